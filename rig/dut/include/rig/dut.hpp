@@ -1,0 +1,58 @@
+// The device-under-test seam (ARCHITECTURE.md "the two seams"): what sits between the plant and the
+// firmware. InProcessDut (SIL) links the firmware core; QemuDut (PIL) drives the cross-compiled image in
+// qemu-system-arm over the plant link; BenchDut (HIL) is a real board on a bench.
+//
+// SIL and PIL are lockstep: the runner calls step_ticks() with samples for consecutive firmware ticks
+// (now = first_now + i * fw::kTickMs). HIL is not stepped: the board runs on its own clock (see rig/io).
+// Errors (a process that died, a refused configuration, a broken link) are reported by throwing DutError.
+#pragma once
+
+#include <cstddef>
+#include <span>
+#include <stdexcept>
+#include <string>
+
+#include "fw/io.hpp"
+
+namespace rig {
+
+struct DutError : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+struct FirmwareInfo {
+  std::string version;     // e.g. "0.1.0"
+  std::string build_hash;  // git hash of the firmware build
+  std::string target;      // "host", "mps2-an385", a board name
+};
+
+class Dut {
+ public:
+  virtual ~Dut() = default;
+
+  virtual FirmwareInfo firmware_info() const = 0;
+  // "sil", "pil", "hil"
+  virtual std::string mode() const = 0;
+
+  // Power-on: the firmware starts from reset (FLT-2 start-up), then gets `config` (FLT-4: refused → DutError
+  // naming the firmware's error code).
+  virtual void start(const fw::Config& config) = 0;
+
+  // Steps the firmware over consecutive ticks: inputs[i] is the sample at now = first_now + i * fw::kTickMs.
+  // The DUT may stop early after the first tick whose Outputs differ from `assumed` (the outputs the runner
+  // assumed when it computed the later inputs). Writes out[0..n) and returns n ≥ 1, the ticks executed.
+  // A DUT that prefers single ticks returns 1 every time.
+  virtual std::size_t step_ticks(std::span<const fw::Inputs> inputs, fw::Millis first_now,
+                                 const fw::Outputs& assumed, std::span<fw::Outputs> out) = 0;
+
+  // How many ticks per step_ticks() call the DUT handles efficiently (1 for in-process).
+  virtual std::size_t preferred_batch() const { return 1; }
+
+  // Watchdog-style reset mid-run (FLT-3 scenarios): the firmware restarts from reset with its stored config.
+  virtual void reset() = 0;
+
+  // Stops the DUT (process, emulator); idempotent; must not throw.
+  virtual void stop() noexcept = 0;
+};
+
+}  // namespace rig
