@@ -1,0 +1,138 @@
+// Temporal checks over a recorded trace, each with its evidence (ARCHITECTURE.md: "a verdict carries its
+// evidence"). Specs are plain structs that the scenario loader fills with parsed expressions (rig/expr.hpp);
+// evaluate() judges one spec on a finished trace. Pure functions of the trace: a verdict can be recomputed from a
+// trace file alone.
+//
+// Kinds (YAML shown as the loader is expected to write it; the loader owns the YAML):
+//   always:     <condition>                    true at every instant of the window
+//   never:      <condition>                    false at every instant of the window
+//   eventually: { that: <condition>, within: 5 s, after: <event> | <time> }
+//                                               true at some instant of [anchor, anchor + within]
+//   lead:       { first: <event>, then: <event>, at_least: 30 s, at_most: 31 s }
+//                                               t(then) − t(first) within the limits, where t(first) is the first
+//                                               occurrence in the window and t(then) the first occurrence of `then`
+//                                               at or after it; a `then` before `first` fails (negative lead)
+//   settles:    { signal: s, band: [lo, hi] | target: x, tolerance: d, within: 500 ms, after: <event>|<time>,
+//                 stays: true }             the signal enters the band within the time after the anchor and
+//                                               (stays) remains in it until the window ends
+//   bounded:    { signal: s, min: lo, max: hi, excursion: 100 ms }
+//                                               every excursion outside [lo, hi] lasts at most `excursion`
+// Every check takes an optional window: from / until (a time or an event, each with an offset); the default is
+// the whole trace [0, end].
+//
+// Limits are inclusive: a measured value exactly at the limit passes (lead == at_least, settling == within,
+// excursion == allowed, a value == max). An event that never happens fails with a message naming it.
+// Verdict kError is for checks that cannot be judged (a signal missing from the trace, an empty window).
+#pragma once
+
+#include <optional>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "rig/expr.hpp"
+#include "rig/trace.hpp"
+
+namespace rig {
+
+enum class Verdict : std::uint8_t { kPass, kFail, kError };
+const char* to_string(Verdict v);  // "pass", "fail", "error"
+
+}  // namespace rig
+
+namespace rig::checks {
+
+// An instant: a fixed time, or the first occurrence of an event (at or after the earliest time the check allows),
+// plus an offset. YAML: `after: 10 s`, `after: rise(bms/out/prealarm)`, `{ event: ..., offset: 5 s }`.
+struct Anchor {
+  std::optional<expr::Event> event;  // nullopt: a fixed time `at`
+  Time at{0};                        // used when there is no event
+  Time offset{0};                    // added to the event's time (or to `at`)
+};
+
+struct Window {
+  std::optional<Anchor> from;   // default: 0
+  std::optional<Anchor> until;  // default: trace end
+};
+
+struct Always {
+  expr::Condition condition;
+};
+struct Never {
+  expr::Condition condition;
+};
+struct Eventually {
+  expr::Condition condition;
+  Time within{0};
+  std::optional<Anchor> after;  // default: the window start
+};
+struct Lead {
+  expr::Event first;
+  expr::Event then;
+  std::optional<Time> at_least;
+  std::optional<Time> at_most;
+};
+struct Settles {
+  expr::SignalRef signal;  // the resolved signal (name is what counts on the trace)
+  double lo = 0.0;         // band, in the signal's unit (the loader converts target ± tolerance to lo/hi)
+  double hi = 0.0;
+  std::optional<double> target;  // for the message only, when written as target ± tolerance
+  Time within{0};
+  std::optional<Anchor> after;   // default: the window start
+  bool stays = true;
+};
+struct Bounded {
+  expr::SignalRef signal;
+  std::optional<double> lo;  // in the signal's unit; at least one of lo/hi
+  std::optional<double> hi;
+  Time allowed_excursion{0};  // the longest single excursion allowed (0: none)
+};
+
+using CheckKind = std::variant<Always, Never, Eventually, Lead, Settles, Bounded>;
+
+struct CheckSpec {
+  std::string name;    // optional label from the scenario ("" → generated from the spec)
+  std::string source;  // the spec as written (one line), for reports; "" → generated
+  CheckKind kind;
+  Window window;
+};
+
+// An instant used as evidence, e.g. {"rise(bms/out/prealarm)", 1234.5 s}.
+struct EvidenceInstant {
+  std::string label;
+  Time t{0};
+};
+
+struct CheckResult {
+  std::string name;         // the spec's name or a generated one ("lead rise(..) → fall(..)")
+  std::string kind;         // "always", "never", "eventually", "lead", "settles", "bounded"
+  std::string description;  // the spec in one line (source or generated)
+  Verdict verdict = Verdict::kError;
+
+  std::vector<EvidenceInstant> instants;  // the instants the verdict rests on (for reports and waveforms)
+  std::optional<double> measured;         // e.g. the lead in s, the settling time in s, the peak current in A
+  std::string measured_unit;              // "s", "V", "A", ...
+  std::optional<double> limit;            // the limit the measured value is held against
+  std::string limit_text;                 // e.g. "≥ 30 s", "≤ 500 ms", "[12.8 V, 14.4 V]"
+  std::optional<double> margin;           // distance to the limit in measured_unit; ≥ 0 when passing
+  std::string evidence;                   // e.g. "lead 30.000 s, limit ≥ 30 s, margin +0.000 s"
+  std::string message;                    // one human line: verdict and evidence, or why it failed
+
+  expr::Interval window;                        // the window actually judged (for shading in the report)
+  std::vector<std::string> signals;       // signal names the check uses (waveforms in the report)
+};
+
+// Judges `spec` on `trace` (which must have its end_time set). Never throws for a bad trace; returns kError.
+CheckResult evaluate(const CheckSpec& spec, const Trace& trace);
+std::vector<CheckResult> evaluate_all(const std::vector<CheckSpec>& specs, const Trace& trace);
+
+// The overall verdict of a set of results: error if any error, else fail if any fail, else pass (empty: pass).
+Verdict combine(const std::vector<CheckResult>& results);
+
+// Formatting helpers used in messages (and by the report): "30.000 s", "+0.000 s", "13.200 V", "≥ 30 s".
+std::string format_seconds(double s);           // fixed 3 decimals, e.g. "30.000 s"
+std::string format_signed_seconds(double s);    // "+0.000 s", "-1.250 s"
+std::string format_value(double v, const std::string& unit);  // 4 significant decimals trimmed, e.g. "13.2 V"
+std::string format_duration_limit(Time t);      // compact, e.g. "30 s", "500 ms", "2 min"
+
+}  // namespace rig::checks

@@ -1,0 +1,104 @@
+// Result and trace writers: JUnit XML, JSON results, trace CSV and VCD, the HTML report, and the SHA-256
+// manifest.
+//
+// Every writer writes to "<path>.tmp-<pid>" in the same folder, flushes and renames it over <path>, so an
+// interrupted run never leaves a half-written file under the final name. Errors (cannot open, disk full) throw
+// WriteError naming the path. Not thread-safe per output path.
+#pragma once
+
+#include <filesystem>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "rig/result.hpp"
+#include "rig/trace.hpp"
+
+namespace rig::report {
+
+struct WriteError : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+// Writes `content` to `path` atomically (temp file + rename). Creates missing parent folders.
+void write_file_atomic(const std::filesystem::path& path, std::string_view content);
+
+// ---- JUnit XML (valid against ../shared/schemas/junit-10.xsd) -------------------------------------------------
+// <testsuites name="bmsrig"> with one <testsuite> per scenario folder (name = classname), one <testcase> per case
+// (classname = scenario folder with '.' separators, name = display_name()). Failing cases carry
+// <failure message="first failing check's message"> with every failing check's evidence; kError cases carry
+// <error>. Every case has <system-out> with each check's one-line message and evidence, the requirements, the
+// scenario file and hash and the trace files. Suite <properties>: firmware.version, firmware.hash, mode, host,
+// rig.version, incomplete ("true" when interrupted). A case that did not complete is an <error> with
+// message "incomplete: run interrupted".
+std::string junit_xml(const RunResult& run);
+void write_junit(const RunResult& run, const std::filesystem::path& path);
+
+// ---- JSON results ------------------------------------------------------------------------------------------------
+// {"format":"bmsrig-results","format_version":1,"complete":bool,"verdict":"pass|fail|error","firmware":{...},
+//  "mode","host","date","rig_version","command_line","wall_s","counts":{...},
+//  "cases":[{"scenario_file","scenario_sha256","name","parameters":{k:v},"requirements":[],"mode","verdict",
+//            "error","completed","simulated_s","wall_s","trace_files":[],
+//            "checks":[{"name","kind","description","verdict","measured","measured_unit","limit","limit_text",
+//                       "margin","evidence","message","window":{"begin_s","end_s"},"signals":[],
+//                       "instants":[{"label","t_s"}]}]}]}
+// Absent optionals are null.
+std::string results_json(const RunResult& run);
+void write_json(const RunResult& run, const std::filesystem::path& path);
+// Reads a results file written by write_json (traces are not loaded); throws WriteError on a malformed file.
+RunResult read_json(const std::filesystem::path& path);
+
+// ---- Trace CSV (long format) -------------------------------------------------------------------------------------
+// Header "time_s,signal,value", then one row per recorded sample in time order (ties: signal registration order):
+// time in seconds with 9 decimals (exact ns), the signal name (quoted if it contains ',' or '"'), the value in
+// shortest round-trip form. The last row is "<end_time>,#end," marking the trace end (readers skip '#' names).
+// Long format keeps "recorded only when changed" intact and lossless.
+std::string trace_csv(const Trace& trace);
+void write_trace_csv(const Trace& trace, const std::filesystem::path& path);
+// Reads a file written by write_trace_csv: signals in order of first appearance; kind is digital if every value is
+// 0 or 1 and the name has no unit suffix, otherwise analog; unit inferred from the name suffix.
+Trace read_trace_csv(const std::filesystem::path& path);
+
+// ---- Trace VCD ---------------------------------------------------------------------------------------------------
+// IEEE 1364 VCD, $timescale 1 ns. Signal names become scopes along '/' ("bank/battery[0]/cell[3]/voltage_v" →
+// scope bank, scope battery_0, scope cell_3, var voltage_v): brackets are rewritten because VCD reads them as bit
+// selects. Analog → `$var real 64`, digital → `$var wire 1`, integer → `$var integer 32`. Identifiers are printable
+// ASCII (base 94 from '!'). Times strictly increasing; initial values in $dumpvars at the first instant; a final
+// timestamp at the trace end.
+std::string trace_vcd(const Trace& trace, std::string_view date = {});
+void write_trace_vcd(const Trace& trace, const std::filesystem::path& path, std::string_view date = {});
+// The VCD name of a signal (scopes joined by '.'), e.g. "bank.battery_0.cell_3.voltage_v".
+std::string vcd_name(std::string_view signal_name);
+
+// ---- HTML report (issue 5) ---------------------------------------------------------------------------------------
+struct HtmlOptions {
+  std::string title = "bmsrig report";
+  // The requirement IDs the traceability matrix lists (e.g. from parse_requirement_ids()). Requirements that no
+  // case covers are shown in red; IDs that cases name but the list lacks are listed as "not in the spec".
+  std::vector<std::string> requirement_ids;
+  int plot_width_px = 900;      // waveform width
+  int lane_height_px = 56;      // height of one signal lane
+  std::size_t max_signals_per_case = 8;
+};
+// One self-contained HTML5 file (inline CSS and SVG, no scripts, no external resources): summary, traceability
+// matrix, per-case section with one inline <svg> of waveforms (one lane per signal the checks use, check windows
+// shaded, measured instants marked), provenance (firmware version/hash, scenario SHA-256, mode, host, date).
+std::string html_report(const RunResult& run, const HtmlOptions& options);
+void write_html_report(const RunResult& run, const HtmlOptions& options, const std::filesystem::path& path);
+
+// Requirement IDs from the spec: every line of the form "- XXX-n ..." (e.g. "- LD-2 LD goes floating ..."), in
+// file order, each once. Throws WriteError if the file cannot be read.
+std::vector<std::string> parse_requirement_ids(const std::filesystem::path& requirements_md);
+std::vector<std::string> parse_requirement_ids_text(std::string_view markdown);
+
+// Coverage summary used by the HTML report and by `bmsrig certify`.
+struct RequirementStatus {
+  std::string id;
+  std::vector<std::size_t> cases;  // indices into run.cases that name it
+  Verdict verdict = Verdict::kError;  // combined over those cases; kError if uncovered
+  bool covered() const { return !cases.empty(); }
+};
+std::vector<RequirementStatus> traceability(const RunResult& run, const std::vector<std::string>& requirement_ids);
+
+}  // namespace rig::report

@@ -1,0 +1,2 @@
+#include "rig/writers.hpp"
+#include "rig/sha256.hpp"

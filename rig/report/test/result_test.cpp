@@ -1,0 +1,3 @@
+#include <gtest/gtest.h>
+#include "rig/writers.hpp"
+#include "rig/sha256.hpp"
