@@ -1,0 +1,104 @@
+#include "fw/alt_controller.hpp"
+
+namespace fw {
+namespace {
+
+// One PI regulator step with the output and the integrator clamped to 0..limit. When the error asks for
+// less current and the integrator is above what actually flows (+ kBumpMa), it first drops to that level.
+std::int32_t pi_step(std::int32_t& integrator_ma, std::int32_t error_mv, std::int32_t measured_ma,
+                     std::int32_t limit_ma, std::uint32_t dt_ms) {
+  std::int64_t i = integrator_ma;
+  if (error_mv < 0) {
+    const std::int64_t cap = std::int64_t{measured_ma > 0 ? measured_ma : 0} + AltController::kBumpMa;
+    if (i > cap) i = cap;
+  }
+  i += std::int64_t{AltController::kKiMaPerMvMs} * error_mv * std::int64_t{dt_ms};
+  if (i < 0) i = 0;
+  if (i > limit_ma) i = limit_ma;
+  integrator_ma = static_cast<std::int32_t>(i);
+  std::int64_t u = i + std::int64_t{AltController::kKpMaPerMv} * error_mv;
+  if (u < 0) u = 0;
+  if (u > limit_ma) u = limit_ma;
+  return static_cast<std::int32_t>(u);
+}
+
+constexpr std::int32_t min32(std::int32_t a, std::int32_t b) { return a < b ? a : b; }
+
+}  // namespace
+
+AltStatus AltController::step(const AltInputs& in, std::uint32_t dt_ms) {
+  AltStatus s;
+
+  // ALT-6: thermal derating with a 10 °C backlash. An implausible reading counts as hot.
+  const std::int32_t t = in.heatsink_temp_dc;
+  const bool sensor_ok = t >= kHeatsinkValidMinDc && t <= kHeatsinkValidMaxDc;
+  if (!sensor_ok) {
+    temp_used_dc_ = static_cast<std::int16_t>(kDerateEndDc);
+    temp_init_ = true;
+  } else if (!temp_init_ || t > temp_used_dc_) {
+    temp_used_dc_ = static_cast<std::int16_t>(t);
+    temp_init_ = true;
+  } else if (t < temp_used_dc_ - kDerateHysteresisDc) {
+    temp_used_dc_ = static_cast<std::int16_t>(t + kDerateHysteresisDc);
+  }
+  const std::int32_t limit = current_limit_ma(in.fuse_rating_a);
+  s.derated_limit_ma = sensor_ok ? derated_limit_ma(limit, temp_used_dc_) : 0;
+  s.derating = !sensor_ok || temp_used_dc_ > kDerateStartDc;
+
+  // ALT-5: alternator-port over-voltage block.
+  if (!ov_block_) {
+    if (ov_set_.update(in.alt_port_mv > kAltOverVoltageMv, dt_ms) >= kAltOverVoltageMs) {
+      ov_block_ = true;
+      ov_set_.clear();
+    }
+  } else if (ov_clear_.update(in.alt_port_mv <= kAltOverVoltageClearMv, dt_ms) >= kAltOverVoltageClearMs) {
+    ov_block_ = false;
+    ov_clear_.clear();
+  }
+  s.overvoltage_block = ov_block_;
+
+  // ALT-1: the floor's documented response time: below 13.0 V for 500 ms → off.
+  s.floor_timed_out = floor_low_.update(in.alt_port_mv < kAltFloorMv, dt_ms) >= kFloorResponseMs;
+
+  // ALT-2 (one-way), ALT-7 (permission), ALT-5 (block).
+  const bool open = in.permitted && in.alt_port_mv > in.li_port_mv && !ov_block_ && !s.floor_timed_out;
+  if (!open) {
+    open_ = false;
+    on_ms_ = 0;
+    floor_int_ma_ = 0;
+    li_int_ma_ = limit;
+  } else {
+    std::uint32_t dt = dt_ms;
+    if (!open_) {  // the path opens on this sample: soft start and regulators start afresh
+      open_ = true;
+      on_ms_ = 0;
+      floor_int_ma_ = 0;
+      li_int_ma_ = limit;
+      dt = 0;
+    } else {
+      on_ms_ = detail::sat_add(on_ms_, dt_ms);
+    }
+    const std::uint32_t ramp_ms = on_ms_ < kSoftStartMs ? on_ms_ : kSoftStartMs;
+    const auto ramp = static_cast<std::int32_t>(std::int64_t{limit} * ramp_ms / kSoftStartMs);
+    const std::int32_t floor =
+        pi_step(floor_int_ma_, in.alt_port_mv - kAltFloorMv, in.alt_current_ma, limit, dt);
+    const std::int32_t li = pi_step(li_int_ma_, kLiPortMaxMv - in.li_port_mv, in.alt_current_ma, limit, dt);
+    s.path_on = true;
+    s.limit_ma = min32(min32(ramp, s.derated_limit_ma), min32(floor, li));
+  }
+
+  // O-01: alternator-charging LED from the measured current.
+  if (!charging_led_) {
+    if (led_on_.update(in.alt_current_ma > kAltChargingOnMa, dt_ms) >= kAltChargingOnMs) {
+      charging_led_ = true;
+      led_on_.clear();
+    }
+  } else if (led_off_.update(in.alt_current_ma < kAltChargingOffMa, dt_ms) >= kAltChargingOffMs) {
+    charging_led_ = false;
+    led_off_.clear();
+  }
+  s.charging_led = charging_led_;
+  return s;
+}
+
+}  // namespace fw
