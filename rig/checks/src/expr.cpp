@@ -1,1 +1,973 @@
-#include "rig/checks.hpp"
+// The expression language: lexer, recursive-descent parser with unit checking, live and trace evaluation.
+#include "rig/expr.hpp"
+
+#include <algorithm>
+#include <cctype>
+#include <charconv>
+#include <cmath>
+#include <limits>
+#include <sstream>
+
+#include "expr_internal.hpp"
+
+namespace rig::expr {
+
+ParseError::ParseError(std::size_t column, std::string detail)
+    : std::runtime_error("column " + std::to_string(column) + ": " + detail),
+      column_(column),
+      detail_(std::move(detail)) {}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Units
+namespace {
+
+struct UnitInfo {
+  std::string_view name;
+  std::string_view dimension;  // the SI base unit of the dimension
+  double factor;               // value × factor = value in the base unit
+};
+
+constexpr UnitInfo kUnits[] = {
+    {"V", "V", 1.0},        {"mV", "V", 1e-3},      {"kV", "V", 1e3},       {"uV", "V", 1e-6},
+    {"A", "A", 1.0},        {"mA", "A", 1e-3},      {"kA", "A", 1e3},       {"uA", "A", 1e-6},
+    {"s", "s", 1.0},        {"ms", "s", 1e-3},      {"us", "s", 1e-6},      {"ns", "s", 1e-9},
+    {"min", "s", 60.0},     {"h", "s", 3600.0},     {"degC", "degC", 1.0},  {"\xC2\xB0" "C", "degC", 1.0},
+    {"C", "degC", 1.0},     {"W", "W", 1.0},        {"kW", "W", 1e3},       {"mW", "W", 1e-3},
+    {"Ah", "Ah", 1.0},      {"mAh", "Ah", 1e-3},    {"Wh", "Wh", 1.0},      {"kWh", "Wh", 1e3},
+    {"Ohm", "Ohm", 1.0},    {"mOhm", "Ohm", 1e-3},  {"kOhm", "Ohm", 1e3},   {"Hz", "Hz", 1.0},
+    {"kHz", "Hz", 1e3},     {"%", "ratio", 0.01},
+};
+
+const UnitInfo* find_unit(std::string_view name) {
+  for (const auto& u : kUnits)
+    if (u.name == name) return &u;
+  return nullptr;
+}
+
+std::string known_units_list() {
+  std::string s;
+  for (const auto& u : kUnits) {
+    if (u.name == "C" || u.name == "\xC2\xB0" "C") continue;
+    if (!s.empty()) s += ' ';
+    s += u.name;
+  }
+  return s;
+}
+
+// The unit of a signal: its declared unit, else inferred from the name's suffix.
+std::string infer_unit(std::string_view name) {
+  const auto slash = name.rfind('/');
+  std::string leaf(slash == std::string_view::npos ? name : name.substr(slash + 1));
+  for (auto& c : leaf) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  struct Suffix {
+    std::string_view suffix, unit;
+  };
+  static constexpr Suffix kSuffixes[] = {
+      {"_mv", "mV"}, {"_ma", "mA"}, {"_ms", "ms"}, {"_degc", "degC"}, {"_mah", "mAh"}, {"_kwh", "kWh"},
+      {"_pct", "%"}, {"_ohm", "Ohm"}, {"_hz", "Hz"}, {"_ah", "Ah"},   {"_wh", "Wh"},   {"_v", "V"},
+      {"_a", "A"},   {"_c", "degC"},  {"_s", "s"},   {"_w", "W"},
+  };
+  for (const auto& s : kSuffixes)
+    if (leaf.size() > s.suffix.size() && leaf.ends_with(s.suffix)) return std::string(s.unit);
+  return {};
+}
+
+// Scale of a signal's raw values to the base unit of its dimension, and that dimension.
+struct SignalScale {
+  std::string dimension;  // "" = no unit
+  double factor = 1.0;
+};
+
+SignalScale signal_scale(const SignalRef& s) {
+  if (s.unit.empty()) {
+    if (s.kind == SignalKind::kAnalog) return {"ratio", 1.0};  // unit-less analog (soc): % applies
+    return {};
+  }
+  if (const auto* u = find_unit(s.unit)) return {std::string(u->dimension), u->factor};
+  if (s.unit == "degc" || s.unit == "\xC2\xB0" "C") return {"degC", 1.0};
+  return {s.unit, 1.0};  // an unknown unit: only the same unit matches
+}
+
+
+// ---------------------------------------------------------------------------------------------------------------
+// Lexer
+enum class Tok { kName, kNumber, kLParen, kRParen, kCmp, kAnd, kOr, kNot, kEnd };
+enum class CmpOp : std::uint8_t { kEq, kNe, kLt, kLe, kGt, kGe };
+
+struct Token {
+  Tok kind = Tok::kEnd;
+  std::size_t pos = 0;  // byte offset in the text
+  std::string text;
+  double number = 0.0;
+  std::string unit;       // for numbers
+  std::size_t unit_pos = 0;
+  CmpOp cmp = CmpOp::kEq;
+};
+
+bool is_name_start(char c) { return std::isalpha(static_cast<unsigned char>(c)) || c == '_'; }
+bool is_name_char(char c) {
+  return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '/' || c == '[' || c == ']' ||
+         c == '.' || c == '-';
+}
+
+const char* cmp_text(CmpOp op) {
+  switch (op) {
+    case CmpOp::kEq: return "==";
+    case CmpOp::kNe: return "!=";
+    case CmpOp::kLt: return "<";
+    case CmpOp::kLe: return "<=";
+    case CmpOp::kGt: return ">";
+    case CmpOp::kGe: return ">=";
+  }
+  return "?";
+}
+
+class Lexer {
+ public:
+  Lexer(std::string_view text, std::size_t begin, std::size_t end) : text_(text), pos_(begin), end_(end) {}
+
+  Token next() {
+    skip_space();
+    Token t;
+    t.pos = pos_;
+    if (pos_ >= end_) return t;
+    const char c = text_[pos_];
+    const char n = pos_ + 1 < end_ ? text_[pos_ + 1] : '\0';
+    if (c == '(') return single(t, Tok::kLParen);
+    if (c == ')') return single(t, Tok::kRParen);
+    if (c == '=' && n == '=') return cmp(t, CmpOp::kEq, 2);
+    if (c == '!' && n == '=') return cmp(t, CmpOp::kNe, 2);
+    if (c == '<' && n == '=') return cmp(t, CmpOp::kLe, 2);
+    if (c == '>' && n == '=') return cmp(t, CmpOp::kGe, 2);
+    if (c == '<') return cmp(t, CmpOp::kLt, 1);
+    if (c == '>') return cmp(t, CmpOp::kGt, 1);
+    if (c == '=') throw ParseError(pos_ + 1, "'=' is not an operator; use '==' to compare");
+    if (c == '&' && n == '&') return word_op(t, Tok::kAnd, 2);
+    if (c == '|' && n == '|') return word_op(t, Tok::kOr, 2);
+    if (c == '!') return word_op(t, Tok::kNot, 1);
+    if (std::isdigit(static_cast<unsigned char>(c)) || c == '.' ||
+        ((c == '-' || c == '+') && (std::isdigit(static_cast<unsigned char>(n)) || n == '.')))
+      return number(t);
+    if (is_name_start(c)) {
+      std::size_t e = pos_;
+      while (e < end_ && is_name_char(text_[e])) ++e;
+      t.text = std::string(text_.substr(pos_, e - pos_));
+      pos_ = e;
+      if (t.text == "and") t.kind = Tok::kAnd;
+      else if (t.text == "or") t.kind = Tok::kOr;
+      else if (t.text == "not") t.kind = Tok::kNot;
+      else t.kind = Tok::kName;
+      return t;
+    }
+    std::string shown(1, c);
+    if (static_cast<unsigned char>(c) >= 0x80 && n != '\0') shown += n;
+    throw ParseError(pos_ + 1, "unexpected character '" + shown + "'");
+  }
+
+ private:
+  void skip_space() {
+    while (pos_ < end_ && std::isspace(static_cast<unsigned char>(text_[pos_]))) ++pos_;
+  }
+  Token single(Token& t, Tok k) {
+    t.kind = k;
+    t.text = std::string(1, text_[pos_++]);
+    return t;
+  }
+  Token cmp(Token& t, CmpOp op, std::size_t len) {
+    t.kind = Tok::kCmp;
+    t.cmp = op;
+    t.text = std::string(text_.substr(pos_, len));
+    pos_ += len;
+    return t;
+  }
+  Token word_op(Token& t, Tok k, std::size_t len) {
+    t.kind = k;
+    t.text = std::string(text_.substr(pos_, len));
+    pos_ += len;
+    return t;
+  }
+  Token number(Token& t) {
+    std::size_t e = pos_;
+    if (text_[e] == '-' || text_[e] == '+') ++e;
+    while (e < end_ && (std::isdigit(static_cast<unsigned char>(text_[e])) || text_[e] == '.')) ++e;
+    if (e < end_ && (text_[e] == 'e' || text_[e] == 'E')) {  // exponent only if digits follow
+      std::size_t x = e + 1;
+      if (x < end_ && (text_[x] == '-' || text_[x] == '+')) ++x;
+      if (x < end_ && std::isdigit(static_cast<unsigned char>(text_[x]))) {
+        while (x < end_ && std::isdigit(static_cast<unsigned char>(text_[x]))) ++x;
+        e = x;
+      }
+    }
+    std::string s(text_.substr(pos_, e - pos_));
+    const char* first = s.c_str() + (s[0] == '+' ? 1 : 0);
+    double v = 0.0;
+    auto [ptr, ec] = std::from_chars(first, s.c_str() + s.size(), v);
+    if (ec != std::errc() || ptr != s.c_str() + s.size() || !std::isfinite(v))
+      throw ParseError(pos_ + 1, "malformed number '" + s + "'");
+    t.kind = Tok::kNumber;
+    t.text = s;
+    t.number = v;
+    pos_ = e;
+    // An optional unit: the next word, unless it is an operator keyword.
+    std::size_t u = pos_;
+    while (u < end_ && text_[u] == ' ') ++u;
+    std::size_t ue = u;
+    while (ue < end_ && (std::isalpha(static_cast<unsigned char>(text_[ue])) || text_[ue] == '%' ||
+                         static_cast<unsigned char>(text_[ue]) >= 0x80))
+      ++ue;
+    if (ue > u) {
+      std::string word(text_.substr(u, ue - u));
+      if (word == "and" || word == "or" || word == "not") return t;
+      if (ue < end_ && is_name_char(text_[ue]) && text_[ue] != '-')
+        throw ParseError(u + 1, "expected a unit after the number, found '" +
+                                    std::string(text_.substr(u, std::min<std::size_t>(end_ - u, 24))) + "'");
+      if (!find_unit(word))
+        throw ParseError(u + 1, "unknown unit '" + word + "' (known: " + known_units_list() + ")");
+      t.unit = word;
+      t.unit_pos = u;
+      pos_ = ue;
+    }
+    return t;
+  }
+
+  std::string_view text_;
+  std::size_t pos_;
+  std::size_t end_;
+};
+
+std::string describe(const Token& t) {
+  switch (t.kind) {
+    case Tok::kEnd: return "end of expression";
+    case Tok::kNumber: return "'" + t.text + (t.unit.empty() ? "" : " " + t.unit) + "'";
+    default: return "'" + t.text + "'";
+  }
+}
+
+}  // namespace
+
+// ---------------------------------------------------------------------------------------------------------------
+// AST
+struct Operand {
+  enum class Kind : std::uint8_t { kSignal, kNumber, kLevel } kind = Kind::kNumber;
+  int signal = -1;       // index into signals
+  double value = 0.0;    // number as written / level 0 or 1
+  std::string unit;      // number's unit
+  bool abs = false;
+  std::size_t pos = 0;   // for errors
+  std::string text;
+};
+
+struct Node {
+  enum class Op : std::uint8_t { kOr, kAnd, kNot, kCmp, kTruthy, kConst } op = Op::kConst;
+  std::vector<int> kids;
+  CmpOp cmp = CmpOp::kEq;
+  // kCmp: values compared in base units: lhs = raw × lhs_scale (signals) or the constant; same for rhs.
+  int lhs_signal = -1, rhs_signal = -1;
+  double lhs_const = 0.0, rhs_const = 0.0, lhs_scale = 1.0, rhs_scale = 1.0;
+  bool lhs_abs = false, rhs_abs = false;
+  int signal = -1;  // kTruthy
+  bool value = false;  // kConst
+};
+
+struct Condition::Impl {
+  std::string text;
+  std::vector<SignalRef> signals;
+  std::vector<Node> nodes;
+  int root = -1;
+  bool bare_signal = false;
+};
+
+namespace {
+
+class Parser {
+ public:
+  Parser(std::string_view text, std::size_t begin, std::size_t end, const Resolver& resolver,
+         Condition::Impl& out)
+      : text_(text), lexer_(text, begin, end), resolver_(resolver), out_(out) {
+    advance();
+  }
+
+  int parse_condition() { return parse_or(); }
+
+  const Token& peek() const { return tok_; }
+  Token take() {
+    Token t = tok_;
+    advance();
+    return t;
+  }
+  void expect_end(std::string_view what) {
+    if (tok_.kind != Tok::kEnd) throw error(tok_, std::string(what));
+  }
+  ParseError error(const Token& t, const std::string& expected) const {
+    return ParseError(t.pos + 1, "expected " + expected + ", found " + describe(t));
+  }
+
+ private:
+  void advance() { tok_ = lexer_.next(); }
+
+  int add(Node n) {
+    out_.nodes.push_back(std::move(n));
+    return static_cast<int>(out_.nodes.size() - 1);
+  }
+
+  int parse_or() {
+    int lhs = parse_and();
+    if (tok_.kind != Tok::kOr) return lhs;
+    Node n;
+    n.op = Node::Op::kOr;
+    n.kids.push_back(lhs);
+    while (tok_.kind == Tok::kOr) {
+      advance();
+      n.kids.push_back(parse_and());
+    }
+    return add(std::move(n));
+  }
+
+  int parse_and() {
+    int lhs = parse_unary();
+    if (tok_.kind != Tok::kAnd) return lhs;
+    Node n;
+    n.op = Node::Op::kAnd;
+    n.kids.push_back(lhs);
+    while (tok_.kind == Tok::kAnd) {
+      advance();
+      n.kids.push_back(parse_unary());
+    }
+    return add(std::move(n));
+  }
+
+  int parse_unary() {
+    if (tok_.kind == Tok::kNot) {
+      advance();
+      Node n;
+      n.op = Node::Op::kNot;
+      n.kids.push_back(parse_unary());
+      return add(std::move(n));
+    }
+    if (tok_.kind == Tok::kLParen) {
+      advance();
+      ++depth_;
+      int inner = parse_or();
+      if (tok_.kind != Tok::kRParen)
+        throw error(tok_, "')' to close the '(' , or 'and'/'or'");
+      --depth_;
+      advance();
+      return inner;
+    }
+    return parse_comparison();
+  }
+
+  std::string after_operand_expected() const {
+    return depth_ > 0 ? "a comparison operator, 'and', 'or' or ')'"
+                      : "a comparison operator, 'and', 'or' or the end of the expression";
+  }
+
+  int parse_comparison() {
+    Operand lhs = parse_operand();
+    if (tok_.kind != Tok::kCmp) {
+      if (tok_.kind != Tok::kEnd && tok_.kind != Tok::kAnd && tok_.kind != Tok::kOr &&
+          tok_.kind != Tok::kRParen)
+        throw error(tok_, after_operand_expected());
+      // A bare operand: a signal (truthy) or true/false.
+      Node n;
+      if (lhs.kind == Operand::Kind::kSignal && !lhs.abs) {
+        n.op = Node::Op::kTruthy;
+        n.signal = lhs.signal;
+        return add(std::move(n));
+      }
+      if (lhs.kind == Operand::Kind::kLevel && (lhs.text == "true" || lhs.text == "false")) {
+        n.op = Node::Op::kConst;
+        n.value = lhs.value != 0.0;
+        return add(std::move(n));
+      }
+      throw ParseError(lhs.pos + 1, "expected a condition; '" + lhs.text +
+                                        "' alone is not one (compare it, e.g. '" + lhs.text + " > 0')");
+    }
+    const Token op = take();
+    Operand rhs = parse_operand();
+    if (tok_.kind == Tok::kCmp)
+      throw ParseError(tok_.pos + 1, "comparisons cannot be chained; use 'and' (found '" + tok_.text + "')");
+    return add(make_comparison(op.cmp, std::move(lhs), std::move(rhs), op));
+  }
+
+  Operand parse_operand() {
+    if (tok_.kind == Tok::kName && tok_.text == "abs") {
+      const Token fn = take();
+      if (tok_.kind != Tok::kLParen) throw error(tok_, "'(' after 'abs'");
+      advance();
+      Operand inner = parse_operand();
+      if (tok_.kind != Tok::kRParen) throw error(tok_, "')' to close 'abs('");
+      advance();
+      inner.pos = fn.pos;
+      inner.text = "abs(" + inner.text + ")";
+      if (inner.kind == Operand::Kind::kNumber) inner.value = std::fabs(inner.value);
+      else if (inner.kind == Operand::Kind::kLevel)
+        throw ParseError(fn.pos + 1, "abs() of a level makes no sense");
+      else inner.abs = true;
+      return inner;
+    }
+    if (tok_.kind == Tok::kNumber) {
+      Operand o;
+      o.kind = Operand::Kind::kNumber;
+      o.value = tok_.number;
+      o.unit = tok_.unit;
+      o.pos = tok_.unit.empty() ? tok_.pos : tok_.unit_pos;  // unit errors point at the unit
+      o.text = tok_.text + (tok_.unit.empty() ? "" : " " + tok_.unit);
+      advance();
+      return o;
+    }
+    if (tok_.kind == Tok::kName) {
+      const std::string& w = tok_.text;
+      if (w == "high" || w == "low" || w == "true" || w == "false") {
+        Operand o;
+        o.kind = Operand::Kind::kLevel;
+        o.value = (w == "high" || w == "true") ? 1.0 : 0.0;
+        o.pos = tok_.pos;
+        o.text = w;
+        advance();
+        return o;
+      }
+      if ((w == "rise" || w == "fall" || w == "change")) {
+        throw ParseError(tok_.pos + 1, "'" + w +
+                                           "(...)' is an event, not a condition; events go in lead first/then, "
+                                           "after: and timeline triggers");
+      }
+      Operand o;
+      o.kind = Operand::Kind::kSignal;
+      o.signal = resolve(tok_);
+      o.pos = tok_.pos;
+      o.text = w;
+      advance();
+      return o;
+    }
+    throw error(tok_, "a signal, a number, high/low/true/false, 'not' or '('");
+  }
+
+  int resolve(const Token& t) {
+    for (std::size_t i = 0; i < out_.signals.size(); ++i)
+      if (out_.signals[i].name == t.text) return static_cast<int>(i);
+    std::optional<SignalDecl> decl;
+    if (resolver_.lookup) decl = resolver_.lookup(t.text);
+    if (!decl) {
+      std::string msg = "unknown signal '" + t.text + "'";
+      if (resolver_.names) {
+        const auto m = close_matches(t.text, resolver_.names());
+        if (!m.empty()) {
+          msg += " (did you mean ";
+          for (std::size_t i = 0; i < m.size(); ++i) msg += (i ? ", '" : "'") + m[i] + "'";
+          msg += "?)";
+        }
+      }
+      throw ParseError(t.pos + 1, msg);
+    }
+    SignalRef r;
+    r.name = t.text;
+    r.id = decl->id;
+    r.kind = decl->kind;
+    r.unit = decl->unit.empty() ? infer_unit(t.text) : decl->unit;
+    out_.signals.push_back(std::move(r));
+    return static_cast<int>(out_.signals.size() - 1);
+  }
+
+  Node make_comparison(CmpOp op, Operand lhs, Operand rhs, const Token& op_tok) {
+    if (lhs.kind != Operand::Kind::kSignal && rhs.kind != Operand::Kind::kSignal)
+      throw ParseError(op_tok.pos + 1, "a comparison needs a signal on one side ('" + lhs.text + " " +
+                                           cmp_text(op) + " " + rhs.text + "')");
+    Node n;
+    n.op = Node::Op::kCmp;
+    n.cmp = op;
+    // Each side's base-unit scale; constants converted against the other side's signal.
+    auto side = [&](const Operand& self, const Operand& other, int& sig, double& cst, double& scale,
+                    bool& is_abs) {
+      if (self.kind == Operand::Kind::kSignal) {
+        sig = self.signal;
+        scale = signal_scale(out_.signals[static_cast<std::size_t>(self.signal)]).factor;
+        is_abs = self.abs;
+        return;
+      }
+      const SignalRef& s = out_.signals[static_cast<std::size_t>(other.signal)];
+      const SignalScale ss = signal_scale(s);
+      if (self.kind == Operand::Kind::kLevel) {
+        if (s.kind == SignalKind::kAnalog)
+          throw ParseError(self.pos + 1, "'" + self.text + "' compares with digital signals; '" + s.name +
+                                             "' is analog" + (s.unit.empty() ? "" : " (" + s.unit + ")") +
+                                             ": compare it with a number");
+        cst = self.value;
+        return;
+      }
+      if (self.unit.empty()) {
+        cst = self.value * ss.factor;  // in the signal's own unit
+        return;
+      }
+      const UnitInfo* u = find_unit(self.unit);
+      if (ss.dimension.empty())
+        throw ParseError(self.pos + 1, "unit '" + self.unit + "' given but signal '" + s.name +
+                                           "' has no unit; write the number alone");
+      if (ss.dimension != u->dimension) {
+        // "%" against a unit-less analog works via dimension "ratio"; anything else is a mismatch.
+        throw ParseError(self.pos + 1, "unit '" + self.unit + "' does not match signal '" + s.name + "' (" +
+                                           (s.unit.empty() ? std::string("no unit") : s.unit) + ")");
+      }
+      if (s.unit == "%" && self.unit == "%") cst = self.value;  // both in percent
+      else cst = self.value * u->factor;
+    };
+    // Percent signals: their values are in percent; keep comparisons in percent (scale 1).
+    side(lhs, rhs, n.lhs_signal, n.lhs_const, n.lhs_scale, n.lhs_abs);
+    side(rhs, lhs, n.rhs_signal, n.rhs_const, n.rhs_scale, n.rhs_abs);
+    auto fix_percent = [&](int sig, double& scale) {
+      if (sig >= 0 && out_.signals[static_cast<std::size_t>(sig)].unit == "%") scale = 1.0;
+    };
+    fix_percent(n.lhs_signal, n.lhs_scale);
+    fix_percent(n.rhs_signal, n.rhs_scale);
+    if (lhs.kind == Operand::Kind::kSignal && rhs.kind == Operand::Kind::kSignal) {
+      const auto a = signal_scale(out_.signals[static_cast<std::size_t>(lhs.signal)]);
+      const auto b = signal_scale(out_.signals[static_cast<std::size_t>(rhs.signal)]);
+      if (a.dimension != b.dimension)
+        throw ParseError(rhs.pos + 1, "signal '" + rhs.text + "' (" + (b.dimension.empty() ? "no unit" : b.dimension) +
+                                          ") cannot be compared with '" + lhs.text + "' (" +
+                                          (a.dimension.empty() ? "no unit" : a.dimension) + ")");
+    }
+    return n;
+  }
+
+  std::string_view text_;
+  Lexer lexer_;
+  const Resolver& resolver_;
+  Condition::Impl& out_;
+  Token tok_;
+  int depth_ = 0;
+};
+
+std::string trimmed(std::string_view s) {
+  std::size_t b = 0, e = s.size();
+  while (b < e && std::isspace(static_cast<unsigned char>(s[b]))) ++b;
+  while (e > b && std::isspace(static_cast<unsigned char>(s[e - 1]))) --e;
+  return std::string(s.substr(b, e - b));
+}
+
+bool compare(CmpOp op, double a, double b) {
+  switch (op) {
+    case CmpOp::kEq: return a == b;
+    case CmpOp::kNe: return a != b;
+    case CmpOp::kLt: return a < b;
+    case CmpOp::kLe: return a <= b;
+    case CmpOp::kGt: return a > b;
+    case CmpOp::kGe: return a >= b;
+  }
+  return false;
+}
+
+// values[i] / known[i] by signal index.
+bool eval_node(const Condition::Impl& impl, int idx, const double* values, const bool* known) {
+  const Node& n = impl.nodes[static_cast<std::size_t>(idx)];
+  switch (n.op) {
+    case Node::Op::kConst: return n.value;
+    case Node::Op::kTruthy: return known[n.signal] && values[n.signal] != 0.0;
+    case Node::Op::kNot: return !eval_node(impl, n.kids[0], values, known);
+    case Node::Op::kAnd:
+      for (int k : n.kids)
+        if (!eval_node(impl, k, values, known)) return false;
+      return true;
+    case Node::Op::kOr:
+      for (int k : n.kids)
+        if (eval_node(impl, k, values, known)) return true;
+      return false;
+    case Node::Op::kCmp: {
+      double a = n.lhs_const, b = n.rhs_const;
+      if (n.lhs_signal >= 0) {
+        if (!known[n.lhs_signal]) return false;
+        a = values[n.lhs_signal] * n.lhs_scale;
+        if (n.lhs_abs) a = std::fabs(a);
+      }
+      if (n.rhs_signal >= 0) {
+        if (!known[n.rhs_signal]) return false;
+        b = values[n.rhs_signal] * n.rhs_scale;
+        if (n.rhs_abs) b = std::fabs(b);
+      }
+      return compare(n.cmp, a, b);
+    }
+  }
+  return false;
+}
+
+std::shared_ptr<Condition::Impl> parse_range(std::string_view text, std::size_t begin, std::size_t end,
+                                             const Resolver& resolver, Parser** keep = nullptr) {
+  (void)keep;
+  auto impl = std::make_shared<Condition::Impl>();
+  impl->text = trimmed(text.substr(begin, end - begin));
+  Parser p(text, begin, end, resolver, *impl);
+  if (p.peek().kind == Tok::kEnd) throw p.error(p.peek(), "a condition");
+  impl->root = p.parse_condition();
+  if (p.peek().kind == Tok::kRParen) throw ParseError(p.peek().pos + 1, "unbalanced ')'");
+  p.expect_end("a comparison operator, 'and', 'or' or the end of the expression");
+  const Node& r = impl->nodes[static_cast<std::size_t>(impl->root)];
+  impl->bare_signal = r.op == Node::Op::kTruthy;
+  return impl;
+}
+
+}  // namespace
+
+// ---------------------------------------------------------------------------------------------------------------
+// Condition
+
+Condition Condition::parse(std::string_view text, const Resolver& resolver) {
+  Condition c;
+  c.impl_ = parse_range(text, 0, text.size(), resolver);
+  return c;
+}
+
+const std::string& Condition::text() const { return impl_->text; }
+const std::vector<SignalRef>& Condition::signals() const { return impl_->signals; }
+bool Condition::is_bare_signal() const { return impl_->bare_signal; }
+
+bool Condition::evaluate(const ValueFn& value) const {
+  const std::size_t n = impl_->signals.size();
+  std::vector<double> values(n, 0.0);
+  std::unique_ptr<bool[]> known(new bool[n > 0 ? n : 1]);
+  for (std::size_t i = 0; i < n; ++i) {
+    const auto v = value(impl_->signals[i].id);
+    known[i] = v.has_value();
+    values[i] = v.value_or(0.0);
+  }
+  return eval_node(*impl_, impl_->root, values.data(), known.get());
+}
+
+IntervalSet Condition::intervals(const Trace& trace) const { return detail::truth_timeline(*this, trace).intervals(); }
+
+std::optional<Interval> Condition::domain(const Trace& trace) const {
+  const auto tl = detail::truth_timeline(*this, trace);
+  if (!tl.valid) return std::nullopt;
+  return Interval{tl.start, tl.end};
+}
+
+std::vector<std::string> Condition::missing_signals(const Trace& trace) const {
+  std::vector<std::string> out;
+  for (const auto& s : impl_->signals) {
+    const auto id = trace.find(s.name);
+    if (!id || trace.samples(*id).empty()) out.push_back(s.name);
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Truth timeline: a merge over the change points of the used signals.
+namespace detail {
+
+Time effective_end(const Trace& trace) {
+  Time end = trace.end_time();
+  for (SignalId i = 0; i < trace.signal_count(); ++i) {
+    const auto& s = trace.samples(i);
+    if (!s.empty()) end = std::max(end, s.back().t);
+  }
+  return end;
+}
+
+bool TruthTimeline::at(Time t) const {
+  if (!valid || t < start || t > end) return false;
+  bool v = initial;
+  auto it = std::upper_bound(transitions.begin(), transitions.end(), t,
+                             [](Time x, const std::pair<Time, bool>& p) { return x < p.first; });
+  if (it != transitions.begin()) v = std::prev(it)->second;
+  return v;
+}
+
+std::optional<Time> TruthTimeline::first_true(Time from, Time until) const {
+  if (!valid) return std::nullopt;
+  from = std::max(from, start);
+  until = std::min(until, end);
+  if (from > until) return std::nullopt;
+  if (at(from)) return from;
+  auto it = std::upper_bound(transitions.begin(), transitions.end(), from,
+                             [](Time x, const std::pair<Time, bool>& p) { return x < p.first; });
+  for (; it != transitions.end() && it->first <= until; ++it)
+    if (it->second) return it->first;
+  return std::nullopt;
+}
+
+IntervalSet TruthTimeline::intervals() const {
+  IntervalSet out;
+  if (!valid) return out;
+  bool cur = initial;
+  Time begin = start;
+  for (const auto& [t, v] : transitions) {
+    if (v == cur) continue;
+    if (cur && t > begin) out.push_back({begin, t});
+    cur = v;
+    begin = t;
+  }
+  if (cur && end > begin) out.push_back({begin, end});
+  return out;
+}
+
+TruthTimeline truth_timeline(const Condition& condition, const Trace& trace) {
+  const auto& impl = *condition.impl_;
+  TruthTimeline tl;
+  const Time end = effective_end(trace);
+  tl.end = end;
+  const std::size_t n = impl.signals.size();
+  std::vector<const std::vector<Sample>*> series(n);
+  Time start{0};
+  for (std::size_t i = 0; i < n; ++i) {
+    const auto id = trace.find(impl.signals[i].name);
+    if (!id) return tl;
+    series[i] = &trace.samples(*id);
+    if (series[i]->empty() || series[i]->front().t > end) return tl;
+    start = std::max(start, series[i]->front().t);
+  }
+  tl.valid = true;
+  tl.start = start;
+  std::vector<double> values(n, 0.0);
+  std::unique_ptr<bool[]> known(new bool[n > 0 ? n : 1]);
+  std::vector<std::size_t> next(n, 0);
+  for (std::size_t i = 0; i < n; ++i) {
+    const auto& s = *series[i];
+    // last sample with t <= start
+    auto it = std::upper_bound(s.begin(), s.end(), start, [](Time x, const Sample& p) { return x < p.t; });
+    values[i] = std::prev(it)->value;
+    known[i] = true;
+    next[i] = static_cast<std::size_t>(it - s.begin());
+  }
+  bool cur = eval_node(impl, impl.root, values.data(), known.get());
+  tl.initial = cur;
+  for (;;) {
+    Time t = Time::max();
+    for (std::size_t i = 0; i < n; ++i)
+      if (next[i] < series[i]->size()) t = std::min(t, (*series[i])[next[i]].t);
+    if (t == Time::max() || t > end) break;
+    for (std::size_t i = 0; i < n; ++i) {
+      const auto& s = *series[i];
+      while (next[i] < s.size() && s[next[i]].t == t) values[i] = s[next[i]++].value;
+    }
+    const bool v = eval_node(impl, impl.root, values.data(), known.get());
+    if (v != cur) {
+      tl.transitions.emplace_back(t, v);
+      cur = v;
+    }
+  }
+  return tl;
+}
+
+}  // namespace detail
+
+// ---------------------------------------------------------------------------------------------------------------
+// Events
+
+Event Event::parse(std::string_view text, const Resolver& resolver) {
+  // rise( / fall( / change( ... ) with nothing after the closing parenthesis.
+  std::size_t b = 0;
+  while (b < text.size() && std::isspace(static_cast<unsigned char>(text[b]))) ++b;
+  std::size_t w = b;
+  while (w < text.size() && std::isalpha(static_cast<unsigned char>(text[w]))) ++w;
+  const std::string_view word = text.substr(b, w - b);
+  std::size_t p = w;
+  while (p < text.size() && text[p] == ' ') ++p;
+  const bool is_call = p < text.size() && text[p] == '(';
+  EventKind kind = EventKind::kWhen;
+  if (is_call && word == "rise") kind = EventKind::kRise;
+  else if (is_call && word == "fall") kind = EventKind::kFall;
+  else if (is_call && word == "change") kind = EventKind::kChange;
+  if (kind == EventKind::kWhen) {
+    Condition c = Condition::parse(text, resolver);
+    return Event(trimmed(text), kind, std::move(c));
+  }
+  // find the matching ')'
+  int depth = 0;
+  std::size_t close = std::string_view::npos;
+  for (std::size_t i = p; i < text.size(); ++i) {
+    if (text[i] == '(') ++depth;
+    else if (text[i] == ')' && --depth == 0) {
+      close = i;
+      break;
+    }
+  }
+  if (close == std::string_view::npos)
+    throw ParseError(text.size() + 1, "expected ')' to close '" + std::string(word) + "(', found end of expression");
+  for (std::size_t i = close + 1; i < text.size(); ++i)
+    if (!std::isspace(static_cast<unsigned char>(text[i])))
+      throw ParseError(i + 1, "expected the end of the event after '" + std::string(word) + "(...)', found '" +
+                                  std::string(text.substr(i)) + "'");
+  Condition c;
+  c.impl_ = parse_range(text, p + 1, close, resolver);
+  return Event(trimmed(text), kind, std::move(c));
+}
+
+std::vector<Time> Event::times(const Trace& trace, Time from, Time until) const {
+  std::vector<Time> out;
+  if (kind_ == EventKind::kChange && condition_.is_bare_signal()) {
+    const auto id = trace.find(condition_.signals()[0].name);
+    if (!id) return out;
+    const auto& s = trace.samples(*id);
+    const Time end = detail::effective_end(trace);
+    for (std::size_t i = 1; i < s.size(); ++i) {
+      const Time t = s[i].t;
+      if (t > end || t > until) break;
+      if (t >= from && s[i].value != s[i - 1].value) out.push_back(t);
+    }
+    return out;
+  }
+  const auto tl = detail::truth_timeline(condition_, trace);
+  if (!tl.valid) return out;
+  auto keep = [&](Time t) {
+    if (t >= from && t <= until) out.push_back(t);
+  };
+  if (kind_ == EventKind::kWhen && tl.initial) keep(tl.start);
+  for (const auto& [t, v] : tl.transitions) {
+    if ((kind_ == EventKind::kRise || kind_ == EventKind::kWhen) && v) keep(t);
+    else if (kind_ == EventKind::kFall && !v) keep(t);
+    else if (kind_ == EventKind::kChange) keep(t);
+  }
+  return out;
+}
+
+std::optional<Time> Event::first(const Trace& trace, Time from, Time until) const {
+  const auto t = times(trace, from, until);
+  if (t.empty()) return std::nullopt;
+  return t.front();
+}
+
+EventDetector::EventDetector(Event event) : event_(std::move(event)) {}
+
+bool EventDetector::update(const ValueFn& value) {
+  const bool truth = event_.condition().evaluate(value);
+  std::optional<double> v;
+  if (event_.kind() == EventKind::kChange && event_.condition().is_bare_signal())
+    v = value(event_.condition().signals()[0].id);
+  bool fired = false;
+  if (!primed_) {
+    fired = event_.kind() == EventKind::kWhen && truth;
+  } else {
+    switch (event_.kind()) {
+      case EventKind::kRise:
+      case EventKind::kWhen: fired = truth && !last_truth_; break;
+      case EventKind::kFall: fired = !truth && last_truth_; break;
+      case EventKind::kChange:
+        fired = event_.condition().is_bare_signal() ? (v && last_value_ && *v != *last_value_)
+                                                    : truth != last_truth_;
+        break;
+    }
+  }
+  primed_ = true;
+  last_truth_ = truth;
+  if (v) last_value_ = v;
+  return fired;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Resolver, quantities, close matches
+
+Resolver resolver_for(const Trace& trace) {
+  Resolver r;
+  r.lookup = [&trace](std::string_view name) -> std::optional<SignalDecl> {
+    const auto id = trace.find(name);
+    if (!id) return std::nullopt;
+    const auto& info = trace.info(*id);
+    return SignalDecl{*id, info.unit, info.kind};
+  };
+  r.names = [&trace] {
+    std::vector<std::string> names;
+    for (SignalId i = 0; i < trace.signal_count(); ++i) names.push_back(trace.info(i).name);
+    return names;
+  };
+  return r;
+}
+
+Quantity parse_quantity(std::string_view text) {
+  Lexer lex(text, 0, text.size());
+  const Token t = lex.next();
+  if (t.kind != Tok::kNumber)
+    throw ParseError(t.pos + 1, "expected a number with an optional unit (e.g. '30 s', '13.2 V'), found " +
+                                    describe(t));
+  const Token e = lex.next();
+  if (e.kind != Tok::kEnd) throw ParseError(e.pos + 1, "expected the end after the quantity, found " + describe(e));
+  Quantity q;
+  q.value = t.number;
+  q.unit = t.unit;
+  q.value_si = t.number;
+  if (!t.unit.empty()) {
+    const UnitInfo* u = find_unit(t.unit);
+    q.value_si = t.number * u->factor;
+    q.unit_si = std::string(u->dimension);
+  }
+  return q;
+}
+
+Time parse_duration(std::string_view text) {
+  const Quantity q = parse_quantity(text);
+  std::size_t b = 0;
+  while (b < text.size() && std::isspace(static_cast<unsigned char>(text[b]))) ++b;
+  if (q.unit.empty())
+    throw ParseError(text.size() + 1, "expected a time unit after '" + trimmed(text) + "' (s, ms, min, h)");
+  if (q.unit_si != "s")
+    throw ParseError(text.find(q.unit) + 1, "expected a time unit (s, ms, us, ns, min, h), found '" + q.unit + "'");
+  if (q.value_si < 0) throw ParseError(b + 1, "a duration cannot be negative ('" + trimmed(text) + "')");
+  return from_seconds(q.value_si);
+}
+
+namespace {
+std::size_t edit_distance(std::string_view a, std::string_view b) {
+  std::vector<std::size_t> prev(b.size() + 1), cur(b.size() + 1);
+  for (std::size_t j = 0; j <= b.size(); ++j) prev[j] = j;
+  for (std::size_t i = 1; i <= a.size(); ++i) {
+    cur[0] = i;
+    for (std::size_t j = 1; j <= b.size(); ++j) {
+      const std::size_t sub = prev[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1);
+      cur[j] = std::min({prev[j] + 1, cur[j - 1] + 1, sub});
+    }
+    std::swap(prev, cur);
+  }
+  return prev[b.size()];
+}
+}  // namespace
+
+std::vector<std::string> close_matches(std::string_view name, const std::vector<std::string>& candidates,
+                                       std::size_t max) {
+  const std::size_t limit = std::max<std::size_t>(2, name.size() / 3);
+  const auto leaf = [](std::string_view s) {
+    const auto p = s.rfind('/');
+    return p == std::string_view::npos ? s : s.substr(p + 1);
+  };
+  std::vector<std::pair<std::size_t, std::string>> scored;
+  for (const auto& c : candidates) {
+    std::size_t d = edit_distance(name, c);
+    if (d > limit && leaf(c) == leaf(name) && !leaf(name).empty()) d = limit;  // same leaf, other path
+    if (d <= limit) scored.emplace_back(d, c);
+  }
+  std::sort(scored.begin(), scored.end());
+  std::vector<std::string> out;
+  for (std::size_t i = 0; i < scored.size() && i < max; ++i) out.push_back(scored[i].second);
+  return out;
+}
+
+}  // namespace rig::expr
+
+namespace rig::expr::detail {
+
+std::optional<SimpleComparison> simple_comparison(const Condition& condition) {
+  const auto& impl = *condition.impl_;
+  const Node& n = impl.nodes[static_cast<std::size_t>(impl.root)];
+  if (n.op != Node::Op::kCmp) return std::nullopt;
+  const bool lhs_sig = n.lhs_signal >= 0, rhs_sig = n.rhs_signal >= 0;
+  if (lhs_sig == rhs_sig) return std::nullopt;
+  const int sig = lhs_sig ? n.lhs_signal : n.rhs_signal;
+  const double scale = lhs_sig ? n.lhs_scale : n.rhs_scale;
+  const double cst = lhs_sig ? n.rhs_const : n.lhs_const;
+  CmpOp op = n.cmp;
+  if (!lhs_sig) {  // c op x  →  x op' c
+    switch (op) {
+      case CmpOp::kLt: op = CmpOp::kGt; break;
+      case CmpOp::kLe: op = CmpOp::kGe; break;
+      case CmpOp::kGt: op = CmpOp::kLt; break;
+      case CmpOp::kGe: op = CmpOp::kLe; break;
+      default: break;
+    }
+  }
+  SimpleComparison s;
+  s.signal = impl.signals[static_cast<std::size_t>(sig)].name;
+  s.unit = impl.signals[static_cast<std::size_t>(sig)].unit;
+  s.op = static_cast<SimpleComparison::Op>(op);
+  s.threshold = scale != 0.0 ? cst / scale : cst;
+  s.abs = lhs_sig ? n.lhs_abs : n.rhs_abs;
+  return s;
+}
+
+}  // namespace rig::expr::detail

@@ -1,2 +1,330 @@
+#include "rig/expr.hpp"
+
+#include <gmock/gmock.h>
 #include <gtest/gtest.h>
-#include "rig/checks.hpp"
+
+#include <map>
+
+#include "trace_fixture.hpp"
+
+namespace rig::expr {
+namespace {
+
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+using test::s;
+
+Trace sample_trace() { return test::lead_trace(130.0); }
+
+// Parses and expects a ParseError; returns it.
+ParseError parse_error(std::string_view text, const Resolver& r) {
+  try {
+    Condition::parse(text, r);
+  } catch (const ParseError& e) {
+    return e;
+  }
+  ADD_FAILURE() << "no error for '" << text << "'";
+  return ParseError(0, "");
+}
+
+class Live {
+ public:
+  explicit Live(const Trace& t) : trace_(t) {}
+  void set(const std::string& name, double v) { values_[*trace_.find(name)] = v; }
+  ValueFn fn() const {
+    return [this](SignalId id) -> std::optional<double> {
+      auto it = values_.find(id);
+      if (it == values_.end()) return std::nullopt;
+      return it->second;
+    };
+  }
+
+ private:
+  const Trace& trace_;
+  std::map<SignalId, double> values_;
+};
+
+TEST(ExprParse, ComparisonsLevelsAndLogic) {
+  const Trace t = sample_trace();
+  const auto r = resolver_for(t);
+  const auto c = Condition::parse("bms/out/prealarm == high and not (alternator/current_a < -0.1)", r);
+  EXPECT_EQ(c.text(), "bms/out/prealarm == high and not (alternator/current_a < -0.1)");
+  ASSERT_EQ(c.signals().size(), 2u);
+  EXPECT_EQ(c.signals()[0].name, "bms/out/prealarm");
+  EXPECT_EQ(c.signals()[1].unit, "A");
+  Live live(t);
+  live.set("bms/out/prealarm", 1);
+  live.set("alternator/current_a", 5);
+  EXPECT_TRUE(c.evaluate(live.fn()));
+  live.set("alternator/current_a", -0.2);
+  EXPECT_FALSE(c.evaluate(live.fn()));
+  live.set("alternator/current_a", -0.1);  // exactly at the edge: not < -0.1
+  EXPECT_TRUE(c.evaluate(live.fn()));
+  live.set("bms/out/prealarm", 0);
+  EXPECT_FALSE(c.evaluate(live.fn()));
+}
+
+TEST(ExprParse, OrBindsLooserThanAndAndSymbolsWork) {
+  const Trace t = sample_trace();
+  const auto r = resolver_for(t);
+  const auto c = Condition::parse("bms/out/load || bms/out/prealarm && alternator/current_a > 1", r);
+  Live live(t);
+  live.set("bms/out/load", 1);
+  live.set("bms/out/prealarm", 0);
+  live.set("alternator/current_a", 0);
+  EXPECT_TRUE(c.evaluate(live.fn()));  // load or (prealarm and ...)
+  live.set("bms/out/load", 0);
+  EXPECT_FALSE(c.evaluate(live.fn()));
+  live.set("bms/out/prealarm", 1);
+  live.set("alternator/current_a", 2);
+  EXPECT_TRUE(c.evaluate(live.fn()));
+  EXPECT_TRUE(Condition::parse("!bms/out/load", r).evaluate(live.fn()));
+}
+
+TEST(ExprParse, UnknownValueMakesComparisonFalse) {
+  const Trace t = sample_trace();
+  const auto c = Condition::parse("alternator/current_a < 1", resolver_for(t));
+  Live live(t);
+  EXPECT_FALSE(c.evaluate(live.fn()));
+  EXPECT_TRUE(Condition::parse("not alternator/current_a < 1", resolver_for(t)).evaluate(live.fn()));
+}
+
+TEST(ExprUnits, NumbersAreConvertedToTheSignalsUnit) {
+  const Trace t = sample_trace();
+  const auto r = resolver_for(t);
+  Live live(t);
+  live.set("alternator/current_a", 0.4);
+  EXPECT_TRUE(Condition::parse("alternator/current_a < 500 mA", r).evaluate(live.fn()));
+  live.set("alternator/current_a", 0.6);
+  EXPECT_FALSE(Condition::parse("alternator/current_a < 500 mA", r).evaluate(live.fn()));
+  live.set("alternator/port_v", 13.0);
+  EXPECT_TRUE(Condition::parse("alternator/port_v >= 13.0 V", r).evaluate(live.fn()));
+  EXPECT_TRUE(Condition::parse("alternator/port_v >= 13000 mV", r).evaluate(live.fn()));
+  EXPECT_FALSE(Condition::parse("alternator/port_v > 13000 mV", r).evaluate(live.fn()));
+  EXPECT_TRUE(Condition::parse("13 V <= alternator/port_v", r).evaluate(live.fn()));
+  live.set("alternator/current_a", -95);
+  EXPECT_TRUE(Condition::parse("abs(alternator/current_a) >= 90 A", r).evaluate(live.fn()));
+  EXPECT_FALSE(Condition::parse("abs(alternator/current_a) <= 90 A", r).evaluate(live.fn()));
+}
+
+TEST(ExprUnits, UnitInferredFromNameSuffixWhenUndeclared) {
+  Trace t;
+  test::add(t, "plant/heatsink_c", SignalKind::kAnalog, {{0, 86}});  // no declared unit
+  test::add(t, "plant/ripple_mv", SignalKind::kAnalog, {{0, 20}});
+  const auto r = resolver_for(t);
+  Live live(t);
+  live.set("plant/heatsink_c", 86);
+  live.set("plant/ripple_mv", 20);
+  EXPECT_TRUE(Condition::parse("plant/heatsink_c > 85 degC", r).evaluate(live.fn()));
+  EXPECT_TRUE(Condition::parse("plant/heatsink_c > 85 °C", r).evaluate(live.fn()));
+  EXPECT_TRUE(Condition::parse("plant/ripple_mv < 0.021 V", r).evaluate(live.fn()));
+  EXPECT_FALSE(Condition::parse("plant/ripple_mv < 0.019 V", r).evaluate(live.fn()));
+  EXPECT_THAT(parse_error("plant/heatsink_c > 85 V", r).detail(),
+              HasSubstr("unit 'V' does not match signal 'plant/heatsink_c' (degC)"));
+}
+
+TEST(ExprErrors, UnitMismatchPointsAtTheUnit) {
+  const Trace t = sample_trace();
+  const auto e = parse_error("alternator/port_v > 90 A", resolver_for(t));
+  EXPECT_EQ(e.column(), 24u);
+  EXPECT_EQ(e.detail(), "unit 'A' does not match signal 'alternator/port_v' (V)");
+  EXPECT_THAT(e.what(), HasSubstr("column 24: unit 'A'"));
+}
+
+TEST(ExprErrors, UnknownUnitListsKnownOnes) {
+  const Trace t = sample_trace();
+  const auto e = parse_error("alternator/port_v > 13 volts", resolver_for(t));
+  EXPECT_EQ(e.column(), 24u);
+  EXPECT_THAT(e.detail(), HasSubstr("unknown unit 'volts' (known: V mV"));
+}
+
+TEST(ExprErrors, UnitOnDigitalSignalAndLevelOnAnalogAreRefused) {
+  const Trace t = sample_trace();
+  const auto r = resolver_for(t);
+  EXPECT_THAT(parse_error("bms/out/load == 1 V", r).detail(), HasSubstr("signal 'bms/out/load' has no unit"));
+  const auto e = parse_error("alternator/port_v == high", r);
+  EXPECT_EQ(e.column(), 22u);
+  EXPECT_THAT(e.detail(), HasSubstr("'high' compares with digital signals; 'alternator/port_v' is analog (V)"));
+}
+
+TEST(ExprErrors, UnknownSignalNamesCloseMatches) {
+  const Trace t = sample_trace();
+  const auto e = parse_error("bms/out/prealrm == high", resolver_for(t));
+  EXPECT_EQ(e.column(), 1u);
+  EXPECT_EQ(e.detail(), "unknown signal 'bms/out/prealrm' (did you mean 'bms/out/prealarm'?)");
+  const auto e2 = parse_error("x < 1 and bank/battery[1]/cell[3]/voltage_v < 2", resolver_for(t));
+  EXPECT_EQ(e2.column(), 1u);  // 'x' is the first unknown
+  const auto e3 = parse_error("bms/out/load and bank/battery[1]/cell[3]/voltage_v < 2", resolver_for(t));
+  EXPECT_EQ(e3.column(), 18u);
+  EXPECT_THAT(e3.detail(), HasSubstr("did you mean 'bank/battery[0]/cell[3]/voltage_v'"));
+}
+
+TEST(ExprErrors, SyntaxErrorsGiveColumnAndExpectation) {
+  const Trace t = sample_trace();
+  const auto r = resolver_for(t);
+  auto e = parse_error("bms/out/load ==", r);
+  EXPECT_EQ(e.column(), 16u);
+  EXPECT_EQ(e.detail(), "expected a signal, a number, high/low/true/false, 'not' or '(', found end of expression");
+  e = parse_error("(bms/out/load == high", r);
+  EXPECT_EQ(e.column(), 22u);
+  EXPECT_THAT(e.detail(), HasSubstr("expected ')'"));
+  e = parse_error("bms/out/load == high)", r);
+  EXPECT_EQ(e.column(), 21u);
+  EXPECT_EQ(e.detail(), "unbalanced ')'");
+  e = parse_error("bms/out/load = high", r);
+  EXPECT_EQ(e.column(), 14u);
+  EXPECT_THAT(e.detail(), HasSubstr("use '=='"));
+  e = parse_error("alternator/current_a < 1 < 2", r);
+  EXPECT_EQ(e.column(), 26u);
+  EXPECT_THAT(e.detail(), HasSubstr("cannot be chained"));
+  e = parse_error("bms/out/load high", r);
+  EXPECT_EQ(e.column(), 14u);
+  EXPECT_THAT(e.detail(), HasSubstr("expected a comparison operator, 'and', 'or' or the end of the expression, found 'high'"));
+  e = parse_error("3 < 4", r);
+  EXPECT_THAT(e.detail(), HasSubstr("needs a signal"));
+  e = parse_error("rise(bms/out/load) and bms/out/prealarm", r);
+  EXPECT_EQ(e.column(), 1u);
+  EXPECT_THAT(e.detail(), HasSubstr("is an event, not a condition"));
+  e = parse_error("", r);
+  EXPECT_EQ(e.column(), 1u);
+  EXPECT_THAT(e.detail(), HasSubstr("expected a condition"));
+  e = parse_error("abs(alternator/current_a)", r);
+  EXPECT_THAT(e.detail(), HasSubstr("alone is not one"));
+}
+
+TEST(ExprTrace, IntervalsMergeChangePointsOfAllSignals) {
+  const Trace t = sample_trace();
+  const auto r = resolver_for(t);
+  // load is high over [1, 130); prealarm high from 100.
+  EXPECT_THAT(Condition::parse("bms/out/load == high", r).intervals(t), ElementsAre(Interval{s(1), s(130)}));
+  EXPECT_THAT(Condition::parse("bms/out/load and bms/out/prealarm", r).intervals(t),
+              ElementsAre(Interval{s(100), s(130)}));
+  EXPECT_THAT(Condition::parse("bms/out/load or bms/out/prealarm", r).intervals(t),
+              ElementsAre(Interval{s(1), s(200)}));
+  EXPECT_THAT(Condition::parse("bank/battery[0]/cell[3]/voltage_v <= 2.95", r).intervals(t),
+              ElementsAre(Interval{s(120), s(200)}));
+  EXPECT_THAT(Condition::parse("alternator/current_a > 40 or alternator/current_a < -0.01", r).intervals(t),
+              ElementsAre(Interval{s(10), s(200)}));
+  EXPECT_THAT(Condition::parse("alternator/current_a >= 50 A and alternator/current_a < 90", r).intervals(t),
+              ElementsAre(Interval{s(10), s(20)}));
+  EXPECT_TRUE(Condition::parse("alternator/current_a > 1000", r).intervals(t).empty());
+}
+
+TEST(ExprTrace, SignalsChangingAtTheSameInstantMakeNoGlitch) {
+  Trace t;
+  test::add(t, "a/x", SignalKind::kDigital, {{0, 1}, {5, 0}});
+  test::add(t, "a/y", SignalKind::kDigital, {{0, 0}, {5, 1}});
+  t.set_end_time(s(10));
+  EXPECT_THAT(Condition::parse("a/x or a/y", resolver_for(t)).intervals(t), ElementsAre(Interval{s(0), s(10)}));
+  EXPECT_TRUE(Condition::parse("a/x and a/y", resolver_for(t)).intervals(t).empty());
+}
+
+TEST(ExprTrace, DomainStartsWhenEverySignalHasAValue) {
+  Trace t;
+  test::add(t, "a/x", SignalKind::kDigital, {{0, 1}});
+  test::add(t, "a/y", SignalKind::kDigital, {{3, 1}});
+  t.set_end_time(s(10));
+  const auto c = Condition::parse("a/x and a/y", resolver_for(t));
+  EXPECT_THAT(c.intervals(t), ElementsAre(Interval{s(3), s(10)}));
+  ASSERT_TRUE(c.domain(t).has_value());
+  EXPECT_EQ(c.domain(t)->begin, s(3));
+  Trace other;  // evaluated on a trace without a/y: never true, reported missing
+  test::add(other, "a/x", SignalKind::kDigital, {{0, 1}});
+  EXPECT_TRUE(c.intervals(other).empty());
+  EXPECT_THAT(c.missing_signals(other), ElementsAre("a/y"));
+}
+
+TEST(ExprEvents, RiseFallChangeAndWhen) {
+  const Trace t = sample_trace();
+  const auto r = resolver_for(t);
+  EXPECT_THAT(Event::parse("rise(bms/out/prealarm)", r).times(t), ElementsAre(s(100)));
+  EXPECT_THAT(Event::parse("fall(bms/out/load)", r).times(t), ElementsAre(s(130)));
+  EXPECT_THAT(Event::parse("rise(bms/out/load)", r).times(t), ElementsAre(s(1)));
+  EXPECT_THAT(Event::parse(" change( bms/out/load ) ", r).times(t), ElementsAre(s(1), s(130)));
+  EXPECT_THAT(Event::parse("change(alternator/current_a)", r).times(t), ElementsAre(s(10), s(20), s(150)));
+  EXPECT_THAT(Event::parse("rise(bank/battery[0]/cell[3]/voltage_v < 3.1 V)", r).times(t), ElementsAre(s(98)));
+  // when: becomes true, including the start if already true
+  EXPECT_THAT(Event::parse("alternator/port_v < 13 V", r).times(t), ElementsAre(s(0)));
+  EXPECT_TRUE(Event::parse("rise(alternator/port_v < 13 V)", r).times(t).empty());
+  EXPECT_THAT(Event::parse("fall(alternator/port_v < 13 V)", r).times(t), ElementsAre(s(10)));
+  const auto e = Event::parse("rise(bms/out/prealarm)", r);
+  EXPECT_EQ(e.kind(), EventKind::kRise);
+  EXPECT_EQ(e.text(), "rise(bms/out/prealarm)");
+  EXPECT_EQ(e.first(t, s(101), s(200)), std::nullopt);
+  EXPECT_EQ(e.first(t, s(100), s(100)), s(100));  // bounds inclusive
+}
+
+TEST(ExprEvents, EventParseErrors) {
+  const Trace t = sample_trace();
+  const auto r = resolver_for(t);
+  try {
+    Event::parse("rise(bms/out/load", r);
+    FAIL();
+  } catch (const ParseError& e) {
+    EXPECT_EQ(e.column(), 18u);
+    EXPECT_THAT(e.detail(), HasSubstr("expected ')' to close 'rise('"));
+  }
+  try {
+    Event::parse("fall(bms/out/load) + 3", r);
+    FAIL();
+  } catch (const ParseError& e) {
+    EXPECT_EQ(e.column(), 20u);
+  }
+  try {
+    Event::parse("rise(bms/out/lod)", r);
+    FAIL();
+  } catch (const ParseError& e) {
+    EXPECT_EQ(e.column(), 6u);  // columns are in the whole event text
+    EXPECT_THAT(e.detail(), HasSubstr("did you mean 'bms/out/load'"));
+  }
+}
+
+TEST(ExprEvents, LiveDetectorFiresOnEdges) {
+  const Trace t = sample_trace();
+  const auto r = resolver_for(t);
+  Live live(t);
+  EventDetector rise(Event::parse("rise(bms/out/prealarm)", r));
+  EventDetector when(Event::parse("bms/out/prealarm == high", r));
+  EventDetector change(Event::parse("change(alternator/current_a)", r));
+  live.set("bms/out/prealarm", 1);
+  live.set("alternator/current_a", 3);
+  EXPECT_FALSE(rise.update(live.fn()));  // first update only primes
+  EXPECT_TRUE(when.update(live.fn()));   // already true: fires
+  EXPECT_FALSE(change.update(live.fn()));
+  live.set("bms/out/prealarm", 0);
+  live.set("alternator/current_a", 3);
+  EXPECT_FALSE(rise.update(live.fn()));
+  EXPECT_FALSE(when.update(live.fn()));
+  EXPECT_FALSE(change.update(live.fn()));
+  live.set("bms/out/prealarm", 1);
+  live.set("alternator/current_a", 4);
+  EXPECT_TRUE(rise.update(live.fn()));
+  EXPECT_TRUE(when.update(live.fn()));
+  EXPECT_TRUE(change.update(live.fn()));
+  EXPECT_FALSE(rise.update(live.fn()));
+}
+
+TEST(ExprQuantity, DurationsNeedATimeUnit) {
+  EXPECT_EQ(parse_duration("30 s"), s(30));
+  EXPECT_EQ(parse_duration("2 min"), s(120));
+  EXPECT_EQ(parse_duration("500 ms"), std::chrono::milliseconds(500));
+  EXPECT_EQ(parse_duration("1.5h"), s(5400));
+  EXPECT_THROW(parse_duration("30"), ParseError);
+  EXPECT_THROW(parse_duration("3 V"), ParseError);
+  EXPECT_THROW(parse_duration("-1 s"), ParseError);
+  const auto q = parse_quantity("13.2 V");
+  EXPECT_DOUBLE_EQ(q.value_si, 13.2);
+  EXPECT_EQ(q.unit, "V");
+  EXPECT_DOUBLE_EQ(parse_quantity("500 mA").value_si, 0.5);
+  EXPECT_EQ(parse_quantity("500 mA").unit_si, "A");
+  EXPECT_THROW(parse_quantity("13.2 V extra"), ParseError);
+}
+
+TEST(ExprQuantity, CloseMatches) {
+  const std::vector<std::string> names{"bms/out/load", "bms/out/prealarm", "bms/out/charge", "alternator/current_a"};
+  EXPECT_THAT(close_matches("bms/out/laod", names), ElementsAre("bms/out/load"));
+  EXPECT_TRUE(close_matches("something/else", names).empty());
+}
+
+}  // namespace
+}  // namespace rig::expr

@@ -115,6 +115,14 @@ IntervalSet complement(const IntervalSet& a, Interval within);
 IntervalSet clip(const IntervalSet& a, Interval within);
 Time total_duration(const IntervalSet& a);
 
+class Condition;
+namespace detail {
+struct TruthTimeline;
+TruthTimeline truth_timeline(const Condition& condition, const Trace& trace);
+struct SimpleComparison;
+std::optional<SimpleComparison> simple_comparison(const Condition& condition);
+}  // namespace detail
+
 // Live values for evaluate(): the current value of a signal by id, nullopt if not (yet) known.
 using ValueFn = std::function<std::optional<double>(SignalId)>;
 
@@ -145,6 +153,8 @@ class Condition {
  private:
   std::shared_ptr<const Impl> impl_;
   friend class Event;
+  friend detail::TruthTimeline detail::truth_timeline(const Condition&, const Trace&);
+  friend std::optional<detail::SimpleComparison> detail::simple_comparison(const Condition&);
 };
 
 enum class EventKind : std::uint8_t { kRise, kFall, kChange, kWhen };
@@ -192,8 +202,8 @@ class EventDetector {
 struct Quantity {
   double value = 0.0;      // as written
   std::string unit;        // as written ("" if none)
-  double si_value = 0.0;   // converted to the SI base unit of its dimension (V, A, s, degC, W, Ah, Wh, Ohm, Hz)
-  std::string si_unit;     // that base unit ("" if no unit)
+  double value_si = 0.0;   // converted to the SI base unit of its dimension (V, A, s, degC, W, Ah, Wh, Ohm, Hz)
+  std::string unit_si;     // that base unit ("" if no unit)
 };
 // Parses a whole string as a quantity; throws ParseError.
 Quantity parse_quantity(std::string_view text);
