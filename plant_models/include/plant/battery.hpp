@@ -1,0 +1,83 @@
+// A Lithium Battery 12,8V Smart: 4 LFP cells in series + busbar resistance, cell sensors, and the
+// emulation of its own BMS that drives the BMS-cable signals (ATC, ATD, PA; research notes §1.B, O-04/05/08).
+// Sign: current_a > 0 charges. Copyable value type; no allocation after construction.
+#pragma once
+
+#include <array>
+
+#include "plant/cell.hpp"
+#include "plant/params.hpp"
+#include "plant/sensor.hpp"
+
+namespace plant {
+
+// The signals on one battery's M8 BMS cable, as the BMS (firmware) sees them.
+struct CableSignals {
+  bool connected = true;            // false when unplugged (then atc = atd = prealarm = false)
+  bool allowed_to_charge = true;    // ATC
+  bool allowed_to_discharge = true; // ATD
+  bool prealarm = false;            // PA request (imminent cell under-voltage)
+};
+
+// The Smart battery's internal decision logic with its thresholds and delays. Evaluated on the battery's
+// sensed cell values (so an open sense wire also trips it, like on the real battery).
+class SmartBmsEmulator {
+ public:
+  SmartBmsEmulator() = default;
+  explicit SmartBmsEmulator(const SmartBmsParams& p);
+  void update(double min_cell_v, double max_cell_v, double min_temp_c, double max_temp_c, double dt_s);
+  bool atc() const { return atc_; }
+  bool atd() const { return atd_; }
+  bool prealarm() const { return pa_; }
+  const SmartBmsParams& params() const { return p_; }
+ private:
+  SmartBmsParams p_{};
+  bool atc_ = true, atd_ = true, pa_ = false;
+  bool ov_ = false, ot_ = false, ut_ = false;   // latched ATC causes
+  double t_uv_ = 0, t_uv_rec_ = 0, t_pa_ = 0, t_pa_rec_ = 0, t_ov_ = 0, t_ot_ = 0, t_ut_ = 0;
+};
+
+class Battery {
+ public:
+  Battery() = default;
+  explicit Battery(const BatteryParams& p, double temp_c = 25.0);  // throws std::invalid_argument
+
+  LfpCell& cell(int c);             // c in 0..3 (throws std::out_of_range)
+  const LfpCell& cell(int c) const;
+
+  // Step-averaged Thevenin equivalent of the whole battery (4 cells + busbar).
+  StepModel step_model(const CellStepFactors& f) const;
+  // Advances all cells with the battery current (> 0 charging), samples the sensors, updates the emulator.
+  void advance(double current_a, const CellStepFactors& f, double ambient_c);
+
+  double current_a() const { return current_a_; }
+  double terminal_v() const;        // sum of cell terminal voltages + busbar drop (end of step)
+  double soc() const;               // mean cell SOC
+  double min_soc() const;
+  double charge_ah() const;         // sum over cells / 4 (series: the mean cell charge)
+
+  // Sensors (what the BMS reads).
+  Sensor& voltage_sensor(int c);
+  Sensor& temperature_sensor(int c);
+  double cell_voltage_reading_v(int c) const;
+  double cell_temperature_reading_c(int c) const;
+
+  // BMS cable.
+  void set_cable_connected(bool connected) { cable_connected_ = connected; }
+  CableSignals cable_signals() const;
+  const SmartBmsEmulator& smart_bms() const { return bms_; }
+
+  const BatteryParams& params() const { return p_; }
+
+ private:
+  void sample_sensors();
+  BatteryParams p_{};
+  std::array<LfpCell, kCellsPerBattery> cells_{};
+  std::array<Sensor, kCellsPerBattery> v_sensors_{};
+  std::array<Sensor, kCellsPerBattery> t_sensors_{};
+  SmartBmsEmulator bms_{};
+  bool cable_connected_ = true;
+  double current_a_ = 0.0;
+};
+
+}  // namespace plant

@@ -1,0 +1,122 @@
+#include "plant/cell.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <sstream>
+#include <stdexcept>
+
+#include "plant/ocv.hpp"
+
+namespace plant {
+namespace {
+double avg_factor(double tau_s, double dt_s, double e) {
+  // (τ/dt)(1 - e^{-dt/τ}); for dt << τ use the series to avoid cancellation.
+  const double x = dt_s / tau_s;
+  if (x < 1e-4) return 1.0 - 0.5 * x + x * x / 6.0;
+  return (1.0 - e) / x;
+}
+void check(const char* name, double v, double lo, double hi) {
+  if (!(v >= lo && v <= hi)) {
+    std::ostringstream os;
+    os << "plant: LfpCell." << name << " = " << v << " is outside [" << lo << ", " << hi << "]";
+    throw std::invalid_argument(os.str());
+  }
+}
+}  // namespace
+
+CellStepFactors CellStepFactors::make(const CellParams& p, double dt_s) {
+  CellStepFactors f;
+  f.dt_s = dt_s;
+  f.e1 = std::exp(-dt_s / p.tau1_s);
+  f.e2 = std::exp(-dt_s / p.tau2_s);
+  f.a1 = avg_factor(p.tau1_s, dt_s, f.e1);
+  f.a2 = avg_factor(p.tau2_s, dt_s, f.e2);
+  f.e_th = std::exp(-dt_s / (p.heat_capacity_j_per_k * p.thermal_resistance_k_per_w));
+  return f;
+}
+
+LfpCell::LfpCell(const CellParams& p, double soc, double temp_c) : p_(p) {
+  p.validate();
+  check("soc", soc, -0.05, 1.05);
+  check("temperature_c", temp_c, -60.0, 150.0);
+  soc_ = soc;
+  temp_c_ = temp_c;
+}
+
+void LfpCell::set_capacity_scale(double s) { check("capacity_scale", s, 1e-3, 10.0); capacity_scale_ = s; }
+void LfpCell::set_r0_scale(double s) { check("r0_scale", s, 1e-3, 1000.0); r0_scale_ = s; }
+void LfpCell::set_ocv_offset_v(double v) { check("ocv_offset_v", v, -3.0, 3.0); ocv_offset_v_ = v; }
+void LfpCell::set_soc(double soc) { check("soc", soc, -0.05, 1.05); soc_ = soc; }
+void LfpCell::set_temperature_c(double t) { check("temperature_c", t, -60.0, 150.0); temp_c_ = t; }
+void LfpCell::set_temperature_hold(bool hold) { temp_hold_ = hold; }
+
+double LfpCell::effective_soc() const {
+  // Low temperature removes capacity at the bottom: the cell is empty when its depth of discharge
+  // (relative to the 25 °C capacity) reaches the capacity available at this temperature.
+  const double k = lfp_capacity_factor(temp_c_);
+  return k >= 1.0 ? soc_ : 1.0 - (1.0 - soc_) / k;
+}
+
+double LfpCell::ocv_v() const {
+  double v = lfp_ocv_v(effective_soc()) + ocv_offset_v_;
+  if (p_.hysteresis_v > 0.0) {
+    const double s = soc_;
+    if (s > 0.2 && s < 0.9) v += p_.hysteresis_v * hyst_;
+  }
+  return v;
+}
+
+double LfpCell::r0_ohm() const {
+  return p_.r0_ohm * r0_scale_ * lfp_resistance_temp_factor(temp_c_) * lfp_resistance_soc_factor(effective_soc());
+}
+double LfpCell::r1_ohm() const {
+  return p_.r1_ohm * lfp_resistance_temp_factor(temp_c_) * lfp_resistance_soc_factor(effective_soc());
+}
+double LfpCell::r2_ohm() const {
+  return p_.r2_ohm * lfp_resistance_temp_factor(temp_c_) * lfp_resistance_soc_factor(effective_soc());
+}
+
+StepModel LfpCell::step_model(const CellStepFactors& f) const {
+  const double kt = lfp_capacity_factor(temp_c_);
+  const double se = kt >= 1.0 ? soc_ : 1.0 - (1.0 - soc_) / kt;
+  double slope;
+  double ocv = lfp_ocv_v_slope(se, &slope) + ocv_offset_v_;
+  if (p_.hysteresis_v > 0.0 && soc_ > 0.2 && soc_ < 0.9) ocv += p_.hysteresis_v * hyst_;
+  const double k = lfp_resistance_temp_factor(temp_c_) * lfp_resistance_soc_factor(se);
+  const double r1 = p_.r1_ohm * k, r2 = p_.r2_ohm * k;
+  // The OCV moves during the step: its average is OCV + slope·ΔSOC/2, ΔSOC = I·dt / (3600·Q_eff).
+  const double q_as = 3600.0 * p_.capacity_ah * capacity_scale_ * kt;
+  StepModel m;
+  m.e_v = ocv + f.a1 * v1_ + f.a2 * v2_;
+  m.r_ohm = p_.r0_ohm * r0_scale_ * k + r1 * (1.0 - f.a1) + r2 * (1.0 - f.a2) + 0.5 * slope * f.dt_s / q_as;
+  return m;
+}
+
+void LfpCell::advance(double current_a, const CellStepFactors& f, double ambient_c) {
+  const double kt = lfp_capacity_factor(temp_c_);
+  const double se = kt >= 1.0 ? soc_ : 1.0 - (1.0 - soc_) / kt;
+  const double k = lfp_resistance_temp_factor(temp_c_) * lfp_resistance_soc_factor(se);
+  const double r0 = p_.r0_ohm * r0_scale_ * k, r1 = p_.r1_ohm * k, r2 = p_.r2_ohm * k;
+  const double dt = f.dt_s;
+  // Heat: ohmic R0 plus the RC resistors (step-averaged v²/R ≈ from the mean of start and end).
+  const double v1_0 = v1_, v2_0 = v2_;
+  v1_ = v1_ * f.e1 + r1 * current_a * (1.0 - f.e1);
+  v2_ = v2_ * f.e2 + r2 * current_a * (1.0 - f.e2);
+  double heat = current_a * current_a * r0;
+  if (r1 > 0.0) heat += 0.5 * (v1_0 * v1_0 + v1_ * v1_) / r1;
+  if (r2 > 0.0) heat += 0.5 * (v2_0 * v2_0 + v2_ * v2_) / r2;
+  last_heat_w_ = heat;
+  soc_ += current_a * dt / (3600.0 * p_.capacity_ah * capacity_scale_);
+  if (p_.hysteresis_v > 0.0 && current_a != 0.0) {
+    const double target = current_a > 0.0 ? 1.0 : -1.0;
+    const double step = std::min(1.0, std::fabs(current_a) * dt / (3600.0 * p_.hysteresis_charge_ah));
+    hyst_ += (target - hyst_) * step;
+  }
+  if (!temp_hold_) {
+    const double rise = heat * p_.thermal_resistance_k_per_w;
+    temp_c_ = ambient_c + rise + (temp_c_ - ambient_c - rise) * f.e_th;
+  }
+  last_current_a_ = current_a;
+}
+
+}  // namespace plant

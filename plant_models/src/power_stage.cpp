@@ -1,0 +1,43 @@
+#include "plant/power_stage.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+namespace plant {
+
+PowerStage::PowerStage(const PowerStageParams& p, double temp_c) : p_(p), temp_c_(temp_c) { p.validate(); }
+
+void PowerStage::set_command(bool path_on, double limit_a) {
+  path_on_ = path_on;
+  cmd_limit_a_ = std::isfinite(limit_a) ? std::clamp(limit_a, 0.0, p_.max_limit_a) : 0.0;
+  if (!path_on_) limit_a_ = 0.0;  // turning the path off is immediate
+}
+
+void PowerStage::advance(double current_a, double drop_v, double dt_s, double ambient_c) {
+  current_a_ = current_a;
+  drop_v_ = drop_v;
+  if (dt_s != cache_dt_s_) {
+    cache_dt_s_ = dt_s;
+    e_lim_ = p_.limit_tau_s > 0.0 ? std::exp(-dt_s / p_.limit_tau_s) : 0.0;
+    e_th_ = std::exp(-dt_s / (p_.heat_capacity_j_per_k * p_.thermal_resistance_k_per_w));
+  }
+  const double rise = std::max(0.0, current_a * drop_v) * p_.thermal_resistance_k_per_w;
+  temp_c_ = ambient_c + rise + (temp_c_ - ambient_c - rise) * e_th_;
+  if (path_on_) limit_a_ = cmd_limit_a_ + (limit_a_ - cmd_limit_a_) * e_lim_;
+  else limit_a_ = 0.0;
+}
+
+Fuse::Fuse(const FuseParams& p) : p_(p) { p.validate(); }
+
+void Fuse::advance(double current_a, double dt_s) {
+  if (blown_) return;
+  if (dt_s != cache_dt_s_) {
+    cache_dt_s_ = dt_s;
+    e_ = std::exp(-dt_s / p_.tau_s);
+  }
+  const double r = current_a / p_.rating_a;
+  heat_ = r * r + (heat_ - r * r) * e_;
+  if (heat_ >= p_.blow_multiple * p_.blow_multiple) blown_ = true;
+}
+
+}  // namespace plant
