@@ -655,6 +655,7 @@ namespace detail {
 
 Time effective_end(const Trace& trace) {
   Time end = trace.end_time();
+  if (end > Time{0}) return end;
   for (SignalId i = 0; i < trace.signal_count(); ++i) {
     const auto& s = trace.samples(i);
     if (!s.empty()) end = std::max(end, s.back().t);

@@ -8,8 +8,8 @@
 
 namespace rig::expr::detail {
 
-// The trace end used for evaluation: trace.end_time(), or the last recorded sample if that is later (a trace
-// whose end was never set still evaluates over what it holds).
+// The trace end used for evaluation: trace.end_time() when set (> 0; later samples are ignored), else the last
+// recorded sample (a trace whose end was never set still evaluates over what it holds).
 Time effective_end(const Trace& trace);
 
 // A condition's truth over its domain [start, end]: `initial` at `start`, then each transition (time, new value),

@@ -18,7 +18,15 @@
 //   bounded:    { signal: s, min: lo, max: hi, excursion: 100 ms }
 //                                               every excursion outside [lo, hi] lasts at most `excursion`
 // Every check takes an optional window: from / until (a time or an event, each with an offset); the default is
-// the whole trace [0, end].
+// the whole trace [0, end]. A window is half-open [from, until) — so `always load == high until rise(pa) + 30 s`
+// passes when the load falls exactly at +30 s — except that a window reaching the trace end includes its last
+// instant. A `from` event is its first occurrence in the trace; an `until` event its first occurrence at or after
+// `from`; an `after` anchor's event its first occurrence inside the window.
+//
+// Margins: `always`/`never` on a single comparison of one signal with a constant (e.g. `never: current_a < -0.1`)
+// report the closest approach (measured = the min or max of the signal in the window, margin = distance to the
+// threshold); other invariants report the violation time. `bounded` reports the value margin, or with an allowed
+// excursion and excursions present, the longest excursion against the allowance.
 //
 // Limits are inclusive: a measured value exactly at the limit passes (lead == at_least, settling == within,
 // excursion == allowed, a value == max). An event that never happens fails with a message naming it.

@@ -38,7 +38,8 @@
 //
 // Semantics over a trace: signals hold their value from one sample to the next (zero-order hold, trace.hpp). A
 // condition is evaluated only where every signal it uses has been recorded (its *domain*, from the latest first
-// sample to the trace end); outside the domain it is false. All changes at one instant are applied before the
+// sample to the trace end); outside the domain it is false. The trace end is trace.end_time() when it is set
+// (> 0; samples after it are ignored), else the last recorded sample. All changes at one instant are applied before the
 // condition is evaluated, so there are no zero-length glitches between signals that change together.
 //
 // Thread safety: Condition and Event are immutable after parsing and may be shared between threads.
@@ -170,7 +171,7 @@ class Event {
 
   // Every instant the event happens in the trace, within [from, until] (both inclusive), ascending.
   std::vector<Time> times(const Trace& trace, Time from, Time until) const;
-  std::vector<Time> times(const Trace& trace) const { return times(trace, Time{0}, trace.end_time()); }
+  std::vector<Time> times(const Trace& trace) const { return times(trace, Time{0}, Time::max()); }
   // The first instant at or after `from` (and at or before `until`), if any.
   std::optional<Time> first(const Trace& trace, Time from, Time until) const;
 
