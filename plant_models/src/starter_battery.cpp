@@ -46,13 +46,13 @@ void Crank::start(const CrankProfile& p) {
 
 double Crank::demand_a() const {
   if (!active_) return 0.0;
-  return t_s_ < p_.inrush_s ? p_.inrush_a : p_.crank_a;
+  return t_s_ + 1e-9 < p_.inrush_s ? p_.inrush_a : p_.crank_a;
 }
 
 void Crank::advance(double dt_s) {
   if (!active_) return;
   t_s_ += dt_s;
-  if (t_s_ >= p_.inrush_s + p_.crank_s - 1e-12) active_ = false;
+  if (t_s_ + 1e-9 >= p_.inrush_s + p_.crank_s) active_ = false;
 }
 
 }  // namespace plant

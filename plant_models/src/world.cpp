@@ -361,7 +361,7 @@ void World::step(double dt_s) {
     batteries_[b].advance(ib, factors_[b], ambient_c_);
   }
   alternator_.advance(alternator_out_a_, va, dt_s, ambient_c_);
-  if (starter_.connected()) starter_.advance(starter_in_a_, va, dt_s);
+  starter_.advance(starter_.connected() ? starter_in_a_ : 0.0, starter_.connected() ? va : starter_.ocv_v(ambient_c_), dt_s);
   crank_.advance(dt_s);
   stage_.advance(ps_current_a_, alt_port_v_ - vl, dt_s, ambient_c_);
   fuse_.advance(ps_current_a_, dt_s);

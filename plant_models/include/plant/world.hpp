@@ -128,7 +128,7 @@ class World {
   double alternator_temperature_c() const { return alternator_.temperature_c(); }
   double alternator_rpm() const { return alternator_.alt_rpm(); }
   double alt_node_v() const { return alt_node_v_; }
-  double starter_voltage_v() const { return alt_node_v_; }   // the starter battery sits on the alt node
+  double starter_voltage_v() const { return starter_.voltage_v(); }  // = alt node while connected
   double starter_soc() const { return starter_.soc(); }
   double starter_current_a() const { return starter_.current_a(); }   // > 0 charging
   double crank_current_a() const { return crank_current_a_; }

@@ -1,0 +1,186 @@
+// Battery (4S + busbar) and the Smart battery's BMS-cable signal emulation (CELL-1..5 thresholds, O-04/05/08).
+#include <gtest/gtest.h>
+
+#include <cmath>
+
+#include "plant/battery.hpp"
+#include "plant/ocv.hpp"
+
+namespace {
+
+using plant::SmartBmsEmulator;
+using plant::SmartBmsParams;
+
+// Holds the inputs for `seconds` in 1 ms steps.
+void hold(SmartBmsEmulator& e, double seconds, double vmin, double vmax, double tmin = 25, double tmax = 25) {
+  const int n = static_cast<int>(seconds * 1000.0 + 0.5);
+  for (int i = 0; i < n; ++i) e.update(vmin, vmax, tmin, tmax, 1e-3);
+}
+
+TEST(SmartBms, AtdFallsAfterTwoSecondsBelowLoadDisconnect) {
+  SmartBmsEmulator e{SmartBmsParams{}};
+  hold(e, 1.99, 2.79, 3.3);
+  EXPECT_TRUE(e.atd());
+  hold(e, 0.01, 2.79, 3.3);
+  EXPECT_FALSE(e.atd());
+}
+
+TEST(SmartBms, AtdStaysAboveThreshold) {
+  SmartBmsEmulator e{SmartBmsParams{}};
+  hold(e, 60.0, 2.81, 3.3);
+  EXPECT_TRUE(e.atd());
+  EXPECT_TRUE(e.prealarm());  // 2.81 < 3.10
+}
+
+TEST(SmartBms, AtdRecoversAfterFiveSecondsAboveThresholdPlusHysteresis) {
+  SmartBmsEmulator e{SmartBmsParams{}};
+  hold(e, 2.0, 2.7, 3.3);
+  ASSERT_FALSE(e.atd());
+  hold(e, 10.0, 2.89, 3.3);  // below 2.90: no recovery
+  EXPECT_FALSE(e.atd());
+  hold(e, 4.99, 2.91, 3.3);
+  EXPECT_FALSE(e.atd());
+  hold(e, 0.01, 2.91, 3.3);
+  EXPECT_TRUE(e.atd());
+}
+
+TEST(SmartBms, PrealarmAtThreeTenWithDelayAndClearsWithHysteresis) {
+  SmartBmsEmulator e{SmartBmsParams{}};
+  hold(e, 30.0, 3.101, 3.3);
+  EXPECT_FALSE(e.prealarm());
+  hold(e, 1.99, 3.099, 3.3);
+  EXPECT_FALSE(e.prealarm());
+  hold(e, 0.01, 3.099, 3.3);
+  EXPECT_TRUE(e.prealarm());
+  hold(e, 30.0, 3.149, 3.3);
+  EXPECT_TRUE(e.prealarm());
+  hold(e, 5.0, 3.151, 3.3);
+  EXPECT_FALSE(e.prealarm());
+}
+
+TEST(SmartBms, AtcFallsOnOverVoltageAfterOneSecondAndRecoversAt350) {
+  SmartBmsEmulator e{SmartBmsParams{}};
+  hold(e, 30.0, 3.3, 3.749);
+  EXPECT_TRUE(e.atc());
+  hold(e, 0.99, 3.3, 3.751);
+  EXPECT_TRUE(e.atc());
+  hold(e, 0.01, 3.3, 3.751);
+  EXPECT_FALSE(e.atc());
+  hold(e, 10.0, 3.3, 3.51);
+  EXPECT_FALSE(e.atc());
+  hold(e, 0.001, 3.3, 3.50);
+  EXPECT_TRUE(e.atc());
+}
+
+TEST(SmartBms, AtcFallsOnOverTemperatureAndRecoversBelow45) {
+  SmartBmsEmulator e{SmartBmsParams{}};
+  hold(e, 30.0, 3.3, 3.3, 25.0, 50.0);
+  EXPECT_TRUE(e.atc());
+  hold(e, 2.0, 3.3, 3.3, 25.0, 50.1);
+  EXPECT_FALSE(e.atc());
+  hold(e, 5.0, 3.3, 3.3, 25.0, 45.1);
+  EXPECT_FALSE(e.atc());
+  hold(e, 0.001, 3.3, 3.3, 25.0, 44.9);
+  EXPECT_TRUE(e.atc());
+  EXPECT_TRUE(e.atd());  // no load disconnect on temperature (O-13)
+}
+
+TEST(SmartBms, AtcFallsOnChargeUnderTemperature) {
+  SmartBmsEmulator e{SmartBmsParams{}};
+  hold(e, 30.0, 3.3, 3.3, 5.0, 25.0);
+  EXPECT_TRUE(e.atc());
+  hold(e, 2.0, 3.3, 3.3, 4.9, 25.0);
+  EXPECT_FALSE(e.atc());
+  hold(e, 5.0, 3.3, 3.3, 9.9, 25.0);
+  EXPECT_FALSE(e.atc());
+  hold(e, 0.001, 3.3, 3.3, 10.0, 25.0);
+  EXPECT_TRUE(e.atc());
+}
+
+TEST(SmartBms, RejectsThresholdsOutsideTheirRanges) {
+  SmartBmsParams p;
+  p.load_disconnect_v = 2.5;
+  EXPECT_THROW(p.validate(), std::invalid_argument);
+  p = SmartBmsParams{};
+  p.prealarm_v = 3.2;
+  EXPECT_THROW(p.validate(), std::invalid_argument);
+  p = SmartBmsParams{};
+  p.cell_overvoltage_v = 4.3;
+  EXPECT_THROW(p.validate(), std::invalid_argument);
+  p = SmartBmsParams{};
+  p.low_temp_charge_c = -25.0;
+  EXPECT_THROW(p.validate(), std::invalid_argument);
+  EXPECT_NO_THROW(SmartBmsParams{}.validate());
+}
+
+TEST(Battery, FourCellsInSeriesPlusBusbar) {
+  plant::BatteryParams p;
+  p.initial_soc = 0.5;
+  plant::Battery b(p);
+  const auto f = plant::CellStepFactors::make(p.cell, 1e-3);
+  const auto m = b.step_model(f);
+  EXPECT_NEAR(m.e_v, 4 * plant::lfp_ocv_v(0.5), 1e-12);
+  EXPECT_NEAR(m.r_ohm, p.busbar_ohm + 4 * p.cell.r0_ohm, 1e-7);  // RC pairs contribute ~0 over 1 ms
+  b.advance(-100.0, f, 25.0);
+  EXPECT_NEAR(b.terminal_v(), 4 * plant::lfp_ocv_v(0.5) - 100.0 * 2.0e-3, 2e-3);
+  EXPECT_DOUBLE_EQ(b.cell_voltage_reading_v(2), b.cell(2).terminal_v());
+}
+
+TEST(Battery, CableUnpluggedReadsAllLow) {
+  plant::Battery b(plant::BatteryParams{});
+  EXPECT_TRUE(b.cable_signals().connected);
+  EXPECT_TRUE(b.cable_signals().allowed_to_charge);
+  b.set_cable_connected(false);
+  const auto s = b.cable_signals();
+  EXPECT_FALSE(s.connected);
+  EXPECT_FALSE(s.allowed_to_charge);
+  EXPECT_FALSE(s.allowed_to_discharge);
+  EXPECT_FALSE(s.prealarm);
+}
+
+TEST(Battery, OpenSenseWireTripsTheBatteryOwnBms) {
+  plant::Battery b(plant::BatteryParams{});
+  plant::SensorFault f;
+  f.kind = plant::SensorFaultKind::kOpen;
+  b.voltage_sensor(1).set_fault(f);
+  const auto fac = plant::CellStepFactors::make(b.params().cell, 0.01);
+  for (int i = 0; i < 150; ++i) b.advance(0.0, fac, 25.0);
+  EXPECT_EQ(b.cell_voltage_reading_v(1), 0.0);
+  EXPECT_TRUE(b.cable_signals().allowed_to_discharge);  // 1.5 s < 2 s
+  for (int i = 0; i < 60; ++i) b.advance(0.0, fac, 25.0);
+  EXPECT_FALSE(b.cable_signals().allowed_to_discharge);
+  EXPECT_TRUE(b.cable_signals().prealarm);
+}
+
+TEST(Sensor, StuckNoisyAndOffsetFaults) {
+  plant::Sensor s;
+  s.sample(3.30);
+  plant::SensorFault f;
+  f.kind = plant::SensorFaultKind::kStuck;
+  s.set_fault(f);
+  EXPECT_DOUBLE_EQ(s.sample(3.10), 3.30);
+  f.kind = plant::SensorFaultKind::kOffset;
+  f.value = -0.05;
+  s.set_fault(f);
+  EXPECT_DOUBLE_EQ(s.sample(3.10), 3.05);
+  f = plant::SensorFault{};
+  f.kind = plant::SensorFaultKind::kNoisy;
+  f.sigma = 0.01;
+  f.seed = 42;
+  s.set_fault(f);
+  plant::Sensor t = s;  // copy replays the same noise
+  double sum = 0.0, sum2 = 0.0;
+  const int n = 20000;
+  for (int i = 0; i < n; ++i) {
+    const double r = s.sample(3.2);
+    EXPECT_DOUBLE_EQ(r, t.sample(3.2));
+    sum += r - 3.2;
+    sum2 += (r - 3.2) * (r - 3.2);
+  }
+  EXPECT_NEAR(sum / n, 0.0, 0.0005);
+  EXPECT_NEAR(std::sqrt(sum2 / n), 0.01, 0.0005);
+  f.sigma = -1.0;
+  EXPECT_THROW(s.set_fault(f), std::invalid_argument);
+}
+
+}  // namespace
