@@ -188,7 +188,12 @@ Outputs Bms::step(const Inputs& in, Millis now) {
   const bool load_high = active && !ld_by_lead && !floor_tripped_;
 
   // --- Charge disconnect (CD-1..CD-3) ---------------------------------------------------------------------
-  atc_true_ms_ = atc ? detail::sat_add(atc_true_ms_, dt) : 0;
+  if (!atc) {
+    atc_true_ms_ = 0;
+  } else {
+    atc_true_ms_ = atc_was_true_ ? detail::sat_add(atc_true_ms_, dt) : 0;
+  }
+  atc_was_true_ = atc;
   const bool charge_high = active && atc;
 
   // --- Alternator path (ALT-1..ALT-7) ---------------------------------------------------------------------

@@ -7,7 +7,7 @@
 //   2. thermal derating of I_lim: 100 % at ≤ 85 °C, linear to 0 % at ≥ 100 °C, with 10 °C
 //      hysteresis as a backlash: the temperature used follows a rising heatsink at once and a falling one
 //      only once it is 10 °C below, i.e. T_used ∈ [T, T + 10 °C]. The red LED is on while T_used > 85 °C,
-//      so it goes off when the heatsink is back below 75 °C.                    (ALT-6)
+//      so it goes off once the heatsink is back at ≤ 75.0 °C.                    (ALT-6)
 //      A heatsink reading outside −50..150 °C (open / shorted sensor) derates to 0.
 //   3. soft start: I_lim × t_on / 1.0 s, t_on counted from the tick the path (re)opens   (ALT-4)
 //   4. input-voltage floor, a PI regulator on the alternator-port voltage (ALT-1, O-01):

@@ -109,6 +109,7 @@ class Bms {
   std::uint32_t prealarm_ms_ = 0;        // time since the pre-alarm became active (saturating)
   std::uint32_t prealarm_phase_ms_ = 0;  // 0..999, intermittent pattern
   std::uint32_t atc_true_ms_ = detail::kSaturatedMs;  // time ATC has been true (CD-3)
+  bool atc_was_true_ = true;
   bool floor_tripped_ = false;           // LD-5
   bool lead_violation_ = false;
 
