@@ -76,6 +76,14 @@ void Channel::fail(const char* operation, const std::string& what) {
   throw ChannelError(name_ + ": " + operation + " failed: " + what);
 }
 
+void Channel::mark_faulted(const std::string& what) noexcept {
+  try {
+    last_error_ = what;
+  } catch (...) {
+  }
+  state_ = ChannelState::kFaulted;
+}
+
 namespace {
 void validate(const std::string& name, const AnalogSpec& spec, bool check_safe) {
   if (!(spec.limits.min <= spec.limits.max) || !std::isfinite(spec.limits.min) || !std::isfinite(spec.limits.max))

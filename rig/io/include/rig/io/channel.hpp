@@ -90,6 +90,8 @@ class Channel {
   template <typename F>
   auto guarded(const char* operation, F&& f) -> decltype(f());
   [[noreturn]] void fail(const char* operation, const std::string& what);
+  // Marks the channel faulted without throwing (failures seen on an event thread).
+  void mark_faulted(const std::string& what) noexcept;
 
  private:
   virtual void do_configure() = 0;
@@ -200,6 +202,7 @@ struct EdgeEvent {
 class DigitalIn : public Channel {
  public:
   using EdgeHandler = std::function<void(const EdgeEvent&)>;
+  using FaultHandler = std::function<void(const std::string& channel, const std::string& what)>;
 
   explicit DigitalIn(std::string name);
   bool is_output() const final { return false; }
@@ -207,6 +210,9 @@ class DigitalIn : public Channel {
   // The handler receives every debounced edge, in time order, on the backend's event thread.
   // Set it before activate().
   void on_edge(EdgeHandler handler) { handler_ = std::move(handler); }
+  // The handler learns when the backend failed on its event thread (a lost device); the channel is then
+  // faulted and read() throws.
+  void on_fault(FaultHandler handler) { fault_handler_ = std::move(handler); }
   // The current logical level (debounced). Requires kActive.
   bool read();
 
@@ -215,11 +221,17 @@ class DigitalIn : public Channel {
   void emit(const EdgeEvent& event) {
     if (handler_) handler_(event);
   }
+  // Backends call this when their event source failed.
+  void report_fault(const std::string& what) noexcept {
+    mark_faulted(what);
+    if (fault_handler_) fault_handler_(name(), what);
+  }
 
  private:
   virtual bool do_read() = 0;
 
   EdgeHandler handler_;
+  FaultHandler fault_handler_;
 };
 
 }  // namespace rig::io
