@@ -1,2 +1,450 @@
+// The self-contained HTML report: summary, traceability matrix, per-case evidence with SVG waveforms.
+#include <algorithm>
+#include <cmath>
+#include <filesystem>
+#include <limits>
+#include <set>
+
 #include "rig/writers.hpp"
-#include "rig/sha256.hpp"
+#include "text_util.hpp"
+
+namespace rig::report {
+
+using detail::fixed;
+
+namespace {
+
+std::string esc(std::string_view s) { return detail::xml_escape(s, false); }
+std::string esc_attr(std::string_view s) { return detail::xml_escape(s, true); }
+
+const char* verdict_class(Verdict v) { return to_string(v); }
+std::string badge(Verdict v, bool completed = true) {
+  if (!completed) return "<span class=\"badge error\">INCOMPLETE</span>";
+  std::string t = to_string(v);
+  for (auto& c : t) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  return std::string("<span class=\"badge ") + verdict_class(v) + "\">" + t + "</span>";
+}
+
+std::string margin_text(const checks::CheckResult& c) {
+  if (!c.margin) return "";
+  std::string s = (*c.margin >= 0 ? "+" : "") + fixed(*c.margin, 3);
+  if (!c.measured_unit.empty()) s += " " + c.measured_unit;
+  return s;
+}
+
+std::string measured_text(const checks::CheckResult& c) {
+  if (!c.measured) return "";
+  std::string s = fixed(*c.measured, 3);
+  if (!c.measured_unit.empty()) s += " " + c.measured_unit;
+  return s;
+}
+
+constexpr const char* kCss = R"CSS(
+body{font-family:system-ui,-apple-system,"Segoe UI",sans-serif;margin:1.5em auto;max-width:1100px;color:#222;padding:0 1em}
+h1{font-size:1.6em;margin-bottom:.2em}h2{border-bottom:2px solid #ddd;padding-bottom:.2em;margin-top:1.6em}
+h3{margin-bottom:.3em}
+table{border-collapse:collapse;margin:.5em 0;font-size:.92em}
+th,td{border:1px solid #ccc;padding:.25em .5em;text-align:left;vertical-align:top}
+th{background:#f3f3f3}
+td.num{text-align:right;font-variant-numeric:tabular-nums}
+.badge{display:inline-block;padding:0 .45em;border-radius:3px;font-weight:bold;font-size:.85em;color:#fff}
+.badge.pass{background:#2e7d32}.badge.fail{background:#c62828}.badge.error{background:#ef6c00}
+tr.uncovered td{background:#ffebee;color:#b71c1c;font-weight:bold}
+tr.fail td:first-child{border-left:4px solid #c62828}tr.error td:first-child{border-left:4px solid #ef6c00}
+.banner{padding:.6em 1em;border-radius:4px;font-size:1.15em;font-weight:bold;color:#fff;margin:.6em 0}
+.banner.pass{background:#2e7d32}.banner.fail{background:#c62828}.banner.error{background:#ef6c00}
+.incomplete{background:#fff3e0;border:1px solid #ef6c00;padding:.5em 1em;margin:.5em 0}
+code,.mono{font-family:ui-monospace,"DejaVu Sans Mono",monospace;font-size:.9em}
+.case{border:1px solid #ddd;border-radius:4px;padding:.3em 1em 1em;margin:1em 0}
+.muted{color:#666}
+svg{display:block;margin:.5em 0;background:#fff;border:1px solid #e0e0e0}
+)CSS";
+
+// ---- waveforms ------------------------------------------------------------------------------------------------
+
+struct Plot {
+  int left = 70, right = 12, top = 10, lane_h = 56, lane_gap = 8, check_h = 20, axis_h = 28, width = 900;
+  Time t0{0}, t1{1};
+  double x(Time t) const {
+    const double span = static_cast<double>((t1 - t0).count());
+    return left + (span > 0 ? static_cast<double>((t - t0).count()) / span * width : 0.0);
+  }
+};
+
+std::string px(double v) { return fixed(v, 1); }
+
+double nice_step(double span, int target) {
+  const double raw = span / target;
+  const double mag = std::pow(10.0, std::floor(std::log10(raw)));
+  for (double m : {1.0, 2.0, 5.0, 10.0})
+    if (raw <= m * mag) return m * mag;
+  return 10 * mag;
+}
+
+std::string tick_label(double seconds, double step) {
+  if (step >= 60 && std::fmod(seconds, 60.0) == 0.0) return fixed(seconds / 60.0, 0) + " min";
+  const int decimals = step >= 1 ? 0 : step >= 0.1 ? 1 : step >= 0.01 ? 2 : 3;
+  return fixed(seconds, decimals) + " s";
+}
+
+// Step polyline of one signal in a lane, decimated to min/max per pixel column.
+void lane_polyline(std::string& o, const std::vector<Sample>& samples, const Plot& p, double y_top, double h,
+                   double vmin, double vmax) {
+  auto y = [&](double v) {
+    if (!(vmax > vmin)) return y_top + h / 2;
+    return y_top + h - (v - vmin) / (vmax - vmin) * h;
+  };
+  std::string pts;
+  bool have = false;
+  double last_v = 0;
+  long col = std::numeric_limits<long>::min();
+  double cmin = 0, cmax = 0, cx = 0;
+  auto add = [&](double xx, double yy) { pts += px(xx) + "," + px(yy) + " "; };
+  auto flush = [&] {
+    if (col == std::numeric_limits<long>::min()) return;
+    add(cx, y(cmin));
+    add(cx, y(cmax));
+    add(cx, y(last_v));
+  };
+  for (const auto& s : samples) {
+    if (s.t > p.t1) break;
+    const double xx = p.x(std::max(s.t, p.t0));
+    const long c = std::lround(std::floor(xx));
+    if (!have) {
+      have = true;
+      col = c;
+      cx = xx;
+      cmin = cmax = last_v = s.value;
+      add(xx, y(s.value));
+      continue;
+    }
+    if (c != col) {
+      flush();
+      add(xx, y(last_v));  // hold the previous value up to this change
+      col = c;
+      cx = xx;
+      cmin = cmax = s.value;
+    }
+    cmin = std::min(cmin, s.value);
+    cmax = std::max(cmax, s.value);
+    last_v = s.value;
+  }
+  if (!have) return;
+  flush();
+  add(p.x(p.t1), y(last_v));
+  o += "<polyline class=\"wave\" fill=\"none\" stroke=\"#1565c0\" stroke-width=\"1.3\" points=\"" + pts + "\"/>\n";
+}
+
+std::string case_svg(const CaseResult& c, const Trace* trace, const HtmlOptions& opt) {
+  Plot p;
+  p.width = opt.plot_width_px;
+  p.lane_h = opt.lane_height_px;
+  std::vector<std::string> signals;
+  for (const auto& k : c.checks)
+    for (const auto& s : k.signals)
+      if (std::find(signals.begin(), signals.end(), s) == signals.end() && signals.size() < opt.max_signals_per_case)
+        signals.push_back(s);
+  const int total_w = p.left + p.width + p.right;
+  if (!trace) {
+    return "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"" + std::to_string(total_w) +
+           "\" height=\"40\" role=\"img\" aria-label=\"no trace\"><text x=\"10\" y=\"25\" fill=\"#666\">"
+           "no trace available for this case</text></svg>\n";
+  }
+  Time end = trace->end_time();
+  if (end <= Time{0})
+    for (SignalId i = 0; i < trace->signal_count(); ++i)
+      if (!trace->samples(i).empty()) end = std::max(end, trace->samples(i).back().t);
+  p.t0 = Time{0};
+  p.t1 = end > Time{0} ? end : Time{1};
+  const int lanes = static_cast<int>(signals.size());
+  const int checks_n = static_cast<int>(c.checks.size());
+  const int lanes_bottom = p.top + lanes * (p.lane_h + p.lane_gap);
+  const int checks_bottom = lanes_bottom + checks_n * p.check_h;
+  const int height = checks_bottom + p.axis_h;
+  std::string o;
+  o += "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"" + std::to_string(total_w) + "\" height=\"" +
+       std::to_string(height) + "\" viewBox=\"0 0 " + std::to_string(total_w) + " " + std::to_string(height) +
+       "\" font-family=\"sans-serif\" font-size=\"11\" role=\"img\" aria-label=\"waveforms of " +
+       esc_attr(c.display_name()) + "\">\n";
+  o += "<title>" + esc(c.display_name()) + "</title>\n";
+  // check windows: light bands over the lanes (only when narrower than the whole trace)
+  for (int k = 0; k < checks_n; ++k) {
+    const auto& ch = c.checks[static_cast<std::size_t>(k)];
+    if (ch.window.begin <= p.t0 && ch.window.end >= p.t1) continue;
+    const double x0 = p.x(ch.window.begin), x1 = p.x(ch.window.end);
+    o += "<rect class=\"window\" x=\"" + px(x0) + "\" y=\"" + std::to_string(p.top) + "\" width=\"" +
+         px(std::max(1.0, x1 - x0)) + "\" height=\"" + std::to_string(lanes_bottom - p.top) +
+         "\" fill=\"#fff59d\" fill-opacity=\"0.35\"/>\n";
+  }
+  // lanes
+  for (int i = 0; i < lanes; ++i) {
+    const std::string& name = signals[static_cast<std::size_t>(i)];
+    const double y_top = p.top + i * (p.lane_h + p.lane_gap);
+    const double h = p.lane_h - 14;  // room for the label
+    const double plot_top = y_top + 12;
+    o += "<rect x=\"" + std::to_string(p.left) + "\" y=\"" + px(y_top) + "\" width=\"" + std::to_string(p.width) +
+         "\" height=\"" + std::to_string(p.lane_h) + "\" fill=\"none\" stroke=\"#eee\"/>\n";
+    o += "<text x=\"" + std::to_string(p.left + 4) + "\" y=\"" + px(y_top + 10) + "\" fill=\"#333\">" + esc(name) +
+         "</text>\n";
+    const auto id = trace->find(name);
+    if (!id || trace->samples(*id).empty()) {
+      o += "<text x=\"" + std::to_string(p.left + 4) + "\" y=\"" + px(plot_top + h / 2) +
+           "\" fill=\"#b71c1c\">not recorded</text>\n";
+      continue;
+    }
+    const auto& samples = trace->samples(*id);
+    const auto& info = trace->info(*id);
+    double vmin = std::numeric_limits<double>::infinity(), vmax = -vmin;
+    for (const auto& s : samples)
+      if (s.t <= p.t1 && std::isfinite(s.value)) vmin = std::min(vmin, s.value), vmax = std::max(vmax, s.value);
+    const bool digital = info.kind == SignalKind::kDigital;
+    if (digital) vmin = 0, vmax = 1;
+    // limits of checks on this signal (same unit) as dashed lines, widening the scale to include them
+    std::vector<double> limits;
+    for (const auto& ch : c.checks)
+      if (ch.limit && ch.signals.size() == 1 && ch.signals[0] == name && !digital && ch.measured_unit != "s" &&
+          std::isfinite(*ch.limit))
+        limits.push_back(*ch.limit);
+    for (double l : limits) vmin = std::min(vmin, l), vmax = std::max(vmax, l);
+    if (!std::isfinite(vmin)) vmin = 0, vmax = 1;
+    if (vmax == vmin) vmin -= 0.5, vmax += 0.5;
+    const std::string unit = info.unit;
+    auto ylab = [&](double v) {
+      return digital ? std::string(v != 0 ? "high" : "low") : detail::xml_escape(checks::format_value(v, unit));
+    };
+    o += "<text x=\"" + std::to_string(p.left - 4) + "\" y=\"" + px(plot_top + 4) + "\" text-anchor=\"end\" fill=\"#666\">" +
+         ylab(vmax) + "</text>\n";
+    o += "<text x=\"" + std::to_string(p.left - 4) + "\" y=\"" + px(plot_top + h) + "\" text-anchor=\"end\" fill=\"#666\">" +
+         ylab(vmin) + "</text>\n";
+    for (double l : limits) {
+      const double yy = plot_top + h - (l - vmin) / (vmax - vmin) * h;
+      o += "<line class=\"limit\" x1=\"" + std::to_string(p.left) + "\" x2=\"" + std::to_string(p.left + p.width) +
+           "\" y1=\"" + px(yy) + "\" y2=\"" + px(yy) + "\" stroke=\"#c62828\" stroke-dasharray=\"4 3\"/>\n";
+    }
+    lane_polyline(o, samples, p, plot_top, h, vmin, vmax);
+  }
+  // one row per check: its window as a bar, its instants as markers, a lead as an arrow with its value
+  for (int k = 0; k < checks_n; ++k) {
+    const auto& ch = c.checks[static_cast<std::size_t>(k)];
+    const double y = lanes_bottom + k * p.check_h + p.check_h / 2.0;
+    const char* color = ch.verdict == Verdict::kPass ? "#2e7d32" : ch.verdict == Verdict::kFail ? "#c62828" : "#ef6c00";
+    const double x0 = p.x(std::max(ch.window.begin, p.t0)), x1 = p.x(std::min(ch.window.end, p.t1));
+    o += "<g class=\"check\"><title>" + esc(ch.message) + "</title>\n";
+    o += "<line x1=\"" + px(x0) + "\" x2=\"" + px(std::max(x0 + 1, x1)) + "\" y1=\"" + px(y) + "\" y2=\"" + px(y) +
+         "\" stroke=\"" + color + "\" stroke-opacity=\"0.35\" stroke-width=\"6\"/>\n";
+    o += "<text x=\"" + std::to_string(p.left - 4) + "\" y=\"" + px(y + 4) + "\" text-anchor=\"end\" fill=\"" + color +
+         "\">" + esc(ch.kind) + "</text>\n";
+    for (const auto& in : ch.instants) {
+      if (in.t < p.t0 || in.t > p.t1) continue;
+      const double xx = p.x(in.t);
+      o += "<line class=\"instant\" x1=\"" + px(xx) + "\" x2=\"" + px(xx) + "\" y1=\"" + std::to_string(p.top) +
+           "\" y2=\"" + px(y + 6) + "\" stroke=\"" + color + "\" stroke-width=\"1\" stroke-dasharray=\"2 2\"><title>" +
+           esc(in.label + " at " + checks::format_seconds(to_seconds(in.t))) + "</title></line>\n";
+    }
+    if (ch.kind == "lead" && ch.instants.size() >= 2 && ch.measured) {
+      const double xa = p.x(ch.instants.front().t), xb = p.x(ch.instants.back().t);
+      o += "<line x1=\"" + px(xa) + "\" x2=\"" + px(xb) + "\" y1=\"" + px(y) + "\" y2=\"" + px(y) + "\" stroke=\"" + color +
+           "\" stroke-width=\"2\"/>\n";
+      o += "<text x=\"" + px((xa + xb) / 2) + "\" y=\"" + px(y - 2) + "\" text-anchor=\"middle\" fill=\"" + color +
+           "\" font-weight=\"bold\">" + esc(checks::format_seconds(*ch.measured)) + "</text>\n";
+    } else if (ch.measured) {
+      o += "<text x=\"" + px(std::min(x1, static_cast<double>(p.left + p.width)) - 2) + "\" y=\"" + px(y + 4) +
+           "\" text-anchor=\"end\" fill=\"" + color + "\">" + esc(measured_text(ch)) + "</text>\n";
+    }
+    o += "</g>\n";
+  }
+  // time axis
+  const double span = to_seconds(p.t1 - p.t0);
+  const double step = nice_step(span > 0 ? span : 1.0, 8);
+  const int ay = checks_bottom + 4;
+  o += "<line x1=\"" + std::to_string(p.left) + "\" x2=\"" + std::to_string(p.left + p.width) + "\" y1=\"" +
+       std::to_string(ay) + "\" y2=\"" + std::to_string(ay) + "\" stroke=\"#999\"/>\n";
+  for (double t = 0; t <= span + 1e-9; t += step) {
+    const double xx = p.x(from_seconds(t));
+    o += "<line x1=\"" + px(xx) + "\" x2=\"" + px(xx) + "\" y1=\"" + std::to_string(ay) + "\" y2=\"" +
+         std::to_string(ay + 4) + "\" stroke=\"#999\"/><text x=\"" + px(xx) + "\" y=\"" + std::to_string(ay + 16) +
+         "\" text-anchor=\"middle\" fill=\"#555\">" + tick_label(t, step) + "</text>\n";
+  }
+  o += "</svg>\n";
+  return o;
+}
+
+
+}  // namespace
+
+std::string html_report(const RunResult& run, const HtmlOptions& opt) {
+  const auto counts = run.counts();
+  const Verdict overall = run.verdict();
+  const auto trace_rows = traceability(run, opt.requirement_ids);
+  std::size_t covered = 0, req_pass = 0;
+  for (const auto& r : trace_rows) {
+    if (r.covered()) ++covered;
+    if (r.covered() && r.verdict == Verdict::kPass) ++req_pass;
+  }
+  std::string o;
+  o += "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>" + esc(opt.title) +
+       "</title>\n<meta name=\"generator\" content=\"bmsrig\">\n<style>" + kCss + "</style>\n</head>\n<body>\n";
+  o += "<h1>" + esc(opt.title) + "</h1>\n";
+  o += "<p class=\"muted\">" + esc(run.date) + " · " + esc(run.host) + " · mode " + esc(run.mode) + "</p>\n";
+
+  // ---- summary
+  o += "<h2 id=\"summary\">Summary</h2>\n";
+  if (run.interrupted)
+    o += "<div class=\"incomplete\"><strong>INCOMPLETE:</strong> the run was interrupted; only the scenarios listed "
+         "below ran, and those marked incomplete did not finish.</div>\n";
+  std::string banner = std::string(to_string(overall));
+  for (auto& ch : banner) ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
+  o += "<div class=\"banner " + std::string(verdict_class(overall)) + "\">" + banner + ": " +
+       std::to_string(counts.passed) + " of " + std::to_string(counts.total) + " test cases passed";
+  if (!opt.requirement_ids.empty())
+    o += "; " + std::to_string(covered) + " of " + std::to_string(trace_rows.size()) + " requirements covered, " +
+         std::to_string(req_pass) + " passing";
+  o += "</div>\n";
+  o += "<table class=\"counts\">\n<tr><th>test cases</th><th>passed</th><th>failed</th><th>errors</th><th>incomplete</th>"
+       "<th>requirements covered</th><th>uncovered</th><th>wall time</th></tr>\n";
+  o += "<tr><td class=\"num\" id=\"count-total\">" + std::to_string(counts.total) + "</td><td class=\"num\" id=\"count-passed\">" +
+       std::to_string(counts.passed) + "</td><td class=\"num\" id=\"count-failed\">" + std::to_string(counts.failed) +
+       "</td><td class=\"num\" id=\"count-errors\">" + std::to_string(counts.errors) + "</td><td class=\"num\">" +
+       std::to_string(counts.incomplete) + "</td><td class=\"num\" id=\"count-covered\">" + std::to_string(covered) +
+       "</td><td class=\"num\" id=\"count-uncovered\">" + std::to_string(trace_rows.size() - covered) +
+       "</td><td class=\"num\">" + fixed(run.wall_s, 2) + " s</td></tr>\n</table>\n";
+
+  // ---- provenance
+  o += "<h2 id=\"provenance\">Provenance</h2>\n<table class=\"provenance\">\n";
+  auto prow = [&](const std::string& k, const std::string& v) {
+    o += "<tr><th>" + esc(k) + "</th><td class=\"mono\">" + esc(v) + "</td></tr>\n";
+  };
+  prow("firmware version", run.firmware_version);
+  prow("firmware build hash", run.firmware_hash);
+  prow("firmware target", run.firmware_target);
+  prow("rig mode", run.mode);
+  prow("rig version", run.rig_version);
+  prow("host", run.host);
+  prow("date (UTC)", run.date);
+  if (!run.command_line.empty()) prow("command", run.command_line);
+  o += "</table>\n";
+  {
+    std::set<std::pair<std::string, std::string>> files;
+    for (const auto& c : run.cases) files.emplace(c.scenario_file, c.scenario_sha256);
+    o += "<table class=\"files\">\n<tr><th>scenario file</th><th>SHA-256</th></tr>\n";
+    for (const auto& [f, h] : files)
+      o += "<tr><td class=\"mono\">" + esc(f) + "</td><td class=\"mono\">" + esc(h.empty() ? "(not recorded)" : h) +
+           "</td></tr>\n";
+    o += "</table>\n";
+  }
+
+  // ---- traceability
+  o += "<h2 id=\"traceability\">Traceability: requirement → scenarios → verdict</h2>\n";
+  if (opt.requirement_ids.empty()) {
+    o += "<p class=\"muted\">No requirement list was given.</p>\n";
+  } else {
+    o += "<table class=\"traceability\">\n<tr><th>requirement</th><th>verdict</th><th>scenarios (verdict, measured "
+         "margins)</th></tr>\n";
+    for (const auto& r : trace_rows) {
+      if (!r.covered()) {
+        o += "<tr class=\"uncovered\" id=\"req-" + esc_attr(r.id) + "\"><td>" + esc(r.id) +
+             "</td><td>NOT COVERED</td><td>no scenario names this requirement</td></tr>\n";
+        continue;
+      }
+      std::string cell;
+      for (std::size_t ci : r.cases) {
+        const auto& c = run.cases[ci];
+        cell += "<div>" + badge(c.verdict, c.completed) + " <a href=\"#case-" + std::to_string(ci) + "\">" +
+                esc(c.display_name()) + "</a>";
+        std::string margins;
+        for (const auto& k : c.checks)
+          if (k.margin) margins += (margins.empty() ? "" : "; ") + esc(k.kind) + " " + esc(margin_text(k));
+        if (!margins.empty()) cell += " <span class=\"muted\">— margin " + margins + "</span>";
+        cell += "</div>";
+      }
+      o += "<tr class=\"" + std::string(verdict_class(r.verdict)) + "\" id=\"req-" + esc_attr(r.id) + "\"><td>" +
+           esc(r.id) + "</td><td>" + badge(r.verdict) + "</td><td>" + cell + "</td></tr>\n";
+    }
+    o += "</table>\n";
+    std::vector<std::string> extra;
+    for (const auto& c : run.cases)
+      for (const auto& id : c.requirements)
+        if (std::find(opt.requirement_ids.begin(), opt.requirement_ids.end(), id) == opt.requirement_ids.end() &&
+            std::find(extra.begin(), extra.end(), id) == extra.end())
+          extra.push_back(id);
+    if (!extra.empty()) {
+      o += "<p><strong>Not in the requirement list</strong> (named by scenarios):";
+      for (const auto& e : extra) o += " <code>" + esc(e) + "</code>";
+      o += "</p>\n";
+    }
+  }
+
+  // ---- case index
+  o += "<h2 id=\"cases\">Test cases</h2>\n<table class=\"case-index\">\n<tr><th>#</th><th>test case</th><th>scenario "
+       "file</th><th>verdict</th><th>checks passed</th><th>simulated</th><th>wall</th></tr>\n";
+  for (std::size_t i = 0; i < run.cases.size(); ++i) {
+    const auto& c = run.cases[i];
+    std::size_t passed = 0;
+    for (const auto& k : c.checks) passed += k.verdict == Verdict::kPass;
+    o += "<tr class=\"" + std::string(c.completed ? verdict_class(c.verdict) : "error") + "\"><td class=\"num\">" +
+         std::to_string(i + 1) + "</td><td><a href=\"#case-" + std::to_string(i) + "\">" + esc(c.display_name()) +
+         "</a></td><td class=\"mono\">" + esc(c.scenario_file) + "</td><td>" + badge(c.verdict, c.completed) +
+         "</td><td class=\"num\">" + std::to_string(passed) + "/" + std::to_string(c.checks.size()) +
+         "</td><td class=\"num\">" + fixed(c.simulated_s, 1) + " s</td><td class=\"num\">" + fixed(c.wall_s, 3) +
+         " s</td></tr>\n";
+  }
+  o += "</table>\n";
+
+  // ---- per case
+  for (std::size_t i = 0; i < run.cases.size(); ++i) {
+    const auto& c = run.cases[i];
+    o += "<section class=\"case\" id=\"case-" + std::to_string(i) + "\">\n<h3>" + badge(c.verdict, c.completed) + " " +
+         esc(c.display_name()) + "</h3>\n<table class=\"case-info\">\n";
+    o += "<tr><th>scenario</th><td class=\"mono\">" + esc(c.scenario_file) + "</td></tr>\n";
+    o += "<tr><th>SHA-256</th><td class=\"mono\">" + esc(c.scenario_sha256) + "</td></tr>\n";
+    if (!c.parameters.empty()) {
+      std::string ps;
+      for (const auto& [k, v] : c.parameters) ps += (ps.empty() ? "" : ", ") + esc(k) + " = " + esc(v);
+      o += "<tr><th>parameters</th><td>" + ps + "</td></tr>\n";
+    }
+    std::string reqs;
+    for (const auto& r : c.requirements) reqs += (reqs.empty() ? "" : " ") + ("<a href=\"#req-" + esc_attr(r) + "\">" + esc(r) + "</a>");
+    o += "<tr><th>requirements</th><td>" + (reqs.empty() ? std::string("—") : reqs) + "</td></tr>\n";
+    o += "<tr><th>mode</th><td>" + esc(c.mode) + "</td></tr>\n";
+    o += "<tr><th>simulated / wall</th><td>" + fixed(c.simulated_s, 3) + " s / " + fixed(c.wall_s, 3) + " s</td></tr>\n";
+    if (!c.trace_files.empty()) {
+      std::string tf;
+      for (const auto& f : c.trace_files) tf += (tf.empty() ? "" : "<br>") + esc(f);
+      o += "<tr><th>traces</th><td class=\"mono\">" + tf + "</td></tr>\n";
+    }
+    if (!c.completed) o += "<tr><th>status</th><td>incomplete: the run was interrupted</td></tr>\n";
+    if (!c.error.empty()) o += "<tr><th>error</th><td>" + esc(c.error) + "</td></tr>\n";
+    o += "</table>\n";
+    if (!c.checks.empty()) {
+      o += "<table class=\"checks\">\n<tr><th>verdict</th><th>check</th><th>measured</th><th>limit</th><th>margin</th>"
+           "<th>evidence</th></tr>\n";
+      for (const auto& k : c.checks)
+        o += "<tr class=\"" + std::string(verdict_class(k.verdict)) + "\"><td>" + badge(k.verdict) + "</td><td>" +
+             esc(k.name) + "</td><td class=\"num\">" + esc(measured_text(k)) + "</td><td>" + esc(k.limit_text) +
+             "</td><td class=\"num\">" + esc(margin_text(k)) + "</td><td>" + esc(k.evidence) + "</td></tr>\n";
+      o += "</table>\n";
+    }
+    // the trace: in memory, or the CSV the run wrote
+    std::shared_ptr<const Trace> trace = c.trace;
+    if (!trace) {
+      for (const auto& f : c.trace_files)
+        if (f.ends_with(".csv") && std::filesystem::exists(f)) {
+          try {
+            trace = std::make_shared<const Trace>(read_trace_csv(f));
+          } catch (const std::exception&) {
+          }
+          break;
+        }
+    }
+    o += case_svg(c, trace.get(), opt);
+    o += "</section>\n";
+  }
+  o += "<p class=\"muted\">Generated by bmsrig " + esc(run.rig_version) + ".</p>\n</body>\n</html>\n";
+  return o;
+}
+
+void write_html_report(const RunResult& run, const HtmlOptions& options, const std::filesystem::path& path) {
+  write_file_atomic(path, html_report(run, options));
+}
+
+}  // namespace rig::report

@@ -1,2 +1,156 @@
+// JSON results writer and reader (nlohmann-json).
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
 #include "rig/writers.hpp"
-#include "rig/sha256.hpp"
+
+namespace rig::report {
+
+using nlohmann::ordered_json;
+
+namespace {
+
+ordered_json opt(const std::optional<double>& v) { return v ? ordered_json(*v) : ordered_json(nullptr); }
+
+Verdict verdict_from(const std::string& s) {
+  if (s == "pass") return Verdict::kPass;
+  if (s == "fail") return Verdict::kFail;
+  return Verdict::kError;
+}
+
+ordered_json check_json(const checks::CheckResult& c) {
+  ordered_json j;
+  j["name"] = c.name;
+  j["kind"] = c.kind;
+  j["description"] = c.description;
+  j["verdict"] = to_string(c.verdict);
+  j["measured"] = opt(c.measured);
+  j["measured_unit"] = c.measured_unit;
+  j["limit"] = opt(c.limit);
+  j["limit_text"] = c.limit_text;
+  j["margin"] = opt(c.margin);
+  j["evidence"] = c.evidence;
+  j["message"] = c.message;
+  j["window"] = {{"begin_s", to_seconds(c.window.begin)}, {"end_s", to_seconds(c.window.end)}};
+  j["signals"] = c.signals;
+  ordered_json inst = ordered_json::array();
+  for (const auto& i : c.instants) inst.push_back({{"label", i.label}, {"t_s", to_seconds(i.t)}});
+  j["instants"] = inst;
+  return j;
+}
+
+std::optional<double> get_opt(const ordered_json& j, const char* key) {
+  if (!j.contains(key) || j[key].is_null()) return std::nullopt;
+  return j[key].get<double>();
+}
+
+}  // namespace
+
+std::string results_json(const RunResult& run) {
+  ordered_json j;
+  j["format"] = "bmsrig-results";
+  j["format_version"] = 1;
+  j["complete"] = !run.interrupted;
+  j["verdict"] = to_string(run.verdict());
+  j["firmware"] = {{"version", run.firmware_version}, {"build_hash", run.firmware_hash}, {"target", run.firmware_target}};
+  j["mode"] = run.mode;
+  j["host"] = run.host;
+  j["date"] = run.date;
+  j["rig_version"] = run.rig_version;
+  j["command_line"] = run.command_line;
+  j["wall_s"] = run.wall_s;
+  const auto c = run.counts();
+  j["counts"] = {{"total", c.total}, {"passed", c.passed}, {"failed", c.failed}, {"errors", c.errors},
+                 {"incomplete", c.incomplete}};
+  ordered_json cases = ordered_json::array();
+  for (const auto& k : run.cases) {
+    ordered_json cj;
+    cj["scenario_file"] = k.scenario_file;
+    cj["scenario_sha256"] = k.scenario_sha256;
+    cj["name"] = k.name;
+    ordered_json params = ordered_json::object();
+    for (const auto& [n, v] : k.parameters) params[n] = v;
+    cj["parameters"] = params;
+    cj["requirements"] = k.requirements;
+    cj["mode"] = k.mode;
+    cj["verdict"] = to_string(k.verdict);
+    cj["error"] = k.error;
+    cj["completed"] = k.completed;
+    cj["simulated_s"] = k.simulated_s;
+    cj["wall_s"] = k.wall_s;
+    cj["trace_files"] = k.trace_files;
+    ordered_json checks = ordered_json::array();
+    for (const auto& ch : k.checks) checks.push_back(check_json(ch));
+    cj["checks"] = checks;
+    cases.push_back(std::move(cj));
+  }
+  j["cases"] = cases;
+  return j.dump(2) + "\n";
+}
+
+void write_json(const RunResult& run, const std::filesystem::path& path) { write_file_atomic(path, results_json(run)); }
+
+RunResult read_json(const std::filesystem::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw WriteError("cannot read " + path.string());
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  RunResult run;
+  try {
+    const auto j = ordered_json::parse(ss.str());
+    if (j.value("format", "") != "bmsrig-results")
+      throw WriteError(path.string() + ": not a bmsrig results file (format != \"bmsrig-results\")");
+    run.interrupted = !j.value("complete", true);
+    run.firmware_version = j["firmware"].value("version", "");
+    run.firmware_hash = j["firmware"].value("build_hash", "");
+    run.firmware_target = j["firmware"].value("target", "");
+    run.mode = j.value("mode", "");
+    run.host = j.value("host", "");
+    run.date = j.value("date", "");
+    run.rig_version = j.value("rig_version", "");
+    run.command_line = j.value("command_line", "");
+    run.wall_s = j.value("wall_s", 0.0);
+    for (const auto& cj : j.at("cases")) {
+      CaseResult k;
+      k.scenario_file = cj.value("scenario_file", "");
+      k.scenario_sha256 = cj.value("scenario_sha256", "");
+      k.name = cj.value("name", "");
+      for (const auto& [n, v] : cj.at("parameters").items()) k.parameters.emplace_back(n, v.get<std::string>());
+      k.requirements = cj.at("requirements").get<std::vector<std::string>>();
+      k.mode = cj.value("mode", "");
+      k.verdict = verdict_from(cj.value("verdict", "error"));
+      k.error = cj.value("error", "");
+      k.completed = cj.value("completed", true);
+      k.simulated_s = cj.value("simulated_s", 0.0);
+      k.wall_s = cj.value("wall_s", 0.0);
+      k.trace_files = cj.at("trace_files").get<std::vector<std::string>>();
+      for (const auto& ch : cj.at("checks")) {
+        checks::CheckResult r;
+        r.name = ch.value("name", "");
+        r.kind = ch.value("kind", "");
+        r.description = ch.value("description", "");
+        r.verdict = verdict_from(ch.value("verdict", "error"));
+        r.measured = get_opt(ch, "measured");
+        r.measured_unit = ch.value("measured_unit", "");
+        r.limit = get_opt(ch, "limit");
+        r.limit_text = ch.value("limit_text", "");
+        r.margin = get_opt(ch, "margin");
+        r.evidence = ch.value("evidence", "");
+        r.message = ch.value("message", "");
+        r.window.begin = from_seconds(ch.at("window").value("begin_s", 0.0));
+        r.window.end = from_seconds(ch.at("window").value("end_s", 0.0));
+        r.signals = ch.at("signals").get<std::vector<std::string>>();
+        for (const auto& i : ch.at("instants"))
+          r.instants.push_back({i.value("label", ""), from_seconds(i.value("t_s", 0.0))});
+        k.checks.push_back(std::move(r));
+      }
+      run.cases.push_back(std::move(k));
+    }
+  } catch (const nlohmann::json::exception& e) {
+    throw WriteError(path.string() + ": malformed results file: " + e.what());
+  }
+  return run;
+}
+
+}  // namespace rig::report

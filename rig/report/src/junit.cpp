@@ -1,2 +1,137 @@
+// JUnit XML writer (schema: ../shared/schemas/junit-10.xsd, as read by Jenkins' xUnit and GitLab).
+#include <map>
+
 #include "rig/writers.hpp"
-#include "rig/sha256.hpp"
+#include "text_util.hpp"
+
+namespace rig::report {
+
+using detail::fixed;
+using detail::xml_escape;
+
+namespace {
+
+std::string attr(std::string_view name, std::string_view value) {
+  return " " + std::string(name) + "=\"" + xml_escape(value, true) + "\"";
+}
+
+std::string check_line(const checks::CheckResult& c) {
+  std::string s = "[" + std::string(to_string(c.verdict)) + "] " + c.name;
+  if (!c.evidence.empty()) s += " — " + c.evidence;
+  return s;
+}
+
+std::string case_output(const CaseResult& c) {
+  std::string s;
+  s += "scenario: " + c.scenario_file + "\n";
+  if (!c.scenario_sha256.empty()) s += "scenario sha256: " + c.scenario_sha256 + "\n";
+  if (!c.requirements.empty()) {
+    s += "requirements:";
+    for (const auto& r : c.requirements) s += " " + r;
+    s += "\n";
+  }
+  for (const auto& [k, v] : c.parameters) s += "parameter " + k + " = " + v + "\n";
+  s += "mode: " + c.mode + "\n";
+  s += "simulated: " + fixed(c.simulated_s, 3) + " s, wall: " + fixed(c.wall_s, 3) + " s\n";
+  if (!c.completed) s += "INCOMPLETE: the run was interrupted before the scenario ended\n";
+  if (!c.error.empty()) s += "error: " + c.error + "\n";
+  for (const auto& k : c.checks) s += check_line(k) + "\n";
+  for (const auto& f : c.trace_files) s += "trace: " + f + "\n";
+  return s;
+}
+
+void properties(std::string& o, const RunResult& run, const std::string& indent) {
+  o += indent + "<properties>\n";
+  auto prop = [&](std::string_view n, std::string_view v) {
+    o += indent + "  <property" + attr("name", n) + attr("value", v) + "/>\n";
+  };
+  prop("firmware.version", run.firmware_version);
+  prop("firmware.hash", run.firmware_hash);
+  prop("firmware.target", run.firmware_target);
+  prop("mode", run.mode);
+  prop("host", run.host);
+  prop("rig.version", run.rig_version);
+  if (!run.command_line.empty()) prop("command", run.command_line);
+  prop("incomplete", run.interrupted ? "true" : "false");
+  o += indent + "</properties>\n";
+}
+
+}  // namespace
+
+std::string junit_xml(const RunResult& run) {
+  // Group cases by scenario folder, keeping first-appearance order.
+  std::vector<std::string> order;
+  std::map<std::string, std::vector<const CaseResult*>> groups;
+  for (const auto& c : run.cases) {
+    const std::string cls = c.classname();
+    if (!groups.count(cls)) order.push_back(cls);
+    groups[cls].push_back(&c);
+  }
+  const auto counts = run.counts();
+  std::size_t failures = 0, errors = 0;
+  for (const auto& c : run.cases) {
+    if (!c.completed || c.verdict == Verdict::kError) ++errors;
+    else if (c.verdict == Verdict::kFail) ++failures;
+  }
+  std::string o = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n";
+  if (run.interrupted) o += "<!-- INCOMPLETE: the run was interrupted; not every scenario ran -->\n";
+  o += "<testsuites" + attr("name", "bmsrig") + attr("tests", std::to_string(counts.total)) +
+       attr("failures", std::to_string(failures)) + attr("errors", std::to_string(errors)) +
+       attr("time", fixed(run.wall_s, 3)) + ">\n";
+  if (order.empty()) order.push_back("scenarios");  // an empty run still has one (empty) suite
+  for (const auto& cls : order) {
+    const auto& cases = groups[cls];
+    std::size_t f = 0, e = 0;
+    double t = 0;
+    for (const auto* c : cases) {
+      if (!c->completed || c->verdict == Verdict::kError) ++e;
+      else if (c->verdict == Verdict::kFail) ++f;
+      t += c->wall_s;
+    }
+    o += "  <testsuite" + attr("name", cls) + attr("tests", std::to_string(cases.size())) +
+         attr("failures", std::to_string(f)) + attr("errors", std::to_string(e)) + attr("skipped", "0") +
+         attr("time", fixed(t, 3)) + attr("timestamp", run.date) + attr("hostname", run.host) + ">\n";
+    properties(o, run, "    ");
+    for (const auto* c : cases) {
+      o += "    <testcase" + attr("name", c->display_name()) + attr("classname", cls) +
+           attr("time", fixed(c->wall_s, 3)) + ">\n";
+      if (!c->completed) {
+        o += "      <error" + attr("type", "incomplete") + attr("message", "incomplete: run interrupted") + ">" +
+             xml_escape("The run was interrupted before this scenario ended; its checks were not judged on a "
+                        "complete trace.") +
+             "</error>\n";
+      } else if (c->verdict == Verdict::kError) {
+        std::string msg = c->error;
+        for (const auto& k : c->checks)
+          if (msg.empty() && k.verdict == Verdict::kError) msg = k.message;
+        if (msg.empty()) msg = "error";
+        std::string body;
+        for (const auto& k : c->checks)
+          if (k.verdict == Verdict::kError) body += k.message + "\n";
+        o += "      <error" + attr("type", "error") + attr("message", msg) + ">" + xml_escape(body) + "</error>\n";
+      } else if (c->verdict == Verdict::kFail) {
+        std::string msg, body;
+        for (const auto& k : c->checks)
+          if (k.verdict == Verdict::kFail) {
+            if (msg.empty()) msg = k.message;
+            body += k.message + "\n";
+          }
+        if (msg.empty()) msg = "failed";
+        o += "      <failure" + attr("type", "check") + attr("message", msg) + ">" + xml_escape(body) +
+             "</failure>\n";
+      }
+      o += "      <system-out>" + xml_escape(case_output(*c)) + "</system-out>\n";
+      o += "    </testcase>\n";
+    }
+    if (run.interrupted)
+      o += "    <system-err>" + xml_escape("INCOMPLETE: the run was interrupted; results are partial") +
+           "</system-err>\n";
+    o += "  </testsuite>\n";
+  }
+  o += "</testsuites>\n";
+  return o;
+}
+
+void write_junit(const RunResult& run, const std::filesystem::path& path) { write_file_atomic(path, junit_xml(run)); }
+
+}  // namespace rig::report

@@ -1,2 +1,165 @@
+// Trace VCD writer (IEEE 1364 value change dump; real vars for analog, wires for digital).
+#include <algorithm>
+#include <cmath>
+#include <map>
+#include <memory>
+
 #include "rig/writers.hpp"
-#include "rig/sha256.hpp"
+#include "text_util.hpp"
+
+namespace rig::report {
+
+namespace {
+
+// One VCD identifier: base 94 over the printable characters '!'..'~'.
+std::string vcd_id(std::size_t n) {
+  std::string s;
+  do {
+    s += static_cast<char>('!' + n % 94);
+    n /= 94;
+  } while (n > 0);
+  return s;
+}
+
+std::string sanitize(std::string_view part) {
+  std::string o;
+  for (char c : part) {
+    if (std::isalnum(static_cast<unsigned char>(c)) || c == '_') o += c;
+    else if (c == '[' || c == '.' || c == '-' || c == ' ') o += '_';
+    // ']' and anything else are dropped
+  }
+  if (o.empty()) o = "_";
+  return o;
+}
+
+std::vector<std::string> split_path(std::string_view name) {
+  std::vector<std::string> parts;
+  std::size_t b = 0;
+  while (b <= name.size()) {
+    auto e = name.find('/', b);
+    if (e == std::string_view::npos) e = name.size();
+    if (e > b) parts.push_back(sanitize(name.substr(b, e - b)));
+    b = e + 1;
+  }
+  if (parts.empty()) parts.push_back("_");
+  return parts;
+}
+
+struct Scope {
+  std::map<std::string, std::unique_ptr<Scope>> children;  // sorted for a stable layout
+  std::vector<std::pair<std::string, SignalId>> vars;
+};
+
+void emit_scope(std::string& o, const Scope& s, const Trace& trace, const std::vector<std::string>& ids, int depth) {
+  const std::string ind(static_cast<std::size_t>(depth) * 2, ' ');
+  for (const auto& [name, id] : s.vars) {
+    const auto kind = trace.info(id).kind;
+    const char* type = kind == SignalKind::kAnalog ? "real 64" : kind == SignalKind::kDigital ? "wire 1" : "integer 32";
+    o += ind + "$var " + type + " " + ids[id] + " " + name + " $end\n";
+  }
+  for (const auto& [name, child] : s.children) {
+    o += ind + "$scope module " + name + " $end\n";
+    emit_scope(o, *child, trace, ids, depth + 1);
+    o += ind + "$upscope $end\n";
+  }
+}
+
+std::string value_text(SignalKind kind, double v, const std::string& id) {
+  switch (kind) {
+    case SignalKind::kDigital: return std::string(v != 0.0 ? "1" : "0") + id;
+    case SignalKind::kInteger: {
+      const auto u = static_cast<std::uint32_t>(static_cast<std::int32_t>(std::llround(v)));
+      std::string b;
+      for (int i = 31; i >= 0; --i)
+        if (!b.empty() || (u >> i) & 1u) b += ((u >> i) & 1u) ? '1' : '0';
+      if (b.empty()) b = "0";
+      return "b" + b + " " + id;
+    }
+    case SignalKind::kAnalog:
+    default:
+      return "r" + (std::isfinite(v) ? detail::shortest(v) : std::string("0")) + " " + id;
+  }
+}
+
+}  // namespace
+
+std::string vcd_name(std::string_view signal_name) {
+  const auto parts = split_path(signal_name);
+  std::string s;
+  for (const auto& p : parts) s += (s.empty() ? "" : ".") + p;
+  return s;
+}
+
+std::string trace_vcd(const Trace& trace, std::string_view date) {
+  std::vector<std::string> ids;
+  Scope root;
+  for (SignalId id = 0; id < trace.signal_count(); ++id) {
+    ids.push_back(vcd_id(id));
+    const auto parts = split_path(trace.info(id).name);
+    Scope* s = &root;
+    for (std::size_t i = 0; i + 1 < parts.size(); ++i) {
+      auto& c = s->children[parts[i]];
+      if (!c) c = std::make_unique<Scope>();
+      s = c.get();
+    }
+    std::string leaf = parts.back();
+    auto taken = [&](const std::string& n) {
+      return s->children.count(n) ||
+             std::any_of(s->vars.begin(), s->vars.end(), [&](const auto& v) { return v.first == n; });
+    };
+    for (int k = 2; taken(leaf); ++k) leaf = parts.back() + "_" + std::to_string(k);
+    s->vars.emplace_back(leaf, id);
+  }
+  std::string o;
+  o += "$date\n  " + std::string(date.empty() ? "unknown" : date) + "\n$end\n";
+  o += "$version\n  bmsrig trace writer\n$end\n";
+  o += "$comment\n  signal names are rig signal paths with '/' as scopes; '[n]' written as '_n'\n$end\n";
+  o += "$timescale 1 ns $end\n";
+  o += "$scope module bmsrig $end\n";
+  emit_scope(o, root, trace, ids, 1);
+  o += "$upscope $end\n";
+  o += "$enddefinitions $end\n";
+
+  struct Change {
+    Time t;
+    SignalId id;
+    double v;
+  };
+  std::vector<Change> changes;
+  for (SignalId id = 0; id < trace.signal_count(); ++id)
+    for (const auto& s : trace.samples(id)) changes.push_back({s.t, id, s.value});
+  std::stable_sort(changes.begin(), changes.end(), [](const Change& a, const Change& b) { return a.t < b.t; });
+  // At one instant, only the last value per signal (append_raw may hold duplicates).
+  const Time first = changes.empty() ? Time{0} : std::min(Time{0}, changes.front().t);
+  const Time t0 = changes.empty() ? Time{0} : changes.front().t;
+  o += "#" + std::to_string(t0.count() - first.count()) + "\n$dumpvars\n";
+  std::vector<char> initial(trace.signal_count(), 0);
+  std::size_t i = 0;
+  {
+    std::map<SignalId, double> at0;
+    for (; i < changes.size() && changes[i].t == t0; ++i) at0[changes[i].id] = changes[i].v;
+    for (SignalId id = 0; id < trace.signal_count(); ++id) {
+      const auto kind = trace.info(id).kind;
+      if (auto it = at0.find(id); it != at0.end()) o += value_text(kind, it->second, ids[id]) + "\n";
+      else if (kind == SignalKind::kDigital) o += "x" + ids[id] + "\n";
+      else if (kind == SignalKind::kInteger) o += "bx " + ids[id] + "\n";
+    }
+  }
+  o += "$end\n";
+  while (i < changes.size()) {
+    const Time t = changes[i].t;
+    std::map<SignalId, double> now;
+    for (; i < changes.size() && changes[i].t == t; ++i) now[changes[i].id] = changes[i].v;
+    o += "#" + std::to_string(t.count() - first.count()) + "\n";
+    for (const auto& [id, v] : now) o += value_text(trace.info(id).kind, v, ids[id]) + "\n";
+  }
+  const Time last = changes.empty() ? t0 : changes.back().t;
+  if (trace.end_time() > last) o += "#" + std::to_string(trace.end_time().count() - first.count()) + "\n";
+  return o;
+}
+
+void write_trace_vcd(const Trace& trace, const std::filesystem::path& path, std::string_view date) {
+  write_file_atomic(path, trace_vcd(trace, date));
+}
+
+}  // namespace rig::report
