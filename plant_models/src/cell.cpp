@@ -5,6 +5,7 @@
 #include <sstream>
 #include <stdexcept>
 
+#include "lfp_inline.hpp"
 #include "plant/ocv.hpp"
 
 namespace plant {
@@ -15,13 +16,14 @@ double avg_factor(double tau_s, double dt_s, double e) {
   if (x < 1e-4) return 1.0 - 0.5 * x + x * x / 6.0;
   return (1.0 - e) / x;
 }
-void check(const char* name, double v, double lo, double hi) {
+void check_cell_value(const char* name, double v, double lo, double hi) {
   if (!(v >= lo && v <= hi)) {
     std::ostringstream os;
     os << "plant: LfpCell." << name << " = " << v << " is outside [" << lo << ", " << hi << "]";
     throw std::invalid_argument(os.str());
   }
 }
+inline double eff_soc(double soc, double kt) { return kt >= 1.0 ? soc : 1.0 - (1.0 - soc) / kt; }
 }  // namespace
 
 CellStepFactors CellStepFactors::make(const CellParams& p, double dt_s) {
@@ -37,68 +39,92 @@ CellStepFactors CellStepFactors::make(const CellParams& p, double dt_s) {
 
 LfpCell::LfpCell(const CellParams& p, double soc, double temp_c) : p_(p) {
   p.validate();
-  check("soc", soc, -0.05, 1.05);
-  check("temperature_c", temp_c, -60.0, 150.0);
+  check_cell_value("soc", soc, -0.05, 1.05);
+  check_cell_value("temperature_c", temp_c, -60.0, 150.0);
   soc_ = soc;
   temp_c_ = temp_c;
+  refresh_terminal();
 }
 
-void LfpCell::set_capacity_scale(double s) { check("capacity_scale", s, 1e-3, 10.0); capacity_scale_ = s; }
-void LfpCell::set_r0_scale(double s) { check("r0_scale", s, 1e-3, 1000.0); r0_scale_ = s; }
-void LfpCell::set_ocv_offset_v(double v) { check("ocv_offset_v", v, -3.0, 3.0); ocv_offset_v_ = v; }
-void LfpCell::set_soc(double soc) { check("soc", soc, -0.05, 1.05); soc_ = soc; }
-void LfpCell::set_temperature_c(double t) { check("temperature_c", t, -60.0, 150.0); temp_c_ = t; }
+void LfpCell::set_capacity_scale(double s) {
+  check_cell_value("capacity_scale", s, 1e-3, 10.0);
+  capacity_scale_ = s;
+  refresh_terminal();
+}
+void LfpCell::set_r0_scale(double s) {
+  check_cell_value("r0_scale", s, 1e-3, 1000.0);
+  r0_scale_ = s;
+  refresh_terminal();
+}
+void LfpCell::set_ocv_offset_v(double v) {
+  check_cell_value("ocv_offset_v", v, -3.0, 3.0);
+  ocv_offset_v_ = v;
+  refresh_terminal();
+}
+void LfpCell::set_soc(double soc) {
+  check_cell_value("soc", soc, -0.05, 1.05);
+  soc_ = soc;
+  refresh_terminal();
+}
+void LfpCell::set_temperature_c(double t) {
+  check_cell_value("temperature_c", t, -60.0, 150.0);
+  temp_c_ = t;
+  refresh_terminal();
+}
 void LfpCell::set_temperature_hold(bool hold) { temp_hold_ = hold; }
 
-double LfpCell::effective_soc() const {
-  // Low temperature removes capacity at the bottom: the cell is empty when its depth of discharge
-  // (relative to the 25 °C capacity) reaches the capacity available at this temperature.
-  const double k = lfp_capacity_factor(temp_c_);
-  return k >= 1.0 ? soc_ : 1.0 - (1.0 - soc_) / k;
+void LfpCell::refresh_terminal() {
+  c_valid_ = false;
+  terminal_v_ = ocv_v() + last_current_a_ * r0_ohm() + v1_ + v2_;
 }
 
+double LfpCell::effective_soc() const { return eff_soc(soc_, detail::capacity_factor(temp_c_)); }
+
 double LfpCell::ocv_v() const {
-  double v = lfp_ocv_v(effective_soc()) + ocv_offset_v_;
-  if (p_.hysteresis_v > 0.0) {
-    const double s = soc_;
-    if (s > 0.2 && s < 0.9) v += p_.hysteresis_v * hyst_;
-  }
+  // Low temperature removes capacity at the bottom: the cell is empty when its depth of discharge
+  // (relative to the 25 °C capacity) reaches the capacity available at this temperature.
+  double v = detail::ocv(effective_soc()) + ocv_offset_v_;
+  if (p_.hysteresis_v > 0.0 && soc_ > 0.2 && soc_ < 0.9) v += p_.hysteresis_v * hyst_;
   return v;
 }
 
 double LfpCell::r0_ohm() const {
-  return p_.r0_ohm * r0_scale_ * lfp_resistance_temp_factor(temp_c_) * lfp_resistance_soc_factor(effective_soc());
+  const double se = effective_soc();
+  return p_.r0_ohm * r0_scale_ * detail::resistance_temp_factor(temp_c_) * detail::resistance_soc_factor(se);
 }
 double LfpCell::r1_ohm() const {
-  return p_.r1_ohm * lfp_resistance_temp_factor(temp_c_) * lfp_resistance_soc_factor(effective_soc());
+  return p_.r1_ohm * detail::resistance_temp_factor(temp_c_) * detail::resistance_soc_factor(effective_soc());
 }
 double LfpCell::r2_ohm() const {
-  return p_.r2_ohm * lfp_resistance_temp_factor(temp_c_) * lfp_resistance_soc_factor(effective_soc());
+  return p_.r2_ohm * detail::resistance_temp_factor(temp_c_) * detail::resistance_soc_factor(effective_soc());
 }
 
 StepModel LfpCell::step_model(const CellStepFactors& f) const {
-  const double kt = lfp_capacity_factor(temp_c_);
-  const double se = kt >= 1.0 ? soc_ : 1.0 - (1.0 - soc_) / kt;
+  const double kt = detail::capacity_factor(temp_c_);
+  const double se = eff_soc(soc_, kt);
   double slope;
-  double ocv = lfp_ocv_v_slope(se, &slope) + ocv_offset_v_;
+  double ocv = detail::ocv_slope(se, &slope) + ocv_offset_v_;
   if (p_.hysteresis_v > 0.0 && soc_ > 0.2 && soc_ < 0.9) ocv += p_.hysteresis_v * hyst_;
-  const double k = lfp_resistance_temp_factor(temp_c_) * lfp_resistance_soc_factor(se);
-  const double r1 = p_.r1_ohm * k, r2 = p_.r2_ohm * k;
-  // The OCV moves during the step: its average is OCV + slope·ΔSOC/2, ΔSOC = I·dt / (3600·Q_eff).
+  const double k = detail::resistance_temp_factor(temp_c_) * detail::resistance_soc_factor(se);
+  c_k_ = k;
+  c_kt_ = kt;
+  c_valid_ = true;
+  // The OCV moves during the step: its average is OCV + slope·ΔSOC_eff/2, ΔSOC_eff = I·dt / (3600·Q·kt).
   const double q_as = 3600.0 * p_.capacity_ah * capacity_scale_ * kt;
   StepModel m;
   m.e_v = ocv + f.a1 * v1_ + f.a2 * v2_;
-  m.r_ohm = p_.r0_ohm * r0_scale_ * k + r1 * (1.0 - f.a1) + r2 * (1.0 - f.a2) + 0.5 * slope * f.dt_s / q_as;
+  m.r_ohm = p_.r0_ohm * r0_scale_ * k + p_.r1_ohm * k * (1.0 - f.a1) + p_.r2_ohm * k * (1.0 - f.a2) +
+            0.5 * slope * f.dt_s / q_as;
   return m;
 }
 
 void LfpCell::advance(double current_a, const CellStepFactors& f, double ambient_c) {
-  const double kt = lfp_capacity_factor(temp_c_);
-  const double se = kt >= 1.0 ? soc_ : 1.0 - (1.0 - soc_) / kt;
-  const double k = lfp_resistance_temp_factor(temp_c_) * lfp_resistance_soc_factor(se);
+  if (!c_valid_) (void)step_model(f);
+  const double k = c_k_, kt = c_kt_;
+  c_valid_ = false;
   const double r0 = p_.r0_ohm * r0_scale_ * k, r1 = p_.r1_ohm * k, r2 = p_.r2_ohm * k;
   const double dt = f.dt_s;
-  // Heat: ohmic R0 plus the RC resistors (step-averaged v²/R ≈ from the mean of start and end).
+  // Heat: ohmic R0 plus the RC resistors (v²/R averaged over the step by the trapezoid rule).
   const double v1_0 = v1_, v2_0 = v2_;
   v1_ = v1_ * f.e1 + r1 * current_a * (1.0 - f.e1);
   v2_ = v2_ * f.e2 + r2 * current_a * (1.0 - f.e2);
@@ -117,6 +143,9 @@ void LfpCell::advance(double current_a, const CellStepFactors& f, double ambient
     temp_c_ = ambient_c + rise + (temp_c_ - ambient_c - rise) * f.e_th;
   }
   last_current_a_ = current_a;
+  double ocv = detail::ocv(eff_soc(soc_, kt)) + ocv_offset_v_;
+  if (p_.hysteresis_v > 0.0 && soc_ > 0.2 && soc_ < 0.9) ocv += p_.hysteresis_v * hyst_;
+  terminal_v_ = ocv + current_a * r0 + v1_ + v2_;
 }
 
 }  // namespace plant

@@ -75,14 +75,37 @@ struct Node {
     }
     return changed;
   }
-  // Robust solve of h(V) + inject = 0 (h strictly decreasing): bisection on a wide bracket.
+  // Exact solve of h(V) + inject = 0 (h is piecewise linear and strictly decreasing): locate the
+  // segment between the clamps' breakpoints, then interpolate (h is linear inside a segment).
   double solve(double inject) const {
-    double lo = -1000.0, hi = 1000.0;
-    for (int i = 0; i < 200 && hi - lo > 1e-13; ++i) {
-      const double m = 0.5 * (lo + hi);
-      if (h(m) + inject > 0.0) lo = m; else hi = m;
+    double bp[2 * kMaxClamps];
+    int m = 0;
+    for (int k = 0; k < n; ++k) {
+      if (std::isfinite(c[k].hi)) bp[m++] = c[k].e - c[k].hi * c[k].r;
+      if (std::isfinite(c[k].lo)) bp[m++] = c[k].e - c[k].lo * c[k].r;
     }
-    return 0.5 * (lo + hi);
+    std::sort(bp, bp + m);
+    auto f = [&](double v) { return h(v) + inject; };
+    if (m == 0) {
+      const double f0 = f(0.0), f1 = f(1.0);
+      return f0 / (f0 - f1);
+    }
+    double prev_v = bp[0], prev_f = f(bp[0]);
+    if (prev_f <= 0.0) {  // root at or below the first breakpoint: linear region below it
+      const double slope = prev_f - f(bp[0] - 1.0);
+      return slope < 0.0 ? bp[0] + prev_f / -slope : bp[0];
+    }
+    for (int k = 1; k < m; ++k) {
+      const double fk = f(bp[k]);
+      if (fk <= 0.0) {
+        if (bp[k] == prev_v) return bp[k];
+        return prev_v + (bp[k] - prev_v) * prev_f / (prev_f - fk);
+      }
+      prev_v = bp[k];
+      prev_f = fk;
+    }
+    const double slope = f(prev_v + 1.0) - prev_f;  // linear region above the last breakpoint
+    return prev_v + prev_f / -slope;
   }
 };
 
@@ -264,7 +287,7 @@ void World::solve() {
   int ps_reg = -1;  // -1 off, 0 linear, 1 at limit
   if (ps_can) { const double u = (va - vl) / r_ps; ps_reg = u <= 0.0 ? -1 : (u >= i_lim ? 1 : 0); }
   bool ok = false;
-  for (int it = 0; it < 30; ++it) {
+  for (int it = 0; it < 8; ++it) {
     double aa, ba, al, bl;
     a.linear(&aa, &ba);
     l.linear(&al, &bl);
@@ -292,18 +315,26 @@ void World::solve() {
     if (!changed) { ok = true; break; }
   }
   if (!ok) {
+    ++solver_fallbacks_;
     // Robust fallback: nested monotone solves (never seen to be needed in the tests; kept for safety).
+    // g(I) = V_a(I) - V_l(I) - R·I is piecewise linear and strictly decreasing in the stage current I.
     auto g_of = [&](double i) { return a.solve(-i) - l.solve(i) - r_ps * i; };
     ips = 0.0;
-    if (ps_can && g_of(0.0) > 0.0) {
-      if (g_of(i_lim) >= 0.0) ips = i_lim;
-      else {
-        double lo = 0.0, hi = i_lim;
-        for (int k = 0; k < 200 && hi - lo > 1e-12; ++k) {
-          const double m = 0.5 * (lo + hi);
-          if (g_of(m) > 0.0) lo = m; else hi = m;
+    double g0;
+    if (ps_can && (g0 = g_of(0.0)) > 0.0) {
+      const double g1 = g_of(i_lim);
+      if (g1 >= 0.0) ips = i_lim;
+      else {  // Illinois regula falsi: exact once the bracket lies on one linear piece
+        double x0 = 0.0, x1 = i_lim, f0 = g0, f1 = g1;
+        int side = 0;
+        for (int k = 0; k < 100; ++k) {
+          const double x = x1 - f1 * (x1 - x0) / (f1 - f0);
+          const double fx = g_of(x);
+          ips = x;
+          if (std::fabs(fx) < 1e-12 || std::fabs(x1 - x0) < 1e-12) break;
+          if (fx > 0.0) { x0 = x; f0 = fx; if (side == -1) f1 *= 0.5; side = -1; }
+          else { x1 = x; f1 = fx; if (side == 1) f0 *= 0.5; side = 1; }
         }
-        ips = 0.5 * (lo + hi);
       }
     }
     va = a.solve(-ips);

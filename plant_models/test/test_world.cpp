@@ -91,9 +91,11 @@ TEST(World, NoReverseCurrentUnderRandomisedOperation) {
     for (int s = 0; s < 50; ++s) {
       w.step(1e-3 + 0.02 * rng.uniform());
       ASSERT_GE(w.alt_port_current_a(), 0.0);
-      expect_kirchhoff(w);
+      expect_kirchhoff(w);  // also on the steps solved by the fallback
     }
   }
+  EXPECT_GT(w.solver_fallback_count(), 0u);  // the fallback path was exercised
+  EXPECT_LT(w.solver_fallback_count(), 2000u);
 }
 
 TEST(World, PowerStageHoldsTheCommandedLimit) {
@@ -196,19 +198,23 @@ Snapshot drive(double dt) {
   return s;
 }
 
-// Stated tolerance: 1 ms vs 10 ms agree to 0.5 mV per cell, 1e-5 SOC, 0.05 K; 100 ms stays within 5 mV.
+// Stated tolerance (measured differences are ~100× smaller: 3e-8 V, 5e-7 SOC at 10 ms; 5e-7 V, 8e-6 SOC at
+// 100 ms): 1 ms vs 10 ms agree to 0.1 mV per cell, 2e-6 SOC, 0.01 K; 100 ms agrees to 1 mV, 2e-5 SOC.
 TEST(World, ResultsIndependentOfStepSize) {
   const auto a = drive(1e-3), b = drive(1e-2), c = drive(0.1);
   for (int i = 0; i < 8; ++i) {
-    EXPECT_NEAR(a.cell_v[i], b.cell_v[i], 0.5e-3) << i;
-    EXPECT_NEAR(a.soc[i], b.soc[i], 1e-5) << i;
-    EXPECT_NEAR(a.temp[i], b.temp[i], 0.05) << i;
-    EXPECT_NEAR(a.cell_v[i], c.cell_v[i], 5e-3) << i;
-    EXPECT_NEAR(a.soc[i], c.soc[i], 1e-4) << i;
+    EXPECT_NEAR(a.cell_v[i], b.cell_v[i], 0.1e-3) << i;
+    EXPECT_NEAR(a.soc[i], b.soc[i], 2e-6) << i;
+    EXPECT_NEAR(a.temp[i], b.temp[i], 0.01) << i;
+    EXPECT_NEAR(a.cell_v[i], c.cell_v[i], 1e-3) << i;
+    EXPECT_NEAR(a.soc[i], c.soc[i], 2e-5) << i;
   }
-  EXPECT_NEAR(a.li_v, b.li_v, 2e-3);
-  EXPECT_NEAR(a.alt_t, b.alt_t, 0.05);
-  EXPECT_NEAR(a.hs_t, b.hs_t, 0.05);
+  EXPECT_NEAR(a.li_v, b.li_v, 0.1e-3);
+  EXPECT_NEAR(a.alt_t, b.alt_t, 0.01);
+  EXPECT_NEAR(a.hs_t, b.hs_t, 0.01);
+  // The drive really moved the state (the comparison is not trivially equal).
+  EXPECT_GT(a.alt_t, 45.0);
+  EXPECT_NE(a.soc[0], 0.5);
 }
 
 TEST(World, CopyIsACheckpoint) {

@@ -54,14 +54,16 @@ class LfpCell {
   double r0_ohm() const;                               // at the present SOC and temperature
   double r1_ohm() const;
   double r2_ohm() const;
-  // Terminal voltage at the end of the last step (OCV + I·R0 + v1 + v2 with the last current).
-  double terminal_v() const { return ocv_v() + last_current_a_ * r0_ohm() + v1_ + v2_; }
+  // Terminal voltage at the end of the last step (OCV + I·R0 + v1 + v2 with the last current; the
+  // resistance factors are those of the step's start). Updated by advance() and by every setter.
+  double terminal_v() const { return terminal_v_; }
   double current_a() const { return last_current_a_; }
   double heat_w() const { return last_heat_w_; }       // dissipation in the last step
   const CellParams& params() const { return p_; }
 
  private:
   double effective_soc() const;        // SOC on the temperature-reduced capacity scale (OCV lookup)
+  void refresh_terminal();             // recomputes terminal_v_ from the state (after a setter)
   CellParams p_{};
   double soc_ = 0.5;
   double v1_ = 0.0, v2_ = 0.0;
@@ -73,6 +75,10 @@ class LfpCell {
   double ocv_offset_v_ = 0.0;
   double last_current_a_ = 0.0;
   double last_heat_w_ = 0.0;
+  double terminal_v_ = 0.0;
+  // Per-step cache: step_model() stores what advance() of the same step reuses.
+  mutable double c_k_ = 1.0, c_kt_ = 1.0;
+  mutable bool c_valid_ = false;
 };
 
 }  // namespace plant

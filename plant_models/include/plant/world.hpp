@@ -167,6 +167,8 @@ class World {
   const PowerStage& power_stage() const { return stage_; }
   const Fuse& fuse() const { return fuse_; }
   const WorldParams& params() const { return p_; }
+  // Diagnostics: steps whose network solve needed the (slower) bisection fallback. Expected 0.
+  std::uint64_t solver_fallback_count() const { return solver_fallbacks_; }
 
  private:
   void check_bc(int b, int c) const;
@@ -210,6 +212,7 @@ class World {
   double ld_pin_v_ = 0.0, cd_pin_v_ = 0.0, pa_pin_v_ = 0.0, pin_current_a_ = 0.0;
   double remote_h_v_ = 0.0, remote_l_v_ = 0.0;
   Energy energy_{};
+  std::uint64_t solver_fallbacks_ = 0;
 };
 
 }  // namespace plant
