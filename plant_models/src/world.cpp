@@ -541,6 +541,12 @@ double World::cell_soc(int b, int c) const {
 }
 double World::load_current_a(int i) const { check_load(i); return load_current_a_[static_cast<std::size_t>(i)]; }
 bool World::load_on(int i) const { check_load(i); return load_on_[static_cast<std::size_t>(i)] != 0; }
+const LoadParams& World::load(int i) const { check_load(i); return loads_[static_cast<std::size_t>(i)]; }
+double World::bank_soc() const {
+  double s = 0.0;
+  for (const auto& b : batteries_) s += b.soc();
+  return s / static_cast<double>(batteries_.size());
+}
 const Battery& World::battery(int b) const { check_bc(b, 0); return batteries_[static_cast<std::size_t>(b)]; }
 
 }  // namespace plant

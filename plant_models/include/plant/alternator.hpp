@@ -39,6 +39,8 @@ class Alternator {
 
   double alt_rpm() const;
   double engine_rpm() const { return engine_rpm_; }
+  double belt_slip() const { return slip_; }
+  std::optional<double> regulator_failure() const { return forced_set_point_v_; }
   double temperature_c() const { return temp_c_; }
   double current_a() const { return current_a_; }  // last step's output current (>= 0)
   double voltage_v() const { return voltage_v_; }  // last step's terminal voltage

@@ -160,6 +160,17 @@ class World {
   };
   const Energy& energy() const { return energy_; }
 
+  // ---- present set-points (what the scenario actions last set) ----
+  const LoadParams& load(int i) const;                // kind, switch and values of load i
+  double vehicle_load_a() const { return vehicle_load_a_; }
+  double belt_slip() const { return alternator_.belt_slip(); }
+  double engine_rpm() const { return alternator_.engine_rpm(); }
+  RemoteMode remote_mode() const { return remote_mode_; }
+  bool shore_power() const { return shore_power_; }
+  bool starter_connected() const { return starter_.connected(); }
+  const PinCommand& pins() const { return pins_; }
+  double bank_soc() const;                            // mean of the battery SOCs
+
   // ---- component access (read-only) ----
   const Battery& battery(int b) const;
   const Alternator& alternator() const { return alternator_; }
