@@ -43,12 +43,14 @@ LfpCell::LfpCell(const CellParams& p, double soc, double temp_c) : p_(p) {
   check_cell_value("temperature_c", temp_c, -60.0, 150.0);
   soc_ = soc;
   temp_c_ = temp_c;
+  inv_q_as_ = 1.0 / (3600.0 * p_.capacity_ah);
   refresh_terminal();
 }
 
 void LfpCell::set_capacity_scale(double s) {
   check_cell_value("capacity_scale", s, 1e-3, 10.0);
   capacity_scale_ = s;
+  inv_q_as_ = 1.0 / (3600.0 * p_.capacity_ah * s);
   refresh_terminal();
 }
 void LfpCell::set_r0_scale(double s) {
@@ -110,11 +112,11 @@ StepModel LfpCell::step_model(const CellStepFactors& f) const {
   c_kt_ = kt;
   c_valid_ = true;
   // The OCV moves during the step: its average is OCV + slope·ΔSOC_eff/2, ΔSOC_eff = I·dt / (3600·Q·kt).
-  const double q_as = 3600.0 * p_.capacity_ah * capacity_scale_ * kt;
+  double ocv_r = 0.5 * slope * f.dt_s * inv_q_as_;
+  if (kt < 1.0) ocv_r /= kt;
   StepModel m;
   m.e_v = ocv + f.a1 * v1_ + f.a2 * v2_;
-  m.r_ohm = p_.r0_ohm * r0_scale_ * k + p_.r1_ohm * k * (1.0 - f.a1) + p_.r2_ohm * k * (1.0 - f.a2) +
-            0.5 * slope * f.dt_s / q_as;
+  m.r_ohm = p_.r0_ohm * r0_scale_ * k + p_.r1_ohm * k * (1.0 - f.a1) + p_.r2_ohm * k * (1.0 - f.a2) + ocv_r;
   return m;
 }
 
@@ -129,10 +131,14 @@ void LfpCell::advance(double current_a, const CellStepFactors& f, double ambient
   v1_ = v1_ * f.e1 + r1 * current_a * (1.0 - f.e1);
   v2_ = v2_ * f.e2 + r2 * current_a * (1.0 - f.e2);
   double heat = current_a * current_a * r0;
-  if (r1 > 0.0) heat += 0.5 * (v1_0 * v1_0 + v1_ * v1_) / r1;
-  if (r2 > 0.0) heat += 0.5 * (v2_0 * v2_0 + v2_ * v2_) / r2;
+  if (r1 > 0.0 && r2 > 0.0) {
+    heat += 0.5 * ((v1_0 * v1_0 + v1_ * v1_) * r2 + (v2_0 * v2_0 + v2_ * v2_) * r1) / (r1 * r2);
+  } else {
+    if (r1 > 0.0) heat += 0.5 * (v1_0 * v1_0 + v1_ * v1_) / r1;
+    if (r2 > 0.0) heat += 0.5 * (v2_0 * v2_0 + v2_ * v2_) / r2;
+  }
   last_heat_w_ = heat;
-  soc_ += current_a * dt / (3600.0 * p_.capacity_ah * capacity_scale_);
+  soc_ += current_a * dt * inv_q_as_;
   if (p_.hysteresis_v > 0.0 && current_a != 0.0) {
     const double target = current_a > 0.0 ? 1.0 : -1.0;
     const double step = std::min(1.0, std::fabs(current_a) * dt / (3600.0 * p_.hysteresis_charge_ah));

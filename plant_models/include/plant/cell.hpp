@@ -78,6 +78,7 @@ class LfpCell {
   double terminal_v_ = 0.0;
   // Per-step cache: step_model() stores what advance() of the same step reuses.
   mutable double c_k_ = 1.0, c_kt_ = 1.0;
+  double inv_q_as_ = 0.0;              // 1 / (3600 · capacity_ah · capacity_scale)
   mutable bool c_valid_ = false;
 };
 
