@@ -1,3 +1,74 @@
+#include "rig/result.hpp"
+
+#include <gmock/gmock.h>
 #include <gtest/gtest.h>
+
 #include "rig/writers.hpp"
-#include "rig/sha256.hpp"
+#include "sample_run.hpp"
+
+namespace rig::report {
+namespace {
+
+using ::testing::ElementsAre;
+
+TEST(CaseResult, DisplayNameCarriesTheMatrixCombination) {
+  CaseResult c;
+  c.name = "alternator limit";
+  EXPECT_EQ(c.display_name(), "alternator limit");
+  c.parameters = {{"fuse_a", "60"}, {"soc", "0.5"}};
+  EXPECT_EQ(c.display_name(), "alternator limit [fuse_a=60, soc=0.5]");
+}
+
+TEST(CaseResult, ClassnameIsTheScenarioFolder) {
+  CaseResult c;
+  c.scenario_file = "scenarios/requirements/ld2.yaml";
+  EXPECT_EQ(c.classname(), "scenarios.requirements");
+  c.scenario_file = "./scenarios/faults/x.yaml";
+  EXPECT_EQ(c.classname(), "scenarios.faults");
+  c.scenario_file = "x.yaml";
+  EXPECT_EQ(c.classname(), "scenarios");
+}
+
+TEST(RunResult, CountsAndVerdict) {
+  auto run = test::make_run(false);
+  auto c = run.counts();
+  EXPECT_EQ(c.total, 3u);
+  EXPECT_EQ(c.passed, 1u);
+  EXPECT_EQ(c.failed, 1u);
+  EXPECT_EQ(c.errors, 1u);
+  EXPECT_EQ(run.verdict(), Verdict::kError);
+  run.cases.pop_back();
+  EXPECT_EQ(run.verdict(), Verdict::kFail);
+  run.cases.pop_back();
+  EXPECT_EQ(run.verdict(), Verdict::kPass);
+  run.interrupted = true;
+  EXPECT_EQ(run.verdict(), Verdict::kError);  // an interrupted run never passes
+}
+
+TEST(Requirements, ParsesIdsFromSpecLines) {
+  const auto ids = parse_requirement_ids_text(
+      "# Title\n- TOP-1 One BMS serves\n  - not-an-id\n- LD-2 LD goes floating\n- LD-2 twice\n- lower-1 x\n"
+      "-LD-9 no space\n- ALT-10 ten\n- CELL-3\n");
+  EXPECT_THAT(ids, ElementsAre("TOP-1", "LD-2", "ALT-10", "CELL-3"));
+}
+
+TEST(Requirements, TheProjectSpecListsTheKnownIds) {
+  const auto ids = parse_requirement_ids(BMSRIG_REQUIREMENTS_MD);
+  EXPECT_GE(ids.size(), 30u);
+  for (const char* id : {"TOP-1", "CELL-1", "LD-2", "PA-3", "CD-2", "ALT-3", "RMT-1", "FLT-3", "TEL-1", "ENV-1"})
+    EXPECT_NE(std::find(ids.begin(), ids.end(), id), ids.end()) << id;
+}
+
+TEST(Requirements, TraceabilityCombinesVerdictsAndFlagsUncovered) {
+  const auto run = test::make_run(false);
+  const auto rows = traceability(run, {"LD-2", "LD-3", "FLT-1", "ENV-1"});
+  ASSERT_EQ(rows.size(), 4u);
+  EXPECT_EQ(rows[0].verdict, Verdict::kPass);
+  EXPECT_THAT(rows[0].cases, ElementsAre(0u));
+  EXPECT_EQ(rows[1].verdict, Verdict::kFail);
+  EXPECT_EQ(rows[2].verdict, Verdict::kError);
+  EXPECT_FALSE(rows[3].covered());
+}
+
+}  // namespace
+}  // namespace rig::report
