@@ -1,0 +1,385 @@
+// bmsrig — run YAML scenarios against the BMS firmware and judge them.
+//
+//   bmsrig run <files or folders>... [--mode sil|pil|hil] [-j N] [--junit F] [--json F] [--trace-dir D] [--seed N]
+//   bmsrig validate <files or folders>...
+//   bmsrig list <files or folders>...
+//
+// Exit status (documented in rig/app/README.md):
+//   0 every expectation of every case held          1 at least one check failed
+//   2 a case could not be judged (error)            3 bad input: a scenario was refused, nothing ran
+//   4 usage error (command line)                    130 interrupted (Ctrl-C); finished cases are still written
+#include <CLI/CLI.hpp>
+#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/spdlog.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <chrono>
+#include <csignal>
+#include <cstdio>
+#include <filesystem>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <sstream>
+#include <thread>
+
+#include "rig/in_process_dut.hpp"
+#include "rig/result.hpp"
+#include "rig/runner.hpp"
+#include "rig/scenario.hpp"
+#include "rig/sha256.hpp"
+#include "rig/writers.hpp"
+
+namespace fs = std::filesystem;
+
+namespace {
+
+constexpr int kExitPass = 0;
+constexpr int kExitFail = 1;
+constexpr int kExitError = 2;
+constexpr int kExitBadInput = 3;
+constexpr int kExitUsage = 4;
+constexpr int kExitInterrupted = 130;
+
+std::atomic<bool> g_stop{false};
+
+extern "C" void on_sigint(int) {
+  g_stop.store(true);
+  std::signal(SIGINT, SIG_DFL);  // a second Ctrl-C ends the process at once
+  std::signal(SIGTERM, SIG_DFL);
+}
+
+struct LoadedFile {
+  fs::path path;
+  std::string sha256;
+  std::vector<rig::scenario::Scenario> cases;
+};
+
+// Loads every file; prints each refusal; returns false if any file was refused.
+bool load_all(const std::vector<std::string>& inputs, const rig::scenario::LoadOptions& opt,
+              std::vector<LoadedFile>& out, bool print_ok) {
+  bool ok = true;
+  std::vector<fs::path> files;
+  try {
+    files = rig::scenario::expand_paths(inputs);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "bmsrig: %s\n", e.what());
+    return false;
+  }
+  if (files.empty()) {
+    std::fprintf(stderr, "bmsrig: no scenario files found in the given paths\n");
+    return false;
+  }
+  for (const auto& f : files) {
+    try {
+      LoadedFile lf{f, {}, rig::scenario::load_file(f, opt)};
+      try {
+        lf.sha256 = rig::report::sha256_file(f);
+      } catch (const std::exception&) {
+      }
+      if (print_ok) std::printf("ok      %s (%zu case%s)\n", f.string().c_str(), lf.cases.size(), lf.cases.size() == 1 ? "" : "s");
+      out.push_back(std::move(lf));
+    } catch (const rig::scenario::ScenarioError& e) {
+      std::fprintf(stderr, "%s\n", e.what());
+      ok = false;
+    } catch (const std::exception& e) {
+      std::fprintf(stderr, "%s: %s\n", f.string().c_str(), e.what());
+      ok = false;
+    }
+  }
+  return ok;
+}
+
+std::unique_ptr<rig::Dut> make_dut(const std::string& mode) {
+  if (mode == "sil") return std::make_unique<rig::InProcessDut>();
+  // PIL (QemuDut) and HIL (BenchDut) plug in here when their targets are built.
+  throw rig::DutError("mode '" + mode + "' is not available in this build (only sil)");
+}
+
+std::string sanitize(const std::string& s) {
+  std::string o;
+  for (char c : s) o += (std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.') ? c : '_';
+  return o;
+}
+
+// The check whose margin is smallest (failing ones first): the line a reader wants to see.
+const rig::checks::CheckResult* key_check(const rig::report::CaseResult& c) {
+  const rig::checks::CheckResult* best = nullptr;
+  for (const auto& r : c.checks) {
+    if (r.verdict != rig::Verdict::kPass) return &r;
+  }
+  for (const auto& r : c.checks) {
+    if (!r.margin) continue;
+    if (best == nullptr || !best->margin || *r.margin < *best->margin) best = &r;
+  }
+  if (best == nullptr && !c.checks.empty()) best = &c.checks.front();
+  return best;
+}
+
+const char* verdict_tag(const rig::report::CaseResult& c) {
+  if (!c.completed) return "INCOMPLETE";
+  switch (c.verdict) {
+    case rig::Verdict::kPass: return "PASS";
+    case rig::Verdict::kFail: return "FAIL";
+    default: return "ERROR";
+  }
+}
+
+std::string case_line(const rig::report::CaseResult& c) {
+  std::ostringstream os;
+  char head[64];
+  std::snprintf(head, sizeof head, "%-10s ", verdict_tag(c));
+  os << head << c.display_name();
+  if (!c.error.empty()) {
+    os << "\n           error: " << c.error;
+  } else if (const auto* k = key_check(c)) {
+    os << "\n           " << k->kind << ": " << (k->evidence.empty() ? k->message : k->evidence);
+    if (k->verdict != rig::Verdict::kPass && !k->message.empty() && k->message != k->evidence) os << " — " << k->message;
+  }
+  char tail[128];
+  const double ratio = c.wall_s > 0 ? c.simulated_s / c.wall_s : 0.0;
+  std::snprintf(tail, sizeof tail, "  [%.1f s simulated in %.2f s, %.0fx]", c.simulated_s, c.wall_s, ratio);
+  os << tail;
+  return os.str();
+}
+
+int cmd_run(const std::vector<std::string>& inputs, const std::string& mode, int jobs, const std::string& junit,
+            const std::string& json, const std::string& trace_dir, std::optional<std::uint64_t> seed,
+            const std::string& command_line) {
+  rig::scenario::LoadOptions opt;
+  opt.seed = seed;
+  std::vector<LoadedFile> files;
+  if (!load_all(inputs, opt, files, false)) {
+    std::fprintf(stderr, "bmsrig: scenario(s) refused; nothing was run\n");
+    return kExitBadInput;
+  }
+  struct Job {
+    const LoadedFile* file;
+    const rig::scenario::Scenario* sc;
+  };
+  std::vector<Job> work;
+  for (const auto& f : files)
+    for (const auto& c : f.cases) work.push_back(Job{&f, &c});
+
+  rig::report::RunResult run;
+  run.mode = mode;
+  run.host = rig::report::host_name();
+  run.date = rig::report::utc_now_iso8601();
+  run.command_line = command_line;
+  try {
+    const auto probe = make_dut(mode);
+    const auto info = probe->firmware_info();
+    run.firmware_version = info.version;
+    run.firmware_hash = info.build_hash;
+    run.firmware_target = info.target;
+    run.rig_version = std::string("0.1.0+") + info.build_hash;
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "bmsrig: %s\n", e.what());
+    return kExitUsage;
+  }
+  run.cases.resize(work.size());
+  std::vector<char> finished(work.size(), 0);
+  for (std::size_t i = 0; i < work.size(); ++i) {
+    auto& c = run.cases[i];
+    const auto& sc = *work[i].sc;
+    c.scenario_file = work[i].file->path.string();
+    c.scenario_sha256 = work[i].file->sha256;
+    c.name = sc.name;
+    c.parameters = sc.parameters;
+    c.requirements = sc.requirements;
+    c.mode = mode;
+    c.completed = false;
+    c.verdict = rig::Verdict::kError;
+    c.error = "not run: interrupted";
+  }
+
+  std::signal(SIGINT, on_sigint);
+  std::signal(SIGTERM, on_sigint);
+  const bool tty = isatty(fileno(stderr)) != 0;
+  std::atomic<std::size_t> next{0};
+  std::atomic<std::size_t> done{0};
+  std::mutex print_mutex;
+  std::vector<std::atomic<std::int64_t>> progress_ns(work.size());
+  for (auto& p : progress_ns) p.store(-1);
+  const auto t0 = std::chrono::steady_clock::now();
+
+  auto worker = [&] {
+    while (!g_stop.load()) {
+      const std::size_t i = next.fetch_add(1);
+      if (i >= work.size()) return;
+      const auto& sc = *work[i].sc;
+      auto& c = run.cases[i];
+      rig::RunOptions ro;
+      ro.stop = &g_stop;
+      ro.progress_every = std::chrono::seconds(10);
+      ro.progress = [&, i](rig::Time now, rig::Time) { progress_ns[i].store(now.count()); };
+      progress_ns[i].store(0);
+      rig::RunOutput out;
+      try {
+        auto dut = make_dut(mode);
+        out = rig::run_scenario(sc, *dut, ro);
+      } catch (const std::exception& e) {
+        out.error = e.what();
+      }
+      progress_ns[i].store(-1);
+      c.error = out.error;
+      c.completed = out.completed && out.error.empty();
+      c.verdict = out.verdict;
+      c.checks = std::move(out.checks);
+      c.simulated_s = rig::to_seconds(out.simulated);
+      c.wall_s = out.wall_s;
+      c.trace = out.trace;
+      if (!out.completed && out.error.empty()) c.error = "incomplete: run interrupted at " + std::to_string(c.simulated_s) + " s";
+      if (!trace_dir.empty() && out.trace) {
+        std::string stem = sanitize(fs::path(c.scenario_file).stem().string());
+        for (const auto& [k, v] : c.parameters) stem += "__" + sanitize(k) + "-" + sanitize(v);
+        const fs::path base = fs::path(trace_dir) / stem;
+        try {
+          rig::report::write_trace_csv(*out.trace, base.string() + ".csv");
+          rig::report::write_trace_vcd(*out.trace, base.string() + ".vcd", run.date);
+          c.trace_files = {base.string() + ".csv", base.string() + ".vcd"};
+        } catch (const std::exception& e) {
+          std::lock_guard lock(print_mutex);
+          spdlog::warn("cannot write the trace of {}: {}", c.display_name(), e.what());
+        }
+      }
+      finished[i] = 1;
+      ++done;
+      std::lock_guard lock(print_mutex);
+      if (tty) std::fprintf(stderr, "\r\033[K");
+      std::printf("%s\n", case_line(c).c_str());
+      std::fflush(stdout);
+    }
+  };
+
+  jobs = std::max(1, std::min<int>(jobs, static_cast<int>(work.size())));
+  std::vector<std::thread> threads;
+  for (int j = 0; j < jobs; ++j) threads.emplace_back(worker);
+  // Progress line (tty only): cases done, and the simulated time of the running ones.
+  while (done.load() < work.size() && !g_stop.load()) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    if (!tty) continue;
+    std::ostringstream os;
+    os << "[" << done.load() << "/" << work.size() << "]";
+    for (std::size_t i = 0; i < work.size(); ++i) {
+      const auto ns = progress_ns[i].load();
+      if (ns < 0) continue;
+      const double total = rig::to_seconds(work[i].sc->max_duration);
+      char buf[96];
+      std::snprintf(buf, sizeof buf, " %s %.0f/%.0f s", sanitize(fs::path(run.cases[i].scenario_file).stem().string()).c_str(),
+                    ns * 1e-9, total);
+      os << buf;
+    }
+    std::lock_guard lock(print_mutex);
+    std::fprintf(stderr, "\r\033[K%s", os.str().substr(0, 150).c_str());
+  }
+  for (auto& t : threads) t.join();
+  if (tty) std::fprintf(stderr, "\r\033[K");
+  run.wall_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  run.interrupted = g_stop.load();
+
+  int status = kExitPass;
+  try {
+    if (!junit.empty()) rig::report::write_junit(run, junit);
+    if (!json.empty()) rig::report::write_json(run, json);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "bmsrig: %s\n", e.what());
+    status = kExitError;
+  }
+
+  // Summary.
+  const auto counts = run.counts();
+  std::printf("\n== summary (%s, %zu case%s, %.2f s wall)\n", mode.c_str(), counts.total, counts.total == 1 ? "" : "s", run.wall_s);
+  for (const auto& c : run.cases) {
+    const auto* k = key_check(c);
+    std::string key;
+    if (!c.error.empty()) key = c.error;
+    else if (k != nullptr) key = k->evidence.empty() ? k->message : k->evidence;
+    std::printf("%-10s %s — %s\n", verdict_tag(c), c.display_name().c_str(), key.c_str());
+  }
+  std::printf("passed %zu, failed %zu, errors %zu, incomplete %zu\n", counts.passed, counts.failed, counts.errors,
+              counts.incomplete);
+  if (!junit.empty()) std::printf("junit: %s\n", junit.c_str());
+  if (!json.empty()) std::printf("json: %s\n", json.c_str());
+  if (!trace_dir.empty()) std::printf("traces: %s\n", trace_dir.c_str());
+  if (run.interrupted) return kExitInterrupted;
+  if (status != kExitPass) return status;
+  switch (run.verdict()) {
+    case rig::Verdict::kPass: return kExitPass;
+    case rig::Verdict::kFail: return kExitFail;
+    default: return kExitError;
+  }
+}
+
+int cmd_validate(const std::vector<std::string>& inputs) {
+  std::vector<LoadedFile> files;
+  return load_all(inputs, {}, files, true) ? kExitPass : kExitBadInput;
+}
+
+int cmd_list(const std::vector<std::string>& inputs) {
+  std::vector<LoadedFile> files;
+  const bool ok = load_all(inputs, {}, files, false);
+  std::map<std::string, std::vector<std::string>> by_req;
+  for (const auto& f : files) {
+    const auto& first = f.cases.front();
+    std::string reqs;
+    for (const auto& r : first.requirements) reqs += (reqs.empty() ? "" : ", ") + r;
+    std::printf("%s\n    %s%s  [%s]  %.0f s\n", f.path.string().c_str(), first.name.c_str(),
+                f.cases.size() > 1 ? (" (" + std::to_string(f.cases.size()) + " cases)").c_str() : "", reqs.c_str(),
+                rig::to_seconds(first.max_duration));
+    for (const auto& r : first.requirements) by_req[r].push_back(f.path.filename().string());
+  }
+  std::printf("\nrequirements covered (%zu):\n", by_req.size());
+  for (const auto& [r, fl] : by_req) {
+    std::string s;
+    for (const auto& x : fl) s += (s.empty() ? "" : ", ") + x;
+    std::printf("  %-8s %s\n", r.c_str(), s.c_str());
+  }
+  return ok ? kExitPass : kExitBadInput;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  auto logger = spdlog::stderr_color_mt("bmsrig");
+  spdlog::set_default_logger(logger);
+  spdlog::set_pattern("bmsrig: %^%l%$: %v");
+
+  CLI::App app{"bmsrig: HIL/SIL test rig for the BMS firmware — runs YAML scenarios and judges them"};
+  app.require_subcommand(1);
+  std::string command_line;
+  for (int i = 0; i < argc; ++i) command_line += (i ? " " : "") + std::string(argv[i]);
+
+  std::vector<std::string> run_paths, validate_paths, list_paths;
+  std::string mode = "sil", junit, json, trace_dir;
+  int jobs = 1;
+  std::optional<std::uint64_t> seed;
+  std::uint64_t seed_value = 0;
+
+  auto* run = app.add_subcommand("run", "run scenarios and judge their expectations");
+  run->add_option("paths", run_paths, "scenario files or folders (searched recursively)")->required();
+  run->add_option("--mode", mode, "device under test: sil (in process), pil (QEMU), hil (bench)")
+      ->check(CLI::IsMember({"sil", "pil", "hil"}));
+  run->add_option("-j,--jobs", jobs, "cases run in parallel threads")->check(CLI::Range(1, 256));
+  run->add_option("--junit", junit, "write JUnit XML here");
+  run->add_option("--json", json, "write the JSON results here");
+  run->add_option("--trace-dir", trace_dir, "write one CSV and one VCD trace per case into this folder");
+  auto* seed_opt = run->add_option("--seed", seed_value, "override every scenario's spread seed");
+
+  auto* validate = app.add_subcommand("validate", "check scenario files without running them");
+  validate->add_option("paths", validate_paths, "scenario files or folders")->required();
+  auto* list = app.add_subcommand("list", "list scenarios and the requirements they cover");
+  list->add_option("paths", list_paths, "scenario files or folders")->required();
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    const int rc = app.exit(e);
+    return rc == 0 ? 0 : kExitUsage;
+  }
+  if (*seed_opt) seed = seed_value;
+  if (*run) return cmd_run(run_paths, mode, jobs, junit, json, trace_dir, seed, command_line);
+  if (*validate) return cmd_validate(validate_paths);
+  return cmd_list(list_paths);
+}

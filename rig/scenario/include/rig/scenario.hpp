@@ -1,0 +1,143 @@
+// The scenario model and its loader (the YAML format is documented in scenarios/README.md and
+// scenarios/schema/scenario.schema.json).
+//
+// A scenario file becomes one or more Scenario cases (one per combination of its `matrix:`). Loading checks
+// everything before anything runs: YAML syntax, unknown keys (with a did-you-mean), units against what the key
+// expects, ranges, signal names in conditions and checks, firmware configuration (fw::validate) and plant
+// parameters (plant::WorldParams::validate). The first problem is thrown as ScenarioError, whose what() is
+// "file:line:column: <what was found>, <what was expected>" (lines and columns 1-based).
+//
+// Timing model: every timeline event fires at a firmware tick boundary (a multiple of fw::kTickMs); an `at:`
+// time that is not a tick multiple fires at the next tick. `when:` conditions are evaluated once per tick on the
+// values recorded so far. Ramps are updated at every plant step.
+//
+// Thread safety: a loaded Scenario is immutable and may be run from several threads at once (its closures hold
+// only values).
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <utility>
+#include <variant>
+#include <vector>
+
+#include "fw/io.hpp"
+#include "plant/world.hpp"
+#include "rig/checks.hpp"
+#include "rig/expr.hpp"
+#include "rig/signals.hpp"
+#include "rig/trace.hpp"
+
+namespace rig::scenario {
+
+struct SourceLoc {
+  std::string file;
+  int line = 0;    // 1-based, 0 = unknown
+  int column = 0;  // 1-based
+  std::string str() const;  // "file:line:column"
+};
+
+class ScenarioError : public std::runtime_error {
+ public:
+  ScenarioError(SourceLoc loc, const std::string& message);
+  const SourceLoc& loc() const { return loc_; }
+  const std::string& message() const { return message_; }
+
+ private:
+  SourceLoc loc_;
+  std::string message_;
+};
+
+// A settable plant quantity (`set:` / `ramp:` targets), e.g. "load[0]/current_a", "engine_rpm".
+struct Settable {
+  std::string name;
+  std::function<double(const plant::World&)> get;
+  std::function<void(plant::World&, double)> set;
+};
+
+struct SetAction {
+  Settable target;
+  double value = 0.0;
+};
+struct RampAction {
+  Settable target;
+  double to = 0.0;
+  Time over{0};
+};
+struct FaultAction {
+  std::string kind;  // "weak_cell", "sense_wire_open", "fuse", ... (documentation / trace annotation)
+  std::function<void(plant::World&)> apply;
+};
+struct FirmwareResetAction {};  // watchdog reset of the DUT (FLT-3)
+struct EndAction {};
+
+using Action = std::variant<SetAction, RampAction, FaultAction, FirmwareResetAction, EndAction>;
+
+struct Trigger {
+  enum class Kind : std::uint8_t {
+    kAt,             // at a fixed time
+    kAfterPrevious,  // `after:` alone: this long after the previous timeline entry first fired
+    kWhen,           // when an event (condition becomes true, rise(..), fall(..)) happens, plus `after:`
+  };
+  Kind kind = Kind::kAt;
+  Time at{0};    // kAt: the time; kAfterPrevious / kWhen: the delay
+  std::optional<expr::Event> when;
+  bool once = true;  // kWhen: fire only on the first occurrence (`once: false` fires on every occurrence)
+};
+
+struct Repeat {
+  Time every{0};
+  int count = 0;  // total firings including the first; 0 = until the end
+};
+
+struct TimelineEntry {
+  SourceLoc loc;
+  std::string label;
+  Trigger trigger;
+  std::optional<Repeat> repeat;
+  std::vector<Action> actions;
+};
+
+struct Scenario {
+  std::string file;         // the scenario file as given
+  std::string name;         // with ${param} substituted
+  std::string description;
+  std::vector<std::string> requirements;
+  std::vector<std::pair<std::string, std::string>> parameters;  // this case's matrix combination
+
+  plant::WorldParams world;             // validated
+  double bank_temperature_c = 25.0;     // initial temperature of every cell
+  std::uint64_t seed = 1;               // spread seed (bank.spread.seed, overridden by --seed)
+  fw::Config firmware;                  // validated (fw::validate)
+  Time plant_step{std::chrono::milliseconds(1)};  // divides fw::kTickMs
+  Time tick{std::chrono::milliseconds(fw::kTickMs)};
+
+  std::vector<TimelineEntry> timeline;
+  std::vector<checks::CheckSpec> expect;
+  Time max_duration{0};                 // the run ends here at the latest (`duration:` or the latest `end`)
+
+  std::vector<SignalSpec> signals;      // the catalogue for this world (recording order)
+};
+
+struct LoadOptions {
+  std::optional<std::uint64_t> seed;  // overrides every scenario's spread seed
+};
+
+// Loads a file; returns one Scenario per matrix combination (at least one). Throws ScenarioError.
+std::vector<Scenario> load_file(const std::filesystem::path& path, const LoadOptions& options = {});
+
+// Loads from text (tests); `file` is used in messages and to resolve includes relative to its folder.
+std::vector<Scenario> load_text(const std::string& text, const std::string& file, const LoadOptions& options = {});
+
+// Expands folders recursively into their *.yaml / *.yml scenario files (sorted; files under a folder named
+// "fragments" or "schema" are skipped); plain files are kept as given.
+std::vector<std::filesystem::path> expand_paths(const std::vector<std::string>& paths);
+
+// The resolver over a signal catalogue (ids = catalogue positions).
+expr::Resolver resolver_for(const std::vector<SignalSpec>& catalogue);
+
+}  // namespace rig::scenario

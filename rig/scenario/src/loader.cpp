@@ -1,0 +1,1280 @@
+// The YAML scenario loader: every problem is found before anything runs and reported at file:line:column.
+#include <yaml-cpp/yaml.h>
+
+#include <algorithm>
+#include <cctype>
+#include <cmath>
+#include <fstream>
+#include <map>
+#include <set>
+#include <sstream>
+
+#include "fw/bms.hpp"
+#include "rig/scenario.hpp"
+
+namespace rig::scenario {
+
+std::string SourceLoc::str() const {
+  std::ostringstream os;
+  os << file << ':' << line << ':' << column;
+  return os.str();
+}
+
+ScenarioError::ScenarioError(SourceLoc loc, const std::string& message)
+    : std::runtime_error(loc.str() + ": " + message), loc_(std::move(loc)), message_(message) {}
+
+expr::Resolver resolver_for(const std::vector<SignalSpec>& catalogue) {
+  auto index = std::make_shared<std::map<std::string, expr::SignalDecl, std::less<>>>();
+  auto names = std::make_shared<std::vector<std::string>>();
+  for (std::size_t i = 0; i < catalogue.size(); ++i) {
+    const auto& info = catalogue[i].info;
+    index->emplace(info.name, expr::SignalDecl{static_cast<SignalId>(i), info.unit, info.kind});
+    names->push_back(info.name);
+  }
+  expr::Resolver r;
+  r.lookup = [index](std::string_view name) -> std::optional<expr::SignalDecl> {
+    auto it = index->find(name);
+    if (it == index->end()) return std::nullopt;
+    return it->second;
+  };
+  r.names = [names] { return *names; };
+  return r;
+}
+
+namespace {
+
+using Params = std::vector<std::pair<std::string, std::string>>;
+namespace fs = std::filesystem;
+
+struct Ctx {
+  std::string file;  // as shown in messages
+  fs::path dir;      // includes are relative to this
+  const Params* params = nullptr;
+};
+
+SourceLoc loc_of(const Ctx& ctx, const YAML::Node& n) {
+  const auto m = n.Mark();
+  if (m.is_null()) return SourceLoc{ctx.file, 0, 0};
+  return SourceLoc{ctx.file, m.line + 1, m.column + 1};
+}
+
+[[noreturn]] void fail(const Ctx& ctx, const YAML::Node& n, const std::string& msg) {
+  throw ScenarioError(loc_of(ctx, n), msg);
+}
+
+std::string join(const std::vector<std::string>& v, const char* sep = ", ") {
+  std::string s;
+  for (const auto& x : v) {
+    if (!s.empty()) s += sep;
+    s += x;
+  }
+  return s;
+}
+
+const char* node_kind(const YAML::Node& n) {
+  switch (n.Type()) {
+    case YAML::NodeType::Map: return "a map";
+    case YAML::NodeType::Sequence: return "a list";
+    case YAML::NodeType::Scalar: return "a value";
+    case YAML::NodeType::Null: return "nothing";
+    default: return "an undefined node";
+  }
+}
+
+// Substitutes ${name} from the matrix parameters.
+std::string substitute(const Ctx& ctx, const YAML::Node& n, const std::string& text) {
+  std::string out;
+  std::size_t i = 0;
+  while (i < text.size()) {
+    const auto p = text.find("${", i);
+    if (p == std::string::npos) {
+      out.append(text, i, std::string::npos);
+      break;
+    }
+    out.append(text, i, p - i);
+    const auto e = text.find('}', p);
+    if (e == std::string::npos) fail(ctx, n, "found an unterminated '${' in '" + text + "', expected ${name}");
+    const std::string key = text.substr(p + 2, e - p - 2);
+    bool found = false;
+    if (ctx.params != nullptr) {
+      for (const auto& [k, v] : *ctx.params) {
+        if (k == key) {
+          out += v;
+          found = true;
+          break;
+        }
+      }
+    }
+    if (!found) {
+      std::vector<std::string> names;
+      if (ctx.params != nullptr)
+        for (const auto& kv : *ctx.params) names.push_back(kv.first);
+      std::string msg = "found unknown parameter '${" + key + "}', expected one of the matrix parameters";
+      if (names.empty()) msg = "found parameter '${" + key + "}' but the scenario has no matrix:";
+      else msg += " (" + join(names) + ")";
+      fail(ctx, n, msg);
+    }
+    i = e + 1;
+  }
+  return out;
+}
+
+std::string scalar(const Ctx& ctx, const YAML::Node& n, const std::string& expected) {
+  if (!n.IsScalar()) fail(ctx, n, std::string("found ") + node_kind(n) + ", expected " + expected);
+  return substitute(ctx, n, n.Scalar());
+}
+
+// Column offset of the scalar's text inside the file (quoted scalars start one column later).
+int text_column(const YAML::Node& n) { return (n.Tag() == "!") ? 1 : 0; }
+
+struct KeyRule {
+  const char* key;
+};
+
+// Checks a map's keys: unknown or duplicate keys are errors (with a did-you-mean).
+void check_keys(const Ctx& ctx, const YAML::Node& map, const std::string& where,
+                const std::vector<std::string>& allowed) {
+  if (!map.IsMap()) fail(ctx, map, std::string("found ") + node_kind(map) + " for " + where + ", expected a map");
+  std::set<std::string> seen;
+  for (auto it = map.begin(); it != map.end(); ++it) {
+    if (!it->first.IsScalar()) fail(ctx, it->first, "found a complex key in " + where + ", expected a name");
+    const std::string k = it->first.Scalar();
+    if (!seen.insert(k).second) fail(ctx, it->first, "found key '" + k + "' twice in " + where + ", expected it once");
+    if (std::find(allowed.begin(), allowed.end(), k) != allowed.end()) continue;
+    const auto close = expr::close_matches(k, allowed, 1);
+    std::string msg = "found unknown key '" + k + "' in " + where;
+    if (!close.empty()) msg += " (did you mean '" + close.front() + "'?)";
+    msg += ", expected one of: " + join(allowed);
+    fail(ctx, it->first, msg);
+  }
+}
+
+// ---- units ------------------------------------------------------------------------------------------------------
+
+enum class Dim { kVoltage, kCurrent, kTime, kTemperature, kRatio, kPlain, kResistance, kPower, kCapacity };
+
+const char* dim_text(Dim d) {
+  switch (d) {
+    case Dim::kVoltage: return "a voltage (V, mV)";
+    case Dim::kCurrent: return "a current (A, mA)";
+    case Dim::kTime: return "a duration (ms, s, min, h)";
+    case Dim::kTemperature: return "a temperature (°C, degC)";
+    case Dim::kRatio: return "a ratio (0..1 or %)";
+    case Dim::kPlain: return "a plain number";
+    case Dim::kResistance: return "a resistance (Ohm, mOhm)";
+    case Dim::kPower: return "a power (W, kW)";
+    case Dim::kCapacity: return "a capacity (Ah)";
+  }
+  return "?";
+}
+const char* dim_si(Dim d) {
+  switch (d) {
+    case Dim::kVoltage: return "V";
+    case Dim::kCurrent: return "A";
+    case Dim::kTime: return "s";
+    case Dim::kTemperature: return "degC";
+    case Dim::kResistance: return "Ohm";
+    case Dim::kPower: return "W";
+    case Dim::kCapacity: return "Ah";
+    default: return "";
+  }
+}
+
+// Reads a number with an optional unit (required for durations); returns it in the dimension's SI unit.
+double quantity(const Ctx& ctx, const YAML::Node& n, Dim dim, const std::string& key) {
+  const std::string text = scalar(ctx, n, std::string(dim_text(dim)) + " for '" + key + "'");
+  std::string t = text;
+  while (!t.empty() && std::isspace(static_cast<unsigned char>(t.back()))) t.pop_back();
+  if (!t.empty() && t.back() == '%') {
+    if (dim != Dim::kRatio)
+      fail(ctx, n, "found '" + text + "' (a percentage), expected " + dim_text(dim) + " for '" + key + "'");
+    try {
+      const auto q = expr::parse_quantity(t.substr(0, t.size() - 1));
+      if (!q.unit.empty()) throw expr::ParseError(1, "unit");
+      return q.value / 100.0;
+    } catch (const expr::ParseError&) {
+      fail(ctx, n, "found '" + text + "', expected a percentage like '8 %' for '" + key + "'");
+    }
+  }
+  expr::Quantity q;
+  try {
+    q = expr::parse_quantity(t);
+  } catch (const expr::ParseError&) {
+    fail(ctx, n, "found '" + text + "', expected " + dim_text(dim) + " for '" + key + "' (a number with a unit, e.g. " +
+                     (dim == Dim::kTime ? "'30 s'" : dim == Dim::kCurrent ? "'90 A'" : "'13.2 V'") + ")");
+  }
+  if (!std::isfinite(q.value)) fail(ctx, n, "found '" + text + "', expected a finite number for '" + key + "'");
+  if (q.unit.empty()) {
+    if (dim == Dim::kTime)
+      fail(ctx, n, "found '" + text + "' without a unit, expected a duration with its unit (e.g. '30 s', '500 ms') for '" +
+                       key + "'");
+    return q.value;
+  }
+  const std::string want = dim_si(dim);
+  if (want.empty() || q.unit_si != want)
+    fail(ctx, n, "found '" + text + "' (unit '" + q.unit + "'), expected " + dim_text(dim) + " for '" + key + "'");
+  return q.value_si;
+}
+
+Time duration(const Ctx& ctx, const YAML::Node& n, const std::string& key) {
+  const double s = quantity(ctx, n, Dim::kTime, key);
+  if (s < 0) fail(ctx, n, "found a negative duration '" + n.Scalar() + "', expected ≥ 0 for '" + key + "'");
+  return from_seconds(s);
+}
+
+double ranged(const Ctx& ctx, const YAML::Node& n, Dim dim, const std::string& key, double lo, double hi,
+              const char* unit_text) {
+  const double v = quantity(ctx, n, dim, key);
+  if (!(v >= lo && v <= hi)) {
+    std::ostringstream os;
+    os << "found " << key << " = " << n.Scalar() << ", expected a value in [" << lo << ", " << hi << "]" << unit_text;
+    fail(ctx, n, os.str());
+  }
+  return v;
+}
+
+long integer(const Ctx& ctx, const YAML::Node& n, const std::string& key, long lo, long hi) {
+  const std::string text = scalar(ctx, n, "an integer for '" + key + "'");
+  char* end = nullptr;
+  const long v = std::strtol(text.c_str(), &end, 10);
+  if (text.empty() || *end != '\0')
+    fail(ctx, n, "found '" + text + "', expected an integer for '" + key + "'");
+  if (v < lo || v > hi)
+    fail(ctx, n, "found " + key + " = " + text + ", expected an integer in [" + std::to_string(lo) + ", " +
+                     std::to_string(hi) + "]");
+  return v;
+}
+
+bool boolean(const Ctx& ctx, const YAML::Node& n, const std::string& key) {
+  const std::string text = scalar(ctx, n, "true or false for '" + key + "'");
+  if (text == "true" || text == "yes" || text == "on") return true;
+  if (text == "false" || text == "no" || text == "off") return false;
+  fail(ctx, n, "found '" + text + "', expected true or false for '" + key + "'");
+}
+
+std::string choice(const Ctx& ctx, const YAML::Node& n, const std::string& key, const std::vector<std::string>& options) {
+  const std::string text = scalar(ctx, n, "one of " + join(options) + " for '" + key + "'");
+  if (std::find(options.begin(), options.end(), text) != options.end()) return text;
+  const auto close = expr::close_matches(text, options, 1);
+  std::string msg = "found '" + text + "' for '" + key + "'";
+  if (!close.empty()) msg += " (did you mean '" + close.front() + "'?)";
+  fail(ctx, n, msg + ", expected one of: " + join(options));
+}
+
+// Runs a plant validate() and turns its refusal into an error at `n`.
+template <class F>
+void plant_check(const Ctx& ctx, const YAML::Node& n, F&& validate) {
+  try {
+    validate();
+  } catch (const std::exception& e) {
+    fail(ctx, n, "found a value the plant model refuses (" + std::string(e.what()) + "), expected a value in its range");
+  }
+}
+
+// ---- the draft (collected from the file and its includes) ---------------------------------------------------------
+
+struct Section {
+  std::string key;
+  YAML::Node key_node;
+  YAML::Node value;
+  Ctx ctx;
+};
+
+struct Draft {
+  std::vector<Section> sections;  // includes first, in order
+};
+
+YAML::Node parse_yaml(const std::string& text, const std::string& file) {
+  try {
+    return YAML::Load(text);
+  } catch (const YAML::ParserException& e) {
+    throw ScenarioError(SourceLoc{file, e.mark.line + 1, e.mark.column + 1},
+                        "found invalid YAML (" + e.msg + "), expected a YAML map of scenario keys");
+  }
+}
+
+std::string read_text(const fs::path& p, const Ctx* from, const YAML::Node* at) {
+  std::ifstream in(p, std::ios::binary);
+  if (!in) {
+    if (from != nullptr) fail(*from, *at, "found include '" + p.string() + "' which cannot be read, expected an existing file");
+    throw ScenarioError(SourceLoc{p.string(), 0, 0}, "cannot read the file, expected a readable scenario file");
+  }
+  std::ostringstream os;
+  os << in.rdbuf();
+  return os.str();
+}
+
+const std::vector<std::string> kTopKeys = {"name",  "description", "requirements", "include",  "matrix",
+                                           "bank",  "alternator",  "starter",      "loads",    "charger",
+                                           "fuse",  "firmware",    "plant",        "ambient_c", "remote_mode",
+                                           "duration", "timeline", "expect"};
+
+void collect(const YAML::Node& root, const Ctx& ctx, Draft& d, std::vector<fs::path>& stack, bool is_fragment) {
+  if (root.IsNull()) fail(ctx, root, "found an empty file, expected a YAML map of scenario keys");
+  check_keys(ctx, root, is_fragment ? "an included fragment" : "the scenario", kTopKeys);
+  if (auto inc = root["include"]) {
+    std::vector<YAML::Node> items;
+    if (inc.IsSequence())
+      for (const auto& i : inc) items.push_back(i);
+    else
+      items.push_back(inc);
+    for (const auto& item : items) {
+      const std::string rel = scalar(ctx, item, "a fragment file name");
+      const fs::path p = ctx.dir / rel;
+      std::error_code ec;
+      const fs::path canon = fs::weakly_canonical(p, ec);
+      if (std::find(stack.begin(), stack.end(), canon) != stack.end())
+        fail(ctx, item, "found include '" + rel + "' which includes itself (cycle), expected a fragment that does not");
+      const std::string text = read_text(p, &ctx, &item);
+      Ctx sub{p.lexically_normal().string(), p.parent_path(), ctx.params};
+      const YAML::Node froot = parse_yaml(text, sub.file);
+      stack.push_back(canon);
+      collect(froot, sub, d, stack, true);
+      stack.pop_back();
+    }
+  }
+  for (auto it = root.begin(); it != root.end(); ++it) {
+    const std::string k = it->first.Scalar();
+    if (k == "include") continue;
+    if (is_fragment && (k == "name" || k == "matrix"))
+      fail(ctx, it->first, "found '" + k + "' in an included fragment, expected it only in the scenario file");
+    d.sections.push_back(Section{k, it->first, it->second, ctx});
+  }
+}
+
+// ---- setup sections -------------------------------------------------------------------------------------------------
+
+struct Setup {
+  int batteries = 1;
+  double soc = 0.5;
+  double temperature_c = 25.0;
+  plant::BatteryParams battery{};
+  plant::SpreadParams spread{};
+  bool fuse_given = false;
+  std::map<std::string, SourceLoc> fw_locs;  // firmware key → where it was set
+  std::map<std::string, YAML::Node> fw_nodes;
+};
+
+void read_bank(const Section& s, Scenario& sc, Setup& su) {
+  const auto& ctx = s.ctx;
+  check_keys(ctx, s.value, "bank", {"batteries", "soc", "temperature_c", "capacity_ah", "spread", "smart_bms"});
+  for (auto it = s.value.begin(); it != s.value.end(); ++it) {
+    const std::string k = it->first.Scalar();
+    const YAML::Node v = it->second;
+    if (k == "batteries") su.batteries = static_cast<int>(integer(ctx, v, "batteries", 1, fw::kMaxBatteries));
+    else if (k == "soc") su.soc = ranged(ctx, v, Dim::kRatio, "soc", 0.0, 1.0, "");
+    else if (k == "temperature_c") su.temperature_c = ranged(ctx, v, Dim::kTemperature, "temperature_c", -40, 85, " °C");
+    else if (k == "capacity_ah") {
+      su.battery.cell.capacity_ah = quantity(ctx, v, Dim::kCapacity, k);
+      plant_check(ctx, v, [&] { su.battery.validate(); });
+    } else if (k == "spread") {
+      check_keys(ctx, v, "bank.spread", {"seed", "capacity", "r0", "soc"});
+      for (auto jt = v.begin(); jt != v.end(); ++jt) {
+        const std::string sk = jt->first.Scalar();
+        const YAML::Node sv = jt->second;
+        if (sk == "seed") su.spread.seed = static_cast<std::uint64_t>(integer(ctx, sv, "seed", 0, 2147483647L));
+        else if (sk == "capacity") su.spread.capacity_rel = quantity(ctx, sv, Dim::kRatio, "spread.capacity");
+        else if (sk == "r0") su.spread.r0_rel = quantity(ctx, sv, Dim::kRatio, "spread.r0");
+        else su.spread.soc_abs = quantity(ctx, sv, Dim::kRatio, "spread.soc");
+        plant_check(ctx, sv, [&] { su.spread.validate(); });
+      }
+      sc.seed = su.spread.seed;
+    } else if (k == "smart_bms") {
+      check_keys(ctx, v, "bank.smart_bms", {"load_disconnect_v", "prealarm_v", "cell_overvoltage_v", "low_temp_charge_c"});
+      for (auto jt = v.begin(); jt != v.end(); ++jt) {
+        const std::string sk = jt->first.Scalar();
+        const YAML::Node sv = jt->second;
+        auto& b = su.battery.smart_bms;
+        if (sk == "load_disconnect_v") b.load_disconnect_v = quantity(ctx, sv, Dim::kVoltage, sk);
+        else if (sk == "prealarm_v") b.prealarm_v = quantity(ctx, sv, Dim::kVoltage, sk);
+        else if (sk == "cell_overvoltage_v") b.cell_overvoltage_v = quantity(ctx, sv, Dim::kVoltage, sk);
+        else b.low_temp_charge_c = quantity(ctx, sv, Dim::kTemperature, sk);
+        plant_check(ctx, sv, [&] { b.validate(); });
+      }
+    }
+  }
+}
+
+void read_alternator(const Section& s, Scenario& sc) {
+  const auto& ctx = s.ctx;
+  check_keys(ctx, s.value, "alternator", {"engine_rpm", "rated_a", "set_point_v", "pulley_ratio", "droop_ohm"});
+  auto& a = sc.world.alternator;
+  for (auto it = s.value.begin(); it != s.value.end(); ++it) {
+    const std::string k = it->first.Scalar();
+    const YAML::Node v = it->second;
+    if (k == "engine_rpm") sc.world.engine_rpm = ranged(ctx, v, Dim::kPlain, k, 0, 8000, " rpm");
+    else if (k == "rated_a") a.rated_current_a = quantity(ctx, v, Dim::kCurrent, k);
+    else if (k == "set_point_v") a.set_point_v = quantity(ctx, v, Dim::kVoltage, k);
+    else if (k == "pulley_ratio") a.pulley_ratio = quantity(ctx, v, Dim::kPlain, k);
+    else a.droop_ohm = quantity(ctx, v, Dim::kResistance, k);
+    plant_check(ctx, v, [&] { a.validate(); });
+  }
+}
+
+void read_starter(const Section& s, Scenario& sc) {
+  const auto& ctx = s.ctx;
+  check_keys(ctx, s.value, "starter", {"soc", "capacity_ah", "r0_ohm"});
+  auto& st = sc.world.starter;
+  for (auto it = s.value.begin(); it != s.value.end(); ++it) {
+    const std::string k = it->first.Scalar();
+    const YAML::Node v = it->second;
+    if (k == "soc") st.initial_soc = ranged(ctx, v, Dim::kRatio, k, 0, 1, "");
+    else if (k == "capacity_ah") st.capacity_ah = quantity(ctx, v, Dim::kCapacity, k);
+    else st.r0_ohm = quantity(ctx, v, Dim::kResistance, k);
+    plant_check(ctx, v, [&] { st.validate(); });
+  }
+}
+
+void read_loads(const Section& s, Scenario& sc, bool& first_loads) {
+  const auto& ctx = s.ctx;
+  if (!s.value.IsSequence()) fail(ctx, s.value, std::string("found ") + node_kind(s.value) + " for loads, expected a list of loads");
+  if (first_loads) {
+    sc.world.loads.clear();
+    first_loads = false;
+  }
+  for (const auto& item : s.value) {
+    check_keys(ctx, item, "a load", {"current_a", "power_w", "resistance_ohm", "switched_by"});
+    plant::LoadParams l;
+    for (auto it = item.begin(); it != item.end(); ++it) {
+      const std::string k = it->first.Scalar();
+      const YAML::Node v = it->second;
+      if (k == "current_a") l.current_a = quantity(ctx, v, Dim::kCurrent, k);
+      else if (k == "power_w") l.power_w = quantity(ctx, v, Dim::kPower, k);
+      else if (k == "resistance_ohm") l.resistance_ohm = quantity(ctx, v, Dim::kResistance, k);
+      else {
+        const auto c = choice(ctx, v, k, {"always", "ld", "cd"});
+        l.switched_by = c == "ld" ? plant::LoadSwitch::kLd : c == "cd" ? plant::LoadSwitch::kCd : plant::LoadSwitch::kAlways;
+      }
+      plant_check(ctx, v, [&] { l.validate(); });
+    }
+    if (sc.world.loads.size() >= 16) fail(ctx, item, "found more than 16 loads, expected at most 16");
+    sc.world.loads.push_back(l);
+  }
+}
+
+void read_charger(const Section& s, Scenario& sc, bool& shore) {
+  const auto& ctx = s.ctx;
+  check_keys(ctx, s.value, "charger", {"cv_v", "cc_a", "switched_by_cd", "shore_power"});
+  auto& c = sc.world.charger;
+  for (auto it = s.value.begin(); it != s.value.end(); ++it) {
+    const std::string k = it->first.Scalar();
+    const YAML::Node v = it->second;
+    if (k == "cv_v") c.cv_v = quantity(ctx, v, Dim::kVoltage, k);
+    else if (k == "cc_a") c.cc_a = quantity(ctx, v, Dim::kCurrent, k);
+    else if (k == "switched_by_cd") c.switched_by_cd = boolean(ctx, v, k);
+    else shore = boolean(ctx, v, k);
+    plant_check(ctx, v, [&] { c.validate(); });
+  }
+}
+
+void read_fuse(const Section& s, Scenario& sc, Setup& su) {
+  const auto& ctx = s.ctx;
+  check_keys(ctx, s.value, "fuse", {"rating_a", "blow_multiple", "tau_s"});
+  auto& f = sc.world.fuse;
+  for (auto it = s.value.begin(); it != s.value.end(); ++it) {
+    const std::string k = it->first.Scalar();
+    const YAML::Node v = it->second;
+    if (k == "rating_a") {
+      f.rating_a = quantity(ctx, v, Dim::kCurrent, k);
+      su.fuse_given = true;
+    } else if (k == "blow_multiple") f.blow_multiple = quantity(ctx, v, Dim::kPlain, k);
+    else f.tau_s = quantity(ctx, v, Dim::kTime, k);
+    plant_check(ctx, v, [&] { f.validate(); });
+  }
+}
+
+const std::vector<std::string> kFirmwareKeys = {"input_mode", "load_disconnect_v", "prealarm_v", "cell_overvoltage_v",
+                                                "low_temp_charge_c", "prealarm_enabled", "prealarm_mode",
+                                                "fuse_rating_a", "system_switch", "lvd_emergency_floor_v"};
+
+void read_firmware(const Section& s, Scenario& sc, Setup& su) {
+  const auto& ctx = s.ctx;
+  check_keys(ctx, s.value, "firmware", kFirmwareKeys);
+  auto& f = sc.firmware;
+  for (auto it = s.value.begin(); it != s.value.end(); ++it) {
+    const std::string k = it->first.Scalar();
+    const YAML::Node v = it->second;
+    su.fw_nodes[k] = v;
+    su.fw_locs[k] = loc_of(ctx, v);
+    auto mv = [&] { return static_cast<std::int32_t>(std::lround(quantity(ctx, v, Dim::kVoltage, k) * 1000.0)); };
+    if (k == "input_mode")
+      f.input_mode = choice(ctx, v, k, {"cells", "battery_signals"}) == "cells" ? fw::InputMode::kCells
+                                                                             : fw::InputMode::kBatterySignals;
+    else if (k == "load_disconnect_v") f.load_disconnect_mv = mv();
+    else if (k == "prealarm_v") f.prealarm_mv = mv();
+    else if (k == "cell_overvoltage_v") f.cell_overvoltage_mv = mv();
+    else if (k == "lvd_emergency_floor_v") f.lvd_emergency_floor_mv = mv();
+    else if (k == "low_temp_charge_c")
+      f.low_temp_charge_dc = static_cast<std::int16_t>(
+          std::clamp(std::lround(quantity(ctx, v, Dim::kTemperature, k) * 10.0), -32768L, 32767L));
+    else if (k == "prealarm_enabled") f.prealarm_enabled = boolean(ctx, v, k);
+    else if (k == "system_switch") f.system_switch = boolean(ctx, v, k);
+    else if (k == "prealarm_mode")
+      f.prealarm_mode = choice(ctx, v, k, {"continuous", "intermittent"}) == "continuous" ? fw::PreAlarmMode::kContinuous
+                                                                                        : fw::PreAlarmMode::kIntermittent;
+    else if (k == "fuse_rating_a") {
+      const double a = quantity(ctx, v, Dim::kCurrent, k);
+      if (a != std::floor(a)) fail(ctx, v, "found fuse_rating_a = " + v.Scalar() + ", expected a whole number of amps");
+      f.fuse_rating_a = static_cast<std::int32_t>(std::clamp(a, -1e9, 1e9));
+    }
+  }
+}
+
+// Maps a fw::validate() refusal to the key that caused it.
+void check_firmware(Scenario& sc, Setup& su, const SourceLoc& fallback) {
+  const fw::ConfigError err = fw::validate(sc.firmware);
+  if (err == fw::ConfigError::kOk) return;
+  static const std::map<fw::ConfigError, std::pair<const char*, const char*>> keys = {
+      {fw::ConfigError::kBatteryCount, {"batteries", "1..5 batteries"}},
+      {fw::ConfigError::kLoadDisconnect, {"load_disconnect_v", "2.60..2.80 V"}},
+      {fw::ConfigError::kPrealarm, {"prealarm_v", "2.85..3.15 V"}},
+      {fw::ConfigError::kCellOvervoltage, {"cell_overvoltage_v", "3.60..4.20 V"}},
+      {fw::ConfigError::kLowTempCharge, {"low_temp_charge_c", "-20..+20 °C"}},
+      {fw::ConfigError::kFuseRating, {"fuse_rating_a", "40..125 A"}},
+      {fw::ConfigError::kEmergencyFloor, {"lvd_emergency_floor_v", "0 (off) or 2.00..2.79 V and below load_disconnect_v"}},
+  };
+  std::string key = fw::to_string(err);
+  std::string range = "a valid value";
+  if (auto it = keys.find(err); it != keys.end()) {
+    key = it->second.first;
+    range = it->second.second;
+  }
+  SourceLoc loc = fallback;
+  std::string found = key;
+  if (auto it = su.fw_locs.find(key); it != su.fw_locs.end()) {
+    loc = it->second;
+    found = key + " = " + su.fw_nodes[key].Scalar();
+  }
+  throw ScenarioError(loc, "found firmware " + found + ", which the firmware refuses (fw::validate: " +
+                               fw::to_string(err) + "), expected " + range);
+}
+
+// ---- settable targets and faults ------------------------------------------------------------------------------------
+
+bool parse_indexed(const std::string& s, const std::string& prefix, int& idx, std::string& rest) {
+  if (s.rfind(prefix + "[", 0) != 0) return false;
+  const auto close = s.find(']', prefix.size());
+  if (close == std::string::npos) return false;
+  try {
+    idx = std::stoi(s.substr(prefix.size() + 1, close - prefix.size() - 1));
+  } catch (...) {
+    return false;
+  }
+  rest = s.substr(close + 1);
+  return true;
+}
+
+struct SettableSpec {
+  Settable s;
+  Dim dim;
+  double lo, hi;
+  bool is_bool = false;
+};
+
+const std::vector<std::string> kSettableNames = {
+    "engine_rpm", "ambient_c", "vehicle_load_a", "shore_power", "remote_mode", "starter/connected", "starter/soc",
+    "bank/soc", "battery[b]/soc", "battery[b]/cell[c]/soc", "battery[b]/cell[c]/temperature_c", "load[i]/current_a",
+    "load[i]/power_w", "load[i]/resistance_ohm", "belt_slip"};
+
+SettableSpec settable(const Ctx& ctx, const YAML::Node& key_node, const Scenario& sc, int batteries) {
+  std::string name = key_node.Scalar();
+  if (name == "load/current_a" || name == "load/power_w" || name == "load/resistance_ohm") name = "load[0]/" + name.substr(5);
+  const int loads = static_cast<int>(sc.world.loads.size());
+  SettableSpec r{Settable{name, nullptr, nullptr}, Dim::kPlain, -1e300, 1e300};
+  auto bad_index = [&](const char* what, int i, int n) {
+    fail(ctx, key_node, "found " + std::string(what) + " index " + std::to_string(i) + " in '" + name +
+                            "', expected 0.." + std::to_string(n - 1));
+  };
+  int b = 0, c = 0;
+  std::string rest, rest2;
+  if (name == "engine_rpm") {
+    r.s.get = [](const plant::World& w) { return w.alternator().engine_rpm(); };
+    r.s.set = [](plant::World& w, double v) { w.set_engine_rpm(v); };
+    r.lo = 0, r.hi = 8000;
+  } else if (name == "ambient_c") {
+    r.dim = Dim::kTemperature, r.lo = -40, r.hi = 85;
+    r.s.get = [](const plant::World& w) { return w.ambient_c(); };
+    r.s.set = [](plant::World& w, double v) { w.set_ambient_c(v); };
+  } else if (name == "vehicle_load_a") {
+    r.dim = Dim::kCurrent, r.lo = 0, r.hi = 2000;
+    r.s.get = [](const plant::World& w) { return w.vehicle_load_current_a(); };
+    r.s.set = [](plant::World& w, double v) { w.set_vehicle_load_a(v); };
+  } else if (name == "belt_slip") {
+    r.dim = Dim::kRatio, r.lo = 0, r.hi = 1;
+    r.s.get = [](const plant::World&) { return 0.0; };
+    r.s.set = [](plant::World& w, double v) { w.set_belt_slip(v); };
+  } else if (name == "shore_power") {
+    r.is_bool = true;
+    r.s.get = [](const plant::World& w) { return w.charger_on() ? 1.0 : 0.0; };
+    r.s.set = [](plant::World& w, double v) { w.set_shore_power(v != 0.0); };
+  } else if (name == "starter/connected") {
+    r.is_bool = true;
+    r.s.get = [](const plant::World&) { return 1.0; };
+    r.s.set = [](plant::World& w, double v) { w.set_starter_connected(v != 0.0); };
+  } else if (name == "remote_mode") {
+    r.lo = 0, r.hi = 3;  // parsed as a letter
+    r.s.get = [](const plant::World&) { return 0.0; };
+    r.s.set = [](plant::World& w, double v) { w.set_remote_mode(static_cast<plant::RemoteMode>(static_cast<int>(v))); };
+  } else if (name == "starter/soc") {
+    r.dim = Dim::kRatio, r.lo = 0, r.hi = 1;
+    r.s.get = [](const plant::World& w) { return w.starter_soc(); };
+    r.s.set = [](plant::World& w, double v) { w.set_starter_soc(v); };
+  } else if (name == "bank/soc") {
+    r.dim = Dim::kRatio, r.lo = 0, r.hi = 1;
+    r.s.get = [](const plant::World& w) { return w.battery_soc(0); };
+    r.s.set = [](plant::World& w, double v) { w.set_bank_soc(v); };
+  } else if (parse_indexed(name, "battery", b, rest)) {
+    if (b < 0 || b >= batteries) bad_index("battery", b, batteries);
+    if (rest == "/soc") {
+      r.dim = Dim::kRatio, r.lo = 0, r.hi = 1;
+      r.s.get = [b](const plant::World& w) { return w.battery_soc(b); };
+      r.s.set = [b](plant::World& w, double v) { w.set_battery_soc(b, v); };
+    } else if (parse_indexed(rest.substr(rest.empty() ? 0 : 1), "cell", c, rest2) && !rest.empty() && rest[0] == '/') {
+      if (c < 0 || c >= 4) bad_index("cell", c, 4);
+      if (rest2 == "/soc") {
+        r.dim = Dim::kRatio, r.lo = 0, r.hi = 1;
+        r.s.get = [b, c](const plant::World& w) { return w.cell_soc(b, c); };
+        r.s.set = [b, c](plant::World& w, double v) { w.set_cell_soc(b, c, v); };
+      } else if (rest2 == "/temperature_c") {
+        r.dim = Dim::kTemperature, r.lo = -40, r.hi = 120;
+        r.s.get = [b, c](const plant::World& w) { return w.cell_true_temperature_c(b, c); };
+        r.s.set = [b, c](plant::World& w, double v) { w.set_cell_temperature_c(b, c, v); };
+      } else {
+        name.clear();
+      }
+    } else {
+      name.clear();
+    }
+  } else if (parse_indexed(name, "load", b, rest)) {
+    if (b < 0 || b >= loads) bad_index("load", b, loads);
+    if (rest == "/current_a") {
+      r.dim = Dim::kCurrent, r.lo = 0, r.hi = 2000;
+      r.s.get = [b](const plant::World& w) { return w.load_current_a(b); };
+      r.s.set = [b](plant::World& w, double v) { w.set_load_current_a(b, v); };
+    } else if (rest == "/power_w") {
+      r.dim = Dim::kPower, r.lo = 0, r.hi = 30000;
+      r.s.get = [b](const plant::World& w) { return w.load_current_a(b) * w.li_port_v(); };
+      r.s.set = [b](plant::World& w, double v) { w.set_load_power_w(b, v); };
+    } else if (rest == "/resistance_ohm") {
+      r.dim = Dim::kResistance, r.lo = 0, r.hi = 1e9;
+      r.s.get = [](const plant::World&) { return 0.0; };
+      r.s.set = [b](plant::World& w, double v) { w.set_load_resistance_ohm(b, v); };
+    } else {
+      name.clear();
+    }
+  } else {
+    name.clear();
+  }
+  if (name.empty()) {
+    const auto close = expr::close_matches(key_node.Scalar(), kSettableNames, 1);
+    std::string msg = "found unknown set-point '" + key_node.Scalar() + "'";
+    if (!close.empty()) msg += " (did you mean '" + close.front() + "'?)";
+    fail(ctx, key_node, msg + ", expected one of: " + join(kSettableNames));
+  }
+  return r;
+}
+
+double settable_value(const Ctx& ctx, const YAML::Node& v, const SettableSpec& sp) {
+  if (sp.is_bool) return boolean(ctx, v, sp.s.name) ? 1.0 : 0.0;
+  if (sp.s.name == "remote_mode") {
+    const auto m = choice(ctx, v, "remote_mode", {"a", "b", "c", "d"});
+    return static_cast<double>(m[0] - 'a');
+  }
+  const double x = quantity(ctx, v, sp.dim, sp.s.name);
+  if (!(x >= sp.lo && x <= sp.hi)) {
+    std::ostringstream os;
+    os << "found " << sp.s.name << " = " << v.Scalar() << ", expected a value in [" << sp.lo << ", " << sp.hi << "]";
+    fail(ctx, v, os.str());
+  }
+  return x;
+}
+
+struct CellRef {
+  int b = 0, c = 0;
+};
+
+CellRef cell_ref(const Ctx& ctx, const YAML::Node& m, int batteries, bool need_cell = true) {
+  CellRef r;
+  if (!m["battery"]) fail(ctx, m, "found a fault without 'battery', expected battery: 0.." + std::to_string(batteries - 1));
+  r.b = static_cast<int>(integer(ctx, m["battery"], "battery", 0, batteries - 1));
+  if (need_cell) {
+    if (!m["cell"]) fail(ctx, m, "found a fault without 'cell', expected cell: 0..3");
+    r.c = static_cast<int>(integer(ctx, m["cell"], "cell", 0, 3));
+  }
+  return r;
+}
+
+const std::vector<std::string> kFaultKinds = {"weak_cell",      "sense_wire_open",     "cell_voltage_sensor",
+                                              "cell_temperature_sensor", "cell_temperature", "bms_cable",
+                                              "fuse",           "regulator_failure",   "load_dump",
+                                              "belt_slip",      "crank",               "starter",
+                                              "firmware_reset"};
+
+plant::SensorFault sensor_fault(const Ctx& ctx, const YAML::Node& m, Dim dim) {
+  plant::SensorFault f;
+  const auto k = choice(ctx, m["kind"], "kind", {"none", "open", "stuck", "noisy", "offset"});
+  f.kind = k == "none" ? plant::SensorFaultKind::kNone
+           : k == "open" ? plant::SensorFaultKind::kOpen
+           : k == "stuck" ? plant::SensorFaultKind::kStuck
+           : k == "noisy" ? plant::SensorFaultKind::kNoisy
+                          : plant::SensorFaultKind::kOffset;
+  const char* vkey = dim == Dim::kVoltage ? "value_v" : "value_c";
+  const char* skey = dim == Dim::kVoltage ? "sigma_v" : "sigma_c";
+  if (m[vkey]) f.value = quantity(ctx, m[vkey], dim, vkey);
+  if (m[skey]) f.sigma = quantity(ctx, m[skey], dim, skey);
+  if (m["seed"]) f.seed = static_cast<std::uint64_t>(integer(ctx, m["seed"], "seed", 0, 2147483647L));
+  if (m["hold_current"]) f.hold_current = boolean(ctx, m["hold_current"], "hold_current");
+  plant_check(ctx, m, [&] { f.validate(); });
+  return f;
+}
+
+void read_faults(const Ctx& ctx, const YAML::Node& faults, int batteries, std::vector<Action>& out) {
+  check_keys(ctx, faults, "fault", kFaultKinds);
+  for (auto it = faults.begin(); it != faults.end(); ++it) {
+    const std::string k = it->first.Scalar();
+    const YAML::Node m = it->second;
+    FaultAction fa{k, nullptr};
+    if (k == "weak_cell") {
+      check_keys(ctx, m, "weak_cell", {"battery", "cell", "drop_v", "capacity_scale", "r0_scale"});
+      const auto cr = cell_ref(ctx, m, batteries);
+      plant::CellFault cf;
+      if (m["drop_v"]) cf.ocv_offset_v = -quantity(ctx, m["drop_v"], Dim::kVoltage, "drop_v");
+      if (m["capacity_scale"]) cf.capacity_scale = quantity(ctx, m["capacity_scale"], Dim::kRatio, "capacity_scale");
+      if (m["r0_scale"]) cf.r0_scale = quantity(ctx, m["r0_scale"], Dim::kPlain, "r0_scale");
+      plant_check(ctx, m, [&] { cf.validate(); });
+      fa.apply = [cr, cf](plant::World& w) { w.set_cell_fault(cr.b, cr.c, cf); };
+    } else if (k == "sense_wire_open") {
+      check_keys(ctx, m, k, {"battery", "cell", "open"});
+      const auto cr = cell_ref(ctx, m, batteries);
+      const bool open = m["open"] ? boolean(ctx, m["open"], "open") : true;
+      fa.apply = [cr, open](plant::World& w) { w.set_sense_wire_open(cr.b, cr.c, open); };
+    } else if (k == "cell_voltage_sensor" || k == "cell_temperature_sensor") {
+      const bool volt = k == "cell_voltage_sensor";
+      check_keys(ctx, m, k,
+                 {"battery", "cell", "kind", volt ? "value_v" : "value_c", volt ? "sigma_v" : "sigma_c", "seed",
+                  "hold_current"});
+      const auto cr = cell_ref(ctx, m, batteries);
+      if (!m["kind"]) fail(ctx, m, "found a sensor fault without 'kind', expected kind: none|open|stuck|noisy|offset");
+      const auto f = sensor_fault(ctx, m, volt ? Dim::kVoltage : Dim::kTemperature);
+      if (volt) fa.apply = [cr, f](plant::World& w) { w.set_cell_voltage_sensor_fault(cr.b, cr.c, f); };
+      else fa.apply = [cr, f](plant::World& w) { w.set_cell_temperature_sensor_fault(cr.b, cr.c, f); };
+    } else if (k == "cell_temperature") {
+      check_keys(ctx, m, k, {"battery", "cell", "hold_c", "release"});
+      const auto cr = cell_ref(ctx, m, batteries);
+      std::optional<double> hold;
+      if (m["hold_c"]) hold = ranged(ctx, m["hold_c"], Dim::kTemperature, "hold_c", -60, 150, " °C");
+      if (m["release"] && boolean(ctx, m["release"], "release")) hold.reset();
+      fa.apply = [cr, hold](plant::World& w) { w.set_cell_temperature_override(cr.b, cr.c, hold); };
+    } else if (k == "bms_cable") {
+      check_keys(ctx, m, k, {"battery", "connected"});
+      const auto cr = cell_ref(ctx, m, batteries, false);
+      const bool con = m["connected"] ? boolean(ctx, m["connected"], "connected") : false;
+      fa.apply = [cr, con](plant::World& w) { w.set_bms_cable_connected(cr.b, con); };
+    } else if (k == "fuse") {
+      const auto what = choice(ctx, m, "fuse", {"blow", "replace"});
+      if (what == "blow") fa.apply = [](plant::World& w) { w.blow_fuse(); };
+      else fa.apply = [](plant::World& w) { w.replace_fuse(); };
+    } else if (k == "regulator_failure") {
+      if (m.IsScalar() && m.Scalar() == "clear") {
+        fa.apply = [](plant::World& w) { w.set_regulator_failure(std::nullopt); };
+      } else {
+        check_keys(ctx, m, k, {"set_point_v"});
+        if (!m["set_point_v"]) fail(ctx, m, "found regulator_failure without set_point_v, expected set_point_v: 16.5 V or 'clear'");
+        const double v = ranged(ctx, m["set_point_v"], Dim::kVoltage, "set_point_v", 0, 40, " V");
+        fa.apply = [v](plant::World& w) { w.set_regulator_failure(v); };
+      }
+    } else if (k == "load_dump") {
+      check_keys(ctx, m, k, {"peak_v", "rise", "decay_tau", "internal_ohm"});
+      plant::LoadDumpParams p;
+      if (m["peak_v"]) p.peak_v = quantity(ctx, m["peak_v"], Dim::kVoltage, "peak_v");
+      if (m["rise"]) p.rise_s = to_seconds(duration(ctx, m["rise"], "rise"));
+      if (m["decay_tau"]) p.decay_tau_s = to_seconds(duration(ctx, m["decay_tau"], "decay_tau"));
+      if (m["internal_ohm"]) p.internal_resistance_ohm = quantity(ctx, m["internal_ohm"], Dim::kResistance, "internal_ohm");
+      plant_check(ctx, m, [&] { p.validate(); });
+      fa.apply = [p](plant::World& w) { w.start_load_dump(p); };
+    } else if (k == "belt_slip") {
+      check_keys(ctx, m, k, {"fraction"});
+      const double f = m["fraction"] ? ranged(ctx, m["fraction"], Dim::kRatio, "fraction", 0, 1, "") : 0.0;
+      fa.apply = [f](plant::World& w) { w.set_belt_slip(f); };
+    } else if (k == "crank") {
+      plant::CrankProfile p;
+      if (!(m.IsScalar() && (m.Scalar() == "true" || m.Scalar() == "default"))) {
+        check_keys(ctx, m, k, {"inrush_a", "inrush", "crank_a", "crank", "stall_v"});
+        if (m["inrush_a"]) p.inrush_a = quantity(ctx, m["inrush_a"], Dim::kCurrent, "inrush_a");
+        if (m["inrush"]) p.inrush_s = to_seconds(duration(ctx, m["inrush"], "inrush"));
+        if (m["crank_a"]) p.crank_a = quantity(ctx, m["crank_a"], Dim::kCurrent, "crank_a");
+        if (m["crank"]) p.crank_s = to_seconds(duration(ctx, m["crank"], "crank"));
+        if (m["stall_v"]) p.stall_v = quantity(ctx, m["stall_v"], Dim::kVoltage, "stall_v");
+        plant_check(ctx, m, [&] { p.validate(); });
+      }
+      fa.apply = [p](plant::World& w) { w.start_crank(p); };
+    } else if (k == "starter") {
+      check_keys(ctx, m, k, {"connected"});
+      const bool con = m["connected"] ? boolean(ctx, m["connected"], "connected") : false;
+      fa.apply = [con](plant::World& w) { w.set_starter_connected(con); };
+    } else if (k == "firmware_reset") {
+      if (!boolean(ctx, m, "firmware_reset")) continue;
+      out.emplace_back(FirmwareResetAction{});
+      continue;
+    }
+    out.emplace_back(std::move(fa));
+  }
+}
+
+// ---- expressions ----------------------------------------------------------------------------------------------------
+
+struct Exprs {
+  expr::Resolver resolver;
+  const std::vector<SignalSpec>* catalogue;
+};
+
+[[noreturn]] void expr_fail(const Ctx& ctx, const YAML::Node& n, const expr::ParseError& e, const std::string& what) {
+  SourceLoc loc = loc_of(ctx, n);
+  if (loc.line > 0) loc.column += text_column(n) + static_cast<int>(e.column()) - 1;
+  throw ScenarioError(loc, "found " + e.detail() + " in " + what + " '" + n.Scalar() + "'");
+}
+
+expr::Event parse_event(const Ctx& ctx, const YAML::Node& n, const Exprs& ex, const std::string& what) {
+  const std::string text = scalar(ctx, n, "an event (a condition, rise(..), fall(..)) for " + what);
+  try {
+    return expr::Event::parse(text, ex.resolver);
+  } catch (const expr::ParseError& e) {
+    expr_fail(ctx, n, e, what);
+  }
+}
+
+expr::Condition parse_condition(const Ctx& ctx, const YAML::Node& n, const Exprs& ex, const std::string& what) {
+  const std::string text = scalar(ctx, n, "a condition for " + what);
+  try {
+    return expr::Condition::parse(text, ex.resolver);
+  } catch (const expr::ParseError& e) {
+    expr_fail(ctx, n, e, what);
+  }
+}
+
+expr::SignalRef signal_ref(const Ctx& ctx, const YAML::Node& n, const Exprs& ex) {
+  const std::string name = scalar(ctx, n, "a signal name");
+  const auto d = ex.resolver.lookup(name);
+  if (!d) {
+    const auto close = expr::close_matches(name, ex.resolver.names(), 1);
+    std::string msg = "found unknown signal '" + name + "'";
+    if (!close.empty()) msg += " (did you mean '" + close.front() + "'?)";
+    fail(ctx, n, msg + ", expected a recorded signal (see rig/scenario/include/rig/signals.hpp)");
+  }
+  const auto& info = (*ex.catalogue)[d->id].info;
+  return expr::SignalRef{name, d->id, info.unit, info.kind};
+}
+
+double signal_value(const Ctx& ctx, const YAML::Node& n, const expr::SignalRef& s, const std::string& key) {
+  Dim dim = Dim::kPlain;
+  if (s.unit == "V") dim = Dim::kVoltage;
+  else if (s.unit == "A") dim = Dim::kCurrent;
+  else if (s.unit == "degC") dim = Dim::kTemperature;
+  else if (s.kind == SignalKind::kAnalog) dim = Dim::kRatio;
+  return quantity(ctx, n, dim, key + " of " + s.name);
+}
+
+bool looks_like_time(const std::string& t) {
+  return !t.empty() && (std::isdigit(static_cast<unsigned char>(t[0])) || t[0] == '.' ||
+                        ((t[0] == '-' || t[0] == '+') && t.size() > 1 && std::isdigit(static_cast<unsigned char>(t[1]))));
+}
+
+checks::Anchor anchor(const Ctx& ctx, const YAML::Node& n, const Exprs& ex, const std::string& what) {
+  checks::Anchor a;
+  if (n.IsMap()) {
+    check_keys(ctx, n, what, {"event", "at", "offset"});
+    if (n["event"]) a.event = parse_event(ctx, n["event"], ex, what);
+    else if (n["at"]) a.at = duration(ctx, n["at"], "at");
+    else fail(ctx, n, "found " + what + " without 'event' or 'at', expected one of them");
+    if (n["offset"]) {
+      const double s = quantity(ctx, n["offset"], Dim::kTime, "offset");
+      a.offset = from_seconds(s);
+    }
+    return a;
+  }
+  const std::string t = scalar(ctx, n, "a time or an event for " + what);
+  if (looks_like_time(t)) a.at = duration(ctx, n, what);
+  else a.event = parse_event(ctx, n, ex, what);
+  return a;
+}
+
+std::string one_line(const YAML::Node& n) {
+  YAML::Emitter e;
+  e.SetMapFormat(YAML::Flow);
+  e.SetSeqFormat(YAML::Flow);
+  e << n;
+  std::string s = e.c_str();
+  std::replace(s.begin(), s.end(), '\n', ' ');
+  return s;
+}
+
+const std::vector<std::string> kCheckKinds = {"always", "never", "eventually", "lead", "settles", "bounded"};
+
+checks::CheckSpec read_check(const Ctx& ctx, const YAML::Node& item, const Exprs& ex) {
+  if (!item.IsMap()) fail(ctx, item, std::string("found ") + node_kind(item) + " in expect, expected a check such as 'never: <condition>'");
+  std::vector<std::string> allowed = kCheckKinds;
+  for (const char* k : {"name", "from", "until"}) allowed.emplace_back(k);
+  check_keys(ctx, item, "a check", allowed);
+  checks::CheckSpec spec;
+  std::optional<std::string> kind;
+  YAML::Node body, kind_key;
+  for (auto it = item.begin(); it != item.end(); ++it) {
+    const std::string k = it->first.Scalar();
+    if (std::find(kCheckKinds.begin(), kCheckKinds.end(), k) == kCheckKinds.end()) continue;
+    if (kind) fail(ctx, it->first, "found a second check kind '" + k + "' in one item, expected one per item");
+    kind = k;
+    body = it->second;
+    kind_key = it->first;
+  }
+  if (!kind) fail(ctx, item, "found no check kind, expected one of: " + join(kCheckKinds));
+  if (item["name"]) spec.name = scalar(ctx, item["name"], "a check name");
+  if (item["from"]) spec.window.from = anchor(ctx, item["from"], ex, "from");
+  if (item["until"]) spec.window.until = anchor(ctx, item["until"], ex, "until");
+  YAML::Node src(YAML::NodeType::Map);
+  src[*kind] = body;
+  spec.source = substitute(ctx, item, one_line(src));
+
+  auto need = [&](const char* key) {
+    if (!body[key]) fail(ctx, body, "found " + *kind + " without '" + key + "', expected it");
+    return body[key];
+  };
+  if (*kind == "always" || *kind == "never") {
+    YAML::Node cn = body;
+    if (body.IsMap()) {
+      check_keys(ctx, body, *kind, {"that"});
+      cn = need("that");
+    }
+    auto c = parse_condition(ctx, cn, ex, *kind);
+    if (*kind == "always") spec.kind = checks::Always{std::move(c)};
+    else spec.kind = checks::Never{std::move(c)};
+  } else if (*kind == "eventually") {
+    check_keys(ctx, body, "eventually", {"that", "within", "after"});
+    checks::Eventually e{parse_condition(ctx, need("that"), ex, "eventually.that"), duration(ctx, need("within"), "within"),
+                         std::nullopt};
+    if (body["after"]) e.after = anchor(ctx, body["after"], ex, "after");
+    spec.kind = std::move(e);
+  } else if (*kind == "lead") {
+    check_keys(ctx, body, "lead", {"first", "then", "at_least", "at_most"});
+    checks::Lead l{parse_event(ctx, need("first"), ex, "lead.first"), parse_event(ctx, need("then"), ex, "lead.then"),
+                   std::nullopt, std::nullopt};
+    if (body["at_least"]) l.at_least = from_seconds(quantity(ctx, body["at_least"], Dim::kTime, "at_least"));
+    if (body["at_most"]) l.at_most = from_seconds(quantity(ctx, body["at_most"], Dim::kTime, "at_most"));
+    if (!l.at_least && !l.at_most) fail(ctx, body, "found lead without limits, expected at_least and/or at_most");
+    spec.kind = std::move(l);
+  } else if (*kind == "settles") {
+    check_keys(ctx, body, "settles", {"signal", "band", "target", "tolerance", "within", "after", "stays"});
+    checks::Settles s;
+    s.signal = signal_ref(ctx, need("signal"), ex);
+    if (body["band"]) {
+      const auto b = body["band"];
+      if (!b.IsSequence() || b.size() != 2) fail(ctx, b, "found a band that is not [lo, hi], expected a list of two values");
+      s.lo = signal_value(ctx, b[0], s.signal, "band");
+      s.hi = signal_value(ctx, b[1], s.signal, "band");
+      if (s.lo > s.hi) fail(ctx, b, "found band [" + b[0].Scalar() + ", " + b[1].Scalar() + "], expected lo ≤ hi");
+    } else {
+      const double t = signal_value(ctx, need("target"), s.signal, "target");
+      const double tol = signal_value(ctx, need("tolerance"), s.signal, "tolerance");
+      s.target = t;
+      s.lo = t - tol;
+      s.hi = t + tol;
+    }
+    s.within = duration(ctx, need("within"), "within");
+    if (body["after"]) s.after = anchor(ctx, body["after"], ex, "after");
+    if (body["stays"]) s.stays = boolean(ctx, body["stays"], "stays");
+    spec.kind = std::move(s);
+  } else {  // bounded
+    check_keys(ctx, body, "bounded", {"signal", "min", "max", "excursion"});
+    checks::Bounded b;
+    b.signal = signal_ref(ctx, need("signal"), ex);
+    if (body["min"]) b.lo = signal_value(ctx, body["min"], b.signal, "min");
+    if (body["max"]) b.hi = signal_value(ctx, body["max"], b.signal, "max");
+    if (!b.lo && !b.hi) fail(ctx, body, "found bounded without min or max, expected at least one");
+    if (body["excursion"]) b.allowed_excursion = duration(ctx, body["excursion"], "excursion");
+    spec.kind = std::move(b);
+  }
+  return spec;
+}
+
+// ---- timeline -------------------------------------------------------------------------------------------------------
+
+TimelineEntry read_entry(const Ctx& ctx, const YAML::Node& item, const Exprs& ex, const Scenario& sc, int batteries) {
+  check_keys(ctx, item, "a timeline entry",
+             {"label", "at", "after", "when", "once", "repeat", "set", "ramp", "fault", "end"});
+  TimelineEntry e;
+  e.loc = loc_of(ctx, item);
+  if (item["label"]) e.label = scalar(ctx, item["label"], "a label");
+  const bool has_at = static_cast<bool>(item["at"]), has_when = static_cast<bool>(item["when"]),
+             has_after = static_cast<bool>(item["after"]);
+  if (has_at && (has_when || has_after))
+    fail(ctx, item["at"], "found 'at' together with 'when'/'after', expected either at: <time> or when: <condition> [after: <delay>] or after: <delay>");
+  if (!has_at && !has_when && !has_after)
+    fail(ctx, item, "found a timeline entry without a trigger, expected at: <time>, when: <condition> or after: <delay>");
+  if (has_at) {
+    e.trigger.kind = Trigger::Kind::kAt;
+    e.trigger.at = duration(ctx, item["at"], "at");
+  } else if (has_when) {
+    e.trigger.kind = Trigger::Kind::kWhen;
+    e.trigger.when = parse_event(ctx, item["when"], ex, "when");
+    if (has_after) e.trigger.at = duration(ctx, item["after"], "after");
+    if (item["once"]) e.trigger.once = boolean(ctx, item["once"], "once");
+  } else {
+    e.trigger.kind = Trigger::Kind::kAfterPrevious;
+    e.trigger.at = duration(ctx, item["after"], "after");
+  }
+  if (item["once"] && !has_when) fail(ctx, item["once"], "found 'once' without 'when', expected it only with when:");
+  if (item["repeat"]) {
+    const auto r = item["repeat"];
+    check_keys(ctx, r, "repeat", {"every", "count"});
+    if (!r["every"]) fail(ctx, r, "found repeat without 'every', expected every: <duration>");
+    Repeat rep{duration(ctx, r["every"], "every"), 0};
+    if (rep.every < std::chrono::milliseconds(fw::kTickMs))
+      fail(ctx, r["every"], "found every = " + r["every"].Scalar() + ", expected at least one firmware tick (10 ms)");
+    if (r["count"]) rep.count = static_cast<int>(integer(ctx, r["count"], "count", 1, 1000000));
+    e.repeat = rep;
+  }
+  if (auto s = item["set"]) {
+    check_keys(ctx, s, "set", [&] {
+      std::vector<std::string> keys;
+      for (auto it = s.begin(); it != s.end(); ++it) keys.push_back(it->first.Scalar());
+      return keys;
+    }());
+    for (auto it = s.begin(); it != s.end(); ++it) {
+      const auto sp = settable(ctx, it->first, sc, batteries);
+      e.actions.emplace_back(SetAction{sp.s, settable_value(ctx, it->second, sp)});
+    }
+  }
+  if (auto r = item["ramp"]) {
+    if (!r.IsMap()) fail(ctx, r, "found " + std::string(node_kind(r)) + " for ramp, expected { <set-point>: { to: <value>, over: <duration> } }");
+    for (auto it = r.begin(); it != r.end(); ++it) {
+      const auto sp = settable(ctx, it->first, sc, batteries);
+      if (sp.is_bool || sp.s.name == "remote_mode")
+        fail(ctx, it->first, "found a ramp of '" + sp.s.name + "', expected a ramp of an analog set-point");
+      const auto body = it->second;
+      check_keys(ctx, body, "ramp of " + sp.s.name, {"to", "over", "from"});
+      if (!body["to"] || !body["over"]) fail(ctx, body, "found a ramp without 'to' or 'over', expected both");
+      RampAction ra{sp.s, settable_value(ctx, body["to"], sp), duration(ctx, body["over"], "over")};
+      if (body["from"]) {
+        const double from = settable_value(ctx, body["from"], sp);
+        e.actions.emplace_back(SetAction{sp.s, from});
+      }
+      e.actions.emplace_back(std::move(ra));
+    }
+  }
+  if (auto f = item["fault"]) read_faults(ctx, f, batteries, e.actions);
+  if (auto en = item["end"]) {
+    if (boolean(ctx, en, "end")) e.actions.emplace_back(EndAction{});
+  }
+  if (e.actions.empty()) fail(ctx, item, "found a timeline entry without an action, expected set:, ramp:, fault: or end: true");
+  return e;
+}
+
+// ---- one case -------------------------------------------------------------------------------------------------------
+
+Scenario build_case(const YAML::Node& root, const Ctx& ctx, const LoadOptions& opt) {
+  Draft d;
+  std::vector<fs::path> stack;
+  {
+    std::error_code ec;
+    stack.push_back(fs::weakly_canonical(fs::path(ctx.file), ec));
+  }
+  collect(root, ctx, d, stack, false);
+
+  Scenario sc;
+  sc.file = ctx.file;
+  sc.parameters = *ctx.params;
+  sc.world = plant::WorldParams{};
+  Setup su;
+  bool first_loads = true;
+  bool shore = false;
+  std::optional<double> ambient;
+  std::optional<int> remote;
+  bool have_name = false;
+  std::optional<Time> duration_cap;
+
+  for (const auto& s : d.sections) {
+    const auto& c = s.ctx;
+    if (s.key == "name") {
+      sc.name = scalar(c, s.value, "the scenario's name");
+      have_name = true;
+    } else if (s.key == "description") sc.description = scalar(c, s.value, "a description");
+    else if (s.key == "requirements") {
+      if (!s.value.IsSequence()) fail(c, s.value, std::string("found ") + node_kind(s.value) + " for requirements, expected a list of IDs like [LD-2, PA-3]");
+      for (const auto& r : s.value) {
+        const std::string id = scalar(c, r, "a requirement ID");
+        const auto dash = id.find('-');
+        bool ok = dash != std::string::npos && dash > 0 && dash + 1 < id.size();
+        for (std::size_t i = 0; ok && i < id.size(); ++i)
+          ok = i == dash ? true : i < dash ? std::isupper(static_cast<unsigned char>(id[i])) != 0
+                                          : std::isdigit(static_cast<unsigned char>(id[i])) != 0;
+        if (!ok) fail(c, r, "found requirement '" + id + "', expected an ID like 'LD-2' (letters, '-', digits)");
+        if (std::find(sc.requirements.begin(), sc.requirements.end(), id) == sc.requirements.end())
+          sc.requirements.push_back(id);
+      }
+    } else if (s.key == "matrix") {
+      // handled by load_text
+    } else if (s.key == "bank") read_bank(s, sc, su);
+    else if (s.key == "alternator") read_alternator(s, sc);
+    else if (s.key == "starter") read_starter(s, sc);
+    else if (s.key == "loads") read_loads(s, sc, first_loads);
+    else if (s.key == "charger") read_charger(s, sc, shore);
+    else if (s.key == "fuse") read_fuse(s, sc, su);
+    else if (s.key == "firmware") read_firmware(s, sc, su);
+    else if (s.key == "plant") {
+      check_keys(c, s.value, "plant", {"step"});
+      if (auto st = s.value["step"]) {
+        const Time step = duration(c, st, "step");
+        const auto tick = std::chrono::duration_cast<Time>(std::chrono::milliseconds(fw::kTickMs));
+        if (step < std::chrono::microseconds(100) || step > tick || tick.count() % step.count() != 0)
+          fail(c, st, "found plant step " + st.Scalar() + ", expected a step between 0.1 ms and 10 ms that divides the 10 ms firmware tick");
+        sc.plant_step = step;
+      }
+    } else if (s.key == "ambient_c") ambient = ranged(c, s.value, Dim::kTemperature, "ambient_c", -40, 85, " °C");
+    else if (s.key == "remote_mode") remote = choice(c, s.value, "remote_mode", {"a", "b", "c", "d"})[0] - 'a';
+    else if (s.key == "duration") {
+      duration_cap = duration(c, s.value, "duration");
+      if (*duration_cap <= Time{0}) fail(c, s.value, "found duration " + s.value.Scalar() + ", expected a positive duration");
+      if (*duration_cap > std::chrono::hours(24 * 7)) fail(c, s.value, "found duration " + s.value.Scalar() + ", expected at most 7 days");
+    }
+  }
+  if (!have_name) throw ScenarioError(loc_of(ctx, root), "found no 'name:', expected the scenario's name");
+
+  // The world.
+  sc.world.bank.batteries.assign(static_cast<std::size_t>(su.batteries), su.battery);
+  for (auto& b : sc.world.bank.batteries) b.initial_soc = su.soc;
+  sc.world.bank.spread = su.spread;
+  if (opt.seed) sc.world.bank.spread.seed = *opt.seed;
+  sc.seed = sc.world.bank.spread.seed;
+  sc.bank_temperature_c = su.temperature_c;
+  sc.world.ambient_c = ambient.value_or(su.temperature_c);
+  sc.firmware.battery_count = static_cast<std::uint8_t>(su.batteries);
+  if (!su.fuse_given) sc.world.fuse.rating_a = sc.firmware.fuse_rating_a;
+  check_firmware(sc, su, loc_of(ctx, root));
+  try {
+    sc.world.validate();
+  } catch (const std::exception& e) {
+    throw ScenarioError(loc_of(ctx, root), std::string("found a world the plant model refuses (") + e.what() +
+                                               "), expected parameters in range");
+  }
+
+  sc.signals = signal_catalogue(su.batteries, static_cast<int>(sc.world.loads.size()));
+  const Exprs ex{resolver_for(sc.signals), &sc.signals};
+
+  // Initial actions (shore power, remote mode) become entries at t = 0.
+  if (shore || remote) {
+    TimelineEntry e;
+    e.loc = loc_of(ctx, root);
+    e.label = "initial state";
+    if (shore) {
+      Settable st{"shore_power", nullptr, [](plant::World& w, double v) { w.set_shore_power(v != 0.0); }};
+      e.actions.emplace_back(SetAction{st, 1.0});
+    }
+    if (remote) {
+      Settable st{"remote_mode", nullptr,
+                  [](plant::World& w, double v) { w.set_remote_mode(static_cast<plant::RemoteMode>(static_cast<int>(v))); }};
+      e.actions.emplace_back(SetAction{st, static_cast<double>(*remote)});
+    }
+    sc.timeline.push_back(std::move(e));
+  }
+
+  std::optional<Time> fixed_end;
+  bool any_end = false;
+  for (const auto& s : d.sections) {
+    const auto& c = s.ctx;
+    if (s.key == "timeline") {
+      if (!s.value.IsSequence()) fail(c, s.value, std::string("found ") + node_kind(s.value) + " for timeline, expected a list of entries");
+      for (const auto& item : s.value) {
+        auto e = read_entry(c, item, ex, sc, su.batteries);
+        for (const auto& a : e.actions) {
+          if (!std::holds_alternative<EndAction>(a)) continue;
+          any_end = true;
+          if (e.trigger.kind == Trigger::Kind::kAt) fixed_end = std::max(fixed_end.value_or(Time{0}), e.trigger.at);
+        }
+        sc.timeline.push_back(std::move(e));
+      }
+    } else if (s.key == "expect") {
+      if (!s.value.IsSequence()) fail(c, s.value, std::string("found ") + node_kind(s.value) + " for expect, expected a list of checks");
+      for (const auto& item : s.value) sc.expect.push_back(read_check(c, item, ex));
+    }
+  }
+  if (duration_cap) sc.max_duration = *duration_cap;
+  else if (fixed_end) sc.max_duration = *fixed_end;
+  else
+    throw ScenarioError(loc_of(ctx, root), any_end ? "found only conditional 'end' entries, expected 'duration:' as well (the longest the run may take)"
+                                                   : "found no end, expected 'duration:' or a timeline entry 'at: <time>, end: true'");
+  if (sc.expect.empty()) throw ScenarioError(loc_of(ctx, root), "found no 'expect:' checks, expected at least one check");
+  return sc;
+}
+
+std::vector<Params> matrix_combinations(const YAML::Node& root, const Ctx& ctx) {
+  std::vector<Params> out{Params{}};
+  const auto m = root.IsMap() ? root["matrix"] : YAML::Node();
+  if (!m) return out;
+  if (!m.IsMap()) fail(ctx, m, std::string("found ") + node_kind(m) + " for matrix, expected a map of parameter: [values]");
+  for (auto it = m.begin(); it != m.end(); ++it) {
+    const std::string key = it->first.Scalar();
+    bool ident = !key.empty();
+    for (char ch : key) ident = ident && (std::isalnum(static_cast<unsigned char>(ch)) || ch == '_');
+    if (!ident) fail(ctx, it->first, "found parameter name '" + key + "', expected letters, digits and '_'");
+    const auto vals = it->second;
+    if (!vals.IsSequence() || vals.size() == 0)
+      fail(ctx, vals, "found " + std::string(node_kind(vals)) + " for matrix parameter '" + key + "', expected a non-empty list of values");
+    std::vector<Params> next;
+    for (const auto& base : out) {
+      for (const auto& v : vals) {
+        if (!v.IsScalar()) fail(ctx, v, std::string("found ") + node_kind(v) + " as a matrix value, expected a plain value");
+        Params p = base;
+        p.emplace_back(key, v.Scalar());
+        next.push_back(std::move(p));
+      }
+    }
+    out = std::move(next);
+    if (out.size() > 1000) fail(ctx, m, "found more than 1000 matrix combinations, expected at most 1000");
+  }
+  return out;
+}
+
+}  // namespace
+
+std::vector<Scenario> load_text(const std::string& text, const std::string& file, const LoadOptions& options) {
+  const YAML::Node root = parse_yaml(text, file);
+  const Params none;
+  Ctx ctx{file, fs::path(file).parent_path(), &none};
+  if (!root.IsMap()) fail(ctx, root, std::string("found ") + node_kind(root) + " at the top of the file, expected a map of scenario keys");
+  const auto combos = matrix_combinations(root, ctx);
+  std::vector<Scenario> out;
+  for (const auto& p : combos) {
+    Ctx c{file, ctx.dir, &p};
+    out.push_back(build_case(root, c, options));
+  }
+  return out;
+}
+
+std::vector<Scenario> load_file(const fs::path& path, const LoadOptions& options) {
+  return load_text(read_text(path, nullptr, nullptr), path.string(), options);
+}
+
+std::vector<fs::path> expand_paths(const std::vector<std::string>& paths) {
+  std::vector<fs::path> out;
+  for (const auto& p : paths) {
+    const fs::path path(p);
+    if (fs::is_directory(path)) {
+      std::vector<fs::path> found;
+      for (auto it = fs::recursive_directory_iterator(path); it != fs::recursive_directory_iterator(); ++it) {
+        if (it->is_directory()) {
+          const auto n = it->path().filename().string();
+          if (n == "fragments" || n == "schema" || (!n.empty() && n[0] == '.')) it.disable_recursion_pending();
+          continue;
+        }
+        const auto ext = it->path().extension().string();
+        if (ext == ".yaml" || ext == ".yml") found.push_back(it->path());
+      }
+      std::sort(found.begin(), found.end());
+      out.insert(out.end(), found.begin(), found.end());
+    } else {
+      out.push_back(path);
+    }
+  }
+  return out;
+}
+
+}  // namespace rig::scenario
