@@ -9,7 +9,7 @@ PowerStage::PowerStage(const PowerStageParams& p, double temp_c) : p_(p), temp_c
 
 void PowerStage::set_command(bool path_on, double limit_a) {
   path_on_ = path_on;
-  cmd_limit_a_ = std::isfinite(limit_a) ? std::clamp(limit_a, 0.0, p_.max_limit_a) : 0.0;
+  cmd_limit_a_ = std::isnan(limit_a) ? 0.0 : std::clamp(limit_a, 0.0, p_.max_limit_a);
   if (!path_on_) limit_a_ = 0.0;  // turning the path off is immediate
 }
 

@@ -148,6 +148,7 @@ World::World(const WorldParams& p) : p_(p) {
   solve();
   update_pins(li_v_);
   update_remote();
+  heatsink_sensor_.sample(stage_.heatsink_temperature_c());
 }
 
 void World::set_factors(double dt_s) {
@@ -180,6 +181,7 @@ void World::apply_spread(bool keep_mean_soc) {
       apply_cell_scales(b, c);
       batteries_[bi].cell(c).set_soc(std::clamp(base + s.soc_abs * u_soc, 0.0, 1.0));
     }
+    batteries_[bi].resample_sensors();
   }
 }
 
@@ -396,6 +398,7 @@ void World::step(double dt_s) {
   crank_.advance(dt_s);
   stage_.advance(ps_current_a_, alt_port_v_ - vl, dt_s, ambient_c_);
   fuse_.advance(ps_current_a_, dt_s);
+  heatsink_sensor_.sample(stage_.heatsink_temperature_c());
   update_pins(li_v_);
   update_remote();
   time_s_ += dt_s;
@@ -452,6 +455,7 @@ void World::set_cell_soc(int b, int c, double soc) {
   check_bc(b, c);
   check("cell_soc", soc, 0.0, 1.0);
   batteries_[static_cast<std::size_t>(b)].cell(c).set_soc(soc);
+  batteries_[static_cast<std::size_t>(b)].resample_sensors();
 }
 void World::set_battery_soc(int b, double soc) {
   for (int c = 0; c < kCellsPerBattery; ++c) set_cell_soc(b, c, soc);
@@ -463,6 +467,7 @@ void World::set_cell_temperature_c(int b, int c, double t) {
   check_bc(b, c);
   check("cell_temperature_c", t, -40.0, 120.0);
   batteries_[static_cast<std::size_t>(b)].cell(c).set_temperature_c(t);
+  batteries_[static_cast<std::size_t>(b)].resample_sensors();
 }
 void World::reseed_spread(std::uint64_t seed) {
   p_.bank.spread.seed = seed;
@@ -475,13 +480,26 @@ void World::set_sense_wire_open(int b, int c, bool open) {
   if (open) { f.kind = SensorFaultKind::kOpen; f.value = 0.0; }
   set_cell_voltage_sensor_fault(b, c, f);
 }
+void World::set_temperature_sense_open(int b, int c, bool open) {
+  SensorFault f;
+  if (open) { f.kind = SensorFaultKind::kOpen; f.value = -60.0; }
+  set_cell_temperature_sensor_fault(b, c, f);
+}
+void World::set_heatsink_sensor_fault(const SensorFault& f) {
+  heatsink_sensor_.set_fault(f);
+  heatsink_sensor_.sample(stage_.heatsink_temperature_c());
+}
 void World::set_cell_voltage_sensor_fault(int b, int c, const SensorFault& f) {
   check_bc(b, c);
-  batteries_[static_cast<std::size_t>(b)].voltage_sensor(c).set_fault(f);
+  auto& bat = batteries_[static_cast<std::size_t>(b)];
+  bat.voltage_sensor(c).set_fault(f);
+  bat.voltage_sensor(c).sample(bat.cell(c).terminal_v());
 }
 void World::set_cell_temperature_sensor_fault(int b, int c, const SensorFault& f) {
   check_bc(b, c);
-  batteries_[static_cast<std::size_t>(b)].temperature_sensor(c).set_fault(f);
+  auto& bat = batteries_[static_cast<std::size_t>(b)];
+  bat.temperature_sensor(c).set_fault(f);
+  bat.temperature_sensor(c).sample(bat.cell(c).temperature_c());
 }
 void World::set_cell_temperature_override(int b, int c, std::optional<double> t) {
   check_bc(b, c);
@@ -493,12 +511,14 @@ void World::set_cell_temperature_override(int b, int c, std::optional<double> t)
   } else {
     cell.set_temperature_hold(false);
   }
+  batteries_[static_cast<std::size_t>(b)].resample_sensors();
 }
 void World::set_cell_fault(int b, int c, const CellFault& f) {
   check_bc(b, c);
   f.validate();
   cell_faults_[static_cast<std::size_t>(b)][static_cast<std::size_t>(c)] = f;
   apply_cell_scales(b, c);
+  batteries_[static_cast<std::size_t>(b)].resample_sensors();
 }
 void World::set_bms_cable_connected(int b, bool connected) {
   check_bc(b, 0);

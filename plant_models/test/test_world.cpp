@@ -362,6 +362,26 @@ TEST(World, FaultsFuseCableSenseWireTemperature) {
   w.set_cell_temperature_override(1, 0, std::nullopt);
 }
 
+TEST(World, SensorFaultsActImmediatelyAndOnlyOnReadings) {
+  World w(bank_of(1));
+  w.set_temperature_sense_open(0, 1, true);
+  EXPECT_EQ(w.cell_temperature_c(0, 1), -60.0);          // below the firmware's -50 °C physical range
+  EXPECT_EQ(w.cell_true_temperature_c(0, 1), 25.0);
+  w.set_temperature_sense_open(0, 1, false);
+  EXPECT_EQ(w.cell_temperature_c(0, 1), 25.0);
+  plant::SensorFault stuck;
+  stuck.kind = plant::SensorFaultKind::kStuck;
+  stuck.hold_current = false;
+  stuck.value = 160.0;
+  w.set_heatsink_sensor_fault(stuck);
+  EXPECT_EQ(w.heatsink_temperature_c(), 160.0);
+  EXPECT_EQ(w.heatsink_true_temperature_c(), 25.0);
+  w.set_cell_soc(0, 0, 0.9);                             // state setters refresh the readings at once
+  EXPECT_NEAR(w.cell_voltage_v(0, 0), plant::lfp_ocv_v(0.9), 1e-9);
+  w.set_command(true, INFINITY);
+  EXPECT_EQ(w.power_stage().command_limit_a(), 150.0);
+}
+
 TEST(World, WeakCellReachesPrealarmFirst) {
   auto p = bank_of(1, 0.12);
   p.loads[0].current_a = 50.0;

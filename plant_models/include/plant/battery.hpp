@@ -59,6 +59,7 @@ class Battery {
   // Sensors (what the BMS reads).
   Sensor& voltage_sensor(int c);
   Sensor& temperature_sensor(int c);
+  void resample_sensors() { sample_sensors(); }  // after a state change outside advance()
   double cell_voltage_reading_v(int c) const;
   double cell_temperature_reading_c(int c) const;
 

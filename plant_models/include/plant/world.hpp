@@ -90,6 +90,8 @@ class World {
 
   // ---- faults (public, schedulable) ----
   void set_sense_wire_open(int b, int c, bool open);  // cell voltage reads 0 V while open
+  void set_temperature_sense_open(int b, int c, bool open);  // open thermistor: reads -60 °C while open
+  void set_heatsink_sensor_fault(const SensorFault& f);      // limiter heatsink temperature reading
   void set_cell_voltage_sensor_fault(int b, int c, const SensorFault& f);
   void set_cell_temperature_sensor_fault(int b, int c, const SensorFault& f);
   void set_cell_temperature_override(int b, int c, std::optional<double> temp_c);  // holds the cell's temperature
@@ -111,7 +113,7 @@ class World {
   double alt_port_v() const { return alt_port_v_; }   // at the BMS alternator terminal
   double li_port_v() const { return li_v_; }         // Li bus
   double alt_port_current_a() const { return ps_current_a_; }  // > 0 into the Li bus
-  double heatsink_temperature_c() const { return stage_.heatsink_temperature_c(); }
+  double heatsink_temperature_c() const { return heatsink_sensor_.reading(); }  // sensed (faults applied)
   double remote_h_v() const { return remote_h_v_; }
   double remote_l_v() const { return remote_l_v_; }
 
@@ -123,6 +125,7 @@ class World {
   double cell_true_voltage_v(int b, int c) const;     // physical, no sensor fault
   double cell_true_temperature_c(int b, int c) const;
   double cell_soc(int b, int c) const;
+  double heatsink_true_temperature_c() const { return stage_.heatsink_temperature_c(); }
   double alternator_current_a() const { return alternator_.current_a(); }
   double alternator_voltage_v() const { return alt_node_v_; }
   double alternator_temperature_c() const { return alternator_.temperature_c(); }
@@ -202,6 +205,7 @@ class World {
   Crank crank_{};
   PowerStage stage_{};
   Fuse fuse_{};
+  Sensor heatsink_sensor_{};
   std::vector<CellStepFactors> factors_{};   // per battery, for factors_dt_s_
   double factors_dt_s_ = -1.0;
   std::vector<std::array<double, kCellsPerBattery>> spread_cap_{}, spread_r0_{};
