@@ -63,7 +63,7 @@ svg{display:block;margin:.5em 0;background:#fff;border:1px solid #e0e0e0}
 // ---- waveforms ------------------------------------------------------------------------------------------------
 
 struct Plot {
-  int left = 70, right = 12, top = 10, lane_h = 56, lane_gap = 8, check_h = 20, axis_h = 28, width = 900;
+  int left = 70, right = 28, top = 10, lane_h = 56, lane_gap = 8, check_h = 20, axis_h = 28, width = 900;
   Time t0{0}, t1{1};
   double x(Time t) const {
     const double span = static_cast<double>((t1 - t0).count());
@@ -87,32 +87,33 @@ std::string tick_label(double seconds, double step) {
   return fixed(seconds, decimals) + " s";
 }
 
-// Step polyline of one signal in a lane, decimated to min/max per pixel column.
+// Step polyline of one signal in a lane over [p.t0, p.t1], decimated to min/max per pixel column.
 void lane_polyline(std::string& o, const std::vector<Sample>& samples, const Plot& p, double y_top, double h,
                    double vmin, double vmax) {
   auto y = [&](double v) {
     if (!(vmax > vmin)) return y_top + h / 2;
     return y_top + h - (v - vmin) / (vmax - vmin) * h;
   };
-  std::string pts;
-  bool have = false;
-  double last_v = 0;
-  long col = std::numeric_limits<long>::min();
-  double cmin = 0, cmax = 0, cx = 0;
-  std::string last_pt;
+  std::string pts, last_pt;
   auto add = [&](double xx, double yy) {
     std::string pt = px(xx) + "," + px(yy);
     if (pt == last_pt) return;
     pts += pt + " ";
     last_pt = std::move(pt);
   };
+  // start at the value held at t0
+  auto it = std::upper_bound(samples.begin(), samples.end(), p.t0, [](Time x, const Sample& s) { return x < s.t; });
+  if (it != samples.begin()) --it;
+  bool have = false;
+  double last_v = 0, cmin = 0, cmax = 0, cx = 0;
+  long col = 0;
   auto flush = [&] {
-    if (col == std::numeric_limits<long>::min()) return;
     add(cx, y(cmin));
     add(cx, y(cmax));
     add(cx, y(last_v));
   };
-  for (const auto& s : samples) {
+  for (; it != samples.end(); ++it) {
+    const auto& s = *it;
     if (s.t > p.t1) break;
     const double xx = p.x(std::max(s.t, p.t0));
     const long c = std::lround(std::floor(xx));
@@ -141,71 +142,56 @@ void lane_polyline(std::string& o, const std::vector<Sample>& samples, const Plo
   o += "<polyline class=\"wave\" fill=\"none\" stroke=\"#1565c0\" stroke-width=\"1.3\" points=\"" + pts + "\"/>\n";
 }
 
-std::string case_svg(const CaseResult& c, const Trace* trace, const HtmlOptions& opt) {
-  Plot p;
-  p.width = opt.plot_width_px;
-  p.lane_h = opt.lane_height_px;
-  std::vector<std::string> signals;
-  for (const auto& k : c.checks)
-    for (const auto& s : k.signals)
-      if (std::find(signals.begin(), signals.end(), s) == signals.end() && signals.size() < opt.max_signals_per_case)
-        signals.push_back(s);
-  const int total_w = p.left + p.width + p.right;
-  if (!trace) {
-    return "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"" + std::to_string(total_w) +
-           "\" height=\"40\" role=\"img\" aria-label=\"no trace\"><text x=\"10\" y=\"25\" fill=\"#666\">"
-           "no trace available for this case</text></svg>\n";
+// One panel (lanes, check rows, time axis) starting at p.top; returns the panel's bottom.
+int draw_panel(std::string& o, const CaseResult& c, const Trace& trace, const std::vector<std::string>& signals,
+               const Plot& p, const std::string& heading) {
+  int top = p.top;
+  if (!heading.empty()) {
+    o += "<text x=\"" + std::to_string(p.left) + "\" y=\"" + std::to_string(top + 11) +
+         "\" font-weight=\"bold\" fill=\"#333\">" + esc(heading) + "</text>\n";
+    top += 16;
   }
-  Time end = trace->end_time();
-  if (end <= Time{0})
-    for (SignalId i = 0; i < trace->signal_count(); ++i)
-      if (!trace->samples(i).empty()) end = std::max(end, trace->samples(i).back().t);
-  p.t0 = Time{0};
-  p.t1 = end > Time{0} ? end : Time{1};
   const int lanes = static_cast<int>(signals.size());
   const int checks_n = static_cast<int>(c.checks.size());
-  const int lanes_bottom = p.top + lanes * (p.lane_h + p.lane_gap);
+  const int lanes_bottom = top + lanes * (p.lane_h + p.lane_gap);
   const int checks_bottom = lanes_bottom + checks_n * p.check_h;
-  const int height = checks_bottom + p.axis_h;
-  std::string o;
-  o += "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"" + std::to_string(total_w) + "\" height=\"" +
-       std::to_string(height) + "\" viewBox=\"0 0 " + std::to_string(total_w) + " " + std::to_string(height) +
-       "\" font-family=\"sans-serif\" font-size=\"11\" role=\"img\" aria-label=\"waveforms of " +
-       esc_attr(c.display_name()) + "\">\n";
-  o += "<title>" + esc(c.display_name()) + "</title>\n";
-  // check windows: light bands over the lanes (only when narrower than the whole trace)
-  for (int k = 0; k < checks_n; ++k) {
-    const auto& ch = c.checks[static_cast<std::size_t>(k)];
+  auto clip_x = [&](Time t) { return p.x(std::clamp(t, p.t0, p.t1)); };
+  // check windows: light bands over the lanes (only when narrower than the panel)
+  for (const auto& ch : c.checks) {
     if (ch.window.begin <= p.t0 && ch.window.end >= p.t1) continue;
-    const double x0 = p.x(ch.window.begin), x1 = p.x(ch.window.end);
-    o += "<rect class=\"window\" x=\"" + px(x0) + "\" y=\"" + std::to_string(p.top) + "\" width=\"" +
-         px(std::max(1.0, x1 - x0)) + "\" height=\"" + std::to_string(lanes_bottom - p.top) +
+    if (ch.window.end < p.t0 || ch.window.begin > p.t1) continue;
+    const double x0 = clip_x(ch.window.begin), x1 = clip_x(ch.window.end);
+    o += "<rect class=\"window\" x=\"" + px(x0) + "\" y=\"" + std::to_string(top) + "\" width=\"" +
+         px(std::max(1.0, x1 - x0)) + "\" height=\"" + std::to_string(lanes_bottom - top) +
          "\" fill=\"#fff59d\" fill-opacity=\"0.35\"/>\n";
   }
-  // lanes
   for (int i = 0; i < lanes; ++i) {
     const std::string& name = signals[static_cast<std::size_t>(i)];
-    const double y_top = p.top + i * (p.lane_h + p.lane_gap);
+    const double y_top = top + i * (p.lane_h + p.lane_gap);
     const double h = p.lane_h - 14;  // room for the label
     const double plot_top = y_top + 12;
     o += "<rect x=\"" + std::to_string(p.left) + "\" y=\"" + px(y_top) + "\" width=\"" + std::to_string(p.width) +
          "\" height=\"" + std::to_string(p.lane_h) + "\" fill=\"none\" stroke=\"#eee\"/>\n";
     o += "<text x=\"" + std::to_string(p.left + 4) + "\" y=\"" + px(y_top + 10) + "\" fill=\"#333\">" + esc(name) +
          "</text>\n";
-    const auto id = trace->find(name);
-    if (!id || trace->samples(*id).empty()) {
+    const auto id = trace.find(name);
+    if (!id || trace.samples(*id).empty()) {
       o += "<text x=\"" + std::to_string(p.left + 4) + "\" y=\"" + px(plot_top + h / 2) +
            "\" fill=\"#b71c1c\">not recorded</text>\n";
       continue;
     }
-    const auto& samples = trace->samples(*id);
-    const auto& info = trace->info(*id);
+    const auto& samples = trace.samples(*id);
+    const auto& info = trace.info(*id);
     double vmin = std::numeric_limits<double>::infinity(), vmax = -vmin;
-    for (const auto& s : samples)
-      if (s.t <= p.t1 && std::isfinite(s.value)) vmin = std::min(vmin, s.value), vmax = std::max(vmax, s.value);
+    {
+      auto it = std::upper_bound(samples.begin(), samples.end(), p.t0, [](Time x, const Sample& s) { return x < s.t; });
+      if (it != samples.begin()) --it;
+      for (; it != samples.end() && it->t <= p.t1; ++it)
+        if (std::isfinite(it->value)) vmin = std::min(vmin, it->value), vmax = std::max(vmax, it->value);
+    }
     const bool digital = info.kind == SignalKind::kDigital;
     if (digital) vmin = 0, vmax = 1;
-    // limits of checks on this signal (same unit) as dashed lines, widening the scale to include them
+    // limits of checks on this signal alone (in its unit) as dashed lines; the scale includes them
     std::vector<double> limits;
     for (const auto& ch : c.checks)
       if (ch.limit && ch.signals.size() == 1 && ch.signals[0] == name && !digital && ch.measured_unit != "s" &&
@@ -215,13 +201,11 @@ std::string case_svg(const CaseResult& c, const Trace* trace, const HtmlOptions&
     if (!std::isfinite(vmin)) vmin = 0, vmax = 1;
     if (vmax == vmin) vmin -= 0.5, vmax += 0.5;
     const std::string unit = info.unit;
-    auto ylab = [&](double v) {
-      return digital ? std::string(v != 0 ? "high" : "low") : detail::xml_escape(checks::format_value(v, unit));
-    };
-    o += "<text x=\"" + std::to_string(p.left - 4) + "\" y=\"" + px(plot_top + 4) + "\" text-anchor=\"end\" fill=\"#666\">" +
-         ylab(vmax) + "</text>\n";
-    o += "<text x=\"" + std::to_string(p.left - 4) + "\" y=\"" + px(plot_top + h) + "\" text-anchor=\"end\" fill=\"#666\">" +
-         ylab(vmin) + "</text>\n";
+    auto ylab = [&](double v) { return digital ? std::string(v != 0 ? "high" : "low") : esc(checks::format_value(v, unit)); };
+    o += "<text x=\"" + std::to_string(p.left - 4) + "\" y=\"" + px(plot_top + 4) +
+         "\" text-anchor=\"end\" fill=\"#666\">" + ylab(vmax) + "</text>\n";
+    o += "<text x=\"" + std::to_string(p.left - 4) + "\" y=\"" + px(plot_top + h) +
+         "\" text-anchor=\"end\" fill=\"#666\">" + ylab(vmin) + "</text>\n";
     for (double l : limits) {
       const double yy = plot_top + h - (l - vmin) / (vmax - vmin) * h;
       o += "<line class=\"limit\" x1=\"" + std::to_string(p.left) + "\" x2=\"" + std::to_string(p.left + p.width) +
@@ -234,47 +218,115 @@ std::string case_svg(const CaseResult& c, const Trace* trace, const HtmlOptions&
     const auto& ch = c.checks[static_cast<std::size_t>(k)];
     const double y = lanes_bottom + k * p.check_h + p.check_h / 2.0;
     const char* color = ch.verdict == Verdict::kPass ? "#2e7d32" : ch.verdict == Verdict::kFail ? "#c62828" : "#ef6c00";
-    const double x0 = p.x(std::max(ch.window.begin, p.t0)), x1 = p.x(std::min(ch.window.end, p.t1));
     o += "<g class=\"check\"><title>" + esc(ch.message) + "</title>\n";
-    o += "<line x1=\"" + px(x0) + "\" x2=\"" + px(std::max(x0 + 1, x1)) + "\" y1=\"" + px(y) + "\" y2=\"" + px(y) +
-         "\" stroke=\"" + color + "\" stroke-opacity=\"0.35\" stroke-width=\"6\"/>\n";
     o += "<text x=\"" + std::to_string(p.left - 4) + "\" y=\"" + px(y + 4) + "\" text-anchor=\"end\" fill=\"" + color +
          "\">" + esc(ch.kind) + "</text>\n";
+    const bool window_visible = !(ch.window.end < p.t0 || ch.window.begin > p.t1);
+    const double x0 = clip_x(ch.window.begin), x1 = clip_x(ch.window.end);
+    if (window_visible)
+      o += "<line x1=\"" + px(x0) + "\" x2=\"" + px(std::max(x0 + 1, x1)) + "\" y1=\"" + px(y) + "\" y2=\"" + px(y) +
+           "\" stroke=\"" + color + "\" stroke-opacity=\"0.35\" stroke-width=\"6\"/>\n";
     for (const auto& in : ch.instants) {
       if (in.t < p.t0 || in.t > p.t1) continue;
       const double xx = p.x(in.t);
-      o += "<line class=\"instant\" x1=\"" + px(xx) + "\" x2=\"" + px(xx) + "\" y1=\"" + std::to_string(p.top) +
+      o += "<line class=\"instant\" x1=\"" + px(xx) + "\" x2=\"" + px(xx) + "\" y1=\"" + std::to_string(top) +
            "\" y2=\"" + px(y + 6) + "\" stroke=\"" + color + "\" stroke-width=\"1\" stroke-dasharray=\"2 2\"><title>" +
            esc(in.label + " at " + checks::format_seconds(to_seconds(in.t))) + "</title></line>\n";
     }
     if (ch.kind == "lead" && ch.instants.size() >= 2 && ch.measured) {
-      const double xa = p.x(ch.instants.front().t), xb = p.x(ch.instants.back().t);
-      o += "<line x1=\"" + px(xa) + "\" x2=\"" + px(xb) + "\" y1=\"" + px(y) + "\" y2=\"" + px(y) + "\" stroke=\"" + color +
-           "\" stroke-width=\"2\"/>\n";
+      const double xa = clip_x(ch.instants.front().t), xb = clip_x(ch.instants.back().t);
+      o += "<line x1=\"" + px(xa) + "\" x2=\"" + px(xb) + "\" y1=\"" + px(y) + "\" y2=\"" + px(y) + "\" stroke=\"" +
+           color + "\" stroke-width=\"2\"/>\n";
       o += "<text x=\"" + px((xa + xb) / 2) + "\" y=\"" + px(y - 2) + "\" text-anchor=\"middle\" fill=\"" + color +
            "\" font-weight=\"bold\">" + esc(checks::format_seconds(*ch.measured)) + "</text>\n";
-    } else if (ch.measured) {
+    } else if (ch.measured && window_visible) {
       o += "<text x=\"" + px(std::min(x1, static_cast<double>(p.left + p.width)) - 2) + "\" y=\"" + px(y + 4) +
            "\" text-anchor=\"end\" fill=\"" + color + "\">" + esc(measured_text(ch)) + "</text>\n";
     }
     o += "</g>\n";
   }
   // time axis
-  const double span = to_seconds(p.t1 - p.t0);
-  const double step = nice_step(span > 0 ? span : 1.0, 8);
+  const double t0 = to_seconds(p.t0), t1 = to_seconds(p.t1);
+  const double step = nice_step(t1 > t0 ? t1 - t0 : 1.0, 8);
   const int ay = checks_bottom + 4;
   o += "<line x1=\"" + std::to_string(p.left) + "\" x2=\"" + std::to_string(p.left + p.width) + "\" y1=\"" +
        std::to_string(ay) + "\" y2=\"" + std::to_string(ay) + "\" stroke=\"#999\"/>\n";
-  for (double t = 0; t <= span + 1e-9; t += step) {
+  for (double t = std::ceil(t0 / step - 1e-9) * step + 0.0; t <= t1 + step * 1e-6; t += step) {
+    if (std::fabs(t) < step * 1e-9) t = 0.0;  // no "-0 s"
     const double xx = p.x(from_seconds(t));
     o += "<line x1=\"" + px(xx) + "\" x2=\"" + px(xx) + "\" y1=\"" + std::to_string(ay) + "\" y2=\"" +
          std::to_string(ay + 4) + "\" stroke=\"#999\"/><text x=\"" + px(xx) + "\" y=\"" + std::to_string(ay + 16) +
          "\" text-anchor=\"middle\" fill=\"#555\">" + tick_label(t, step) + "</text>\n";
   }
+  return checks_bottom + p.axis_h;
+}
+
+// The span worth a close-up: the instants of lead checks, else of failing checks (padded); nullopt if that span
+// is already wide on the full view (> 1/4 of it) or there are no such instants.
+std::optional<std::pair<Time, Time>> detail_span(const CaseResult& c, Time end) {
+  std::optional<Time> lo, hi;
+  auto take = [&](auto pred) {
+    for (const auto& ch : c.checks)
+      if (pred(ch))
+        for (const auto& in : ch.instants) {
+          lo = lo ? std::min(*lo, in.t) : in.t;
+          hi = hi ? std::max(*hi, in.t) : in.t;
+        }
+  };
+  take([](const checks::CheckResult& ch) { return ch.kind == "lead"; });
+  if (!lo) take([](const checks::CheckResult& ch) { return ch.verdict != Verdict::kPass; });
+  if (!lo) return std::nullopt;
+  const Time span = *hi - *lo;
+  const Time pad = std::max(span / 4, Time{std::chrono::seconds(1)});
+  const Time a = std::max(Time{0}, *lo - pad), b = std::min(end, *hi + pad);
+  if (b <= a || (b - a) * 4 > end) return std::nullopt;
+  return std::make_pair(a, b);
+}
+
+std::string case_svg(const CaseResult& c, const Trace* trace, const HtmlOptions& opt) {
+  Plot p;
+  p.width = opt.plot_width_px;
+  p.lane_h = opt.lane_height_px;
+  const int total_w = p.left + p.width + p.right;
+  if (!trace) {
+    return "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"" + std::to_string(total_w) +
+           "\" height=\"40\" role=\"img\" aria-label=\"no trace\"><text x=\"10\" y=\"25\" fill=\"#666\">"
+           "no trace available for this case</text></svg>\n";
+  }
+  std::vector<std::string> signals;
+  for (const auto& k : c.checks)
+    for (const auto& s : k.signals)
+      if (std::find(signals.begin(), signals.end(), s) == signals.end() && signals.size() < opt.max_signals_per_case)
+        signals.push_back(s);
+  Time end = trace->end_time();
+  if (end <= Time{0})
+    for (SignalId i = 0; i < trace->signal_count(); ++i)
+      if (!trace->samples(i).empty()) end = std::max(end, trace->samples(i).back().t);
+  p.t0 = Time{0};
+  p.t1 = end > Time{0} ? end : Time{1};
+  std::string body;
+  const auto zoom = detail_span(c, p.t1);
+  int bottom = draw_panel(body, c, *trace, signals, p, zoom ? "whole run" : "");
+  if (zoom) {
+    Plot z = p;
+    z.top = bottom + 12;
+    z.t0 = zoom->first;
+    z.t1 = zoom->second;
+    bottom = draw_panel(body, c, *trace, signals, z,
+                        "detail " + checks::format_seconds(to_seconds(z.t0)) + " to " +
+                            checks::format_seconds(to_seconds(z.t1)));
+  }
+  const int height = bottom + 4;
+  std::string o;
+  o += "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"" + std::to_string(total_w) + "\" height=\"" +
+       std::to_string(height) + "\" viewBox=\"0 0 " + std::to_string(total_w) + " " + std::to_string(height) +
+       "\" font-family=\"sans-serif\" font-size=\"11\" role=\"img\" aria-label=\"waveforms of " +
+       esc_attr(c.display_name()) + "\">\n";
+  o += "<title>" + esc(c.display_name()) + "</title>\n";
+  o += body;
   o += "</svg>\n";
   return o;
 }
-
 
 }  // namespace
 

@@ -60,6 +60,25 @@ TEST(HtmlReport, ProvenanceAndEvidence) {
   EXPECT_THAT(html, HasSubstr("no trace available for this case"));  // the error case has no trace
 }
 
+TEST(HtmlReport, LongRunsGetADetailPanelAroundTheLead) {
+  auto run = test::make_run(false);
+  EXPECT_THAT(html_report(run, options()), HasSubstr(">detail 93.750 s to 131.250 s</text>"));  // failing 25 s lead
+  run.cases.erase(run.cases.begin() + 1);
+  {  // passing checks without a lead need no close-up
+    auto r2 = run;
+    r2.cases[0].checks.erase(r2.cases[0].checks.begin());
+    EXPECT_THAT(html_report(r2, options()), Not(HasSubstr(">detail ")));
+  }
+  // a 30 s lead on a 30 min run gets one
+  auto t = std::make_shared<Trace>(*run.cases[0].trace);
+  t->set_end_time(from_seconds(1800));
+  run.cases[0].trace = t;
+  const auto html = html_report(run, options());
+  EXPECT_THAT(html, HasSubstr(">detail 92.500 s to 137.500 s</text>"));
+  EXPECT_EQ(count(html, "<svg "), run.cases.size());  // still one SVG per case
+  EXPECT_THAT(html, Not(HasSubstr(">-0 s<")));
+}
+
 TEST(HtmlReport, InterruptedRunSaysIncomplete) {
   const auto html = html_report(test::make_run(true), options());
   EXPECT_THAT(html, HasSubstr("<strong>INCOMPLETE:</strong>"));
