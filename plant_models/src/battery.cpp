@@ -7,6 +7,10 @@
 namespace plant {
 namespace {
 constexpr double kEps = 1e-9;  // timer comparisons robust to summing many small dt
+void check_cell(int c) {
+  if (c < 0 || c >= kCellsPerBattery)
+    throw std::out_of_range("plant: cell index " + std::to_string(c) + " is outside [0, 3]");
+}
 }
 
 SmartBmsEmulator::SmartBmsEmulator(const SmartBmsParams& p) : p_(p) { p.validate(); }
@@ -56,10 +60,6 @@ Battery::Battery(const BatteryParams& p, double temp_c) : p_(p), bms_(p.smart_bm
   sample_sensors();
 }
 
-static void check_cell(int c) {
-  if (c < 0 || c >= kCellsPerBattery)
-    throw std::out_of_range("plant: cell index " + std::to_string(c) + " is outside [0, 3]");
-}
 
 LfpCell& Battery::cell(int c) { check_cell(c); return cells_[static_cast<std::size_t>(c)]; }
 const LfpCell& Battery::cell(int c) const { check_cell(c); return cells_[static_cast<std::size_t>(c)]; }
@@ -70,17 +70,27 @@ double Battery::cell_temperature_reading_c(int c) const { check_cell(c); return 
 
 StepModel Battery::step_model(const CellStepFactors& f) const {
   StepModel m{0.0, p_.busbar_ohm};
-  for (const auto& c : cells_) {
-    const StepModel cm = c.step_model(f);
-    m.e_v += cm.e_v;
+  if (p_.balance_current_a > 0.0) {
+    double vmin = cells_[0].terminal_v();
+    for (const auto& c : cells_) vmin = std::min(vmin, c.terminal_v());
+    for (std::size_t i = 0; i < cells_.size(); ++i) {
+      const double v = cells_[i].terminal_v();
+      bleed_a_[i] = (v >= p_.balance_start_v && v > vmin + p_.balance_delta_v) ? p_.balance_current_a : 0.0;
+    }
+  }
+  for (std::size_t i = 0; i < cells_.size(); ++i) {
+    const StepModel cm = cells_[i].step_model(f);
+    m.e_v += cm.e_v - bleed_a_[i] * cm.r_ohm;  // the cell carries I - bleed
     m.r_ohm += cm.r_ohm;
   }
   return m;
 }
 
+double Battery::balance_current_a(int c) const { check_cell(c); return bleed_a_[static_cast<std::size_t>(c)]; }
+
 void Battery::advance(double current_a, const CellStepFactors& f, double ambient_c) {
   current_a_ = current_a;
-  for (auto& c : cells_) c.advance(current_a, f, ambient_c);
+  for (std::size_t i = 0; i < cells_.size(); ++i) cells_[i].advance(current_a - bleed_a_[i], f, ambient_c);
   sample_sensors();
   double vmin = v_sensors_[0].reading(), vmax = vmin;
   double tmin = t_sensors_[0].reading(), tmax = tmin;

@@ -39,7 +39,7 @@ CellStepFactors CellStepFactors::make(const CellParams& p, double dt_s) {
 
 LfpCell::LfpCell(const CellParams& p, double soc, double temp_c) : p_(p) {
   p.validate();
-  check_cell_value("soc", soc, -0.05, 1.05);
+  check_cell_value("soc", soc, -0.10, 1.05);
   check_cell_value("temperature_c", temp_c, -60.0, 150.0);
   soc_ = soc;
   temp_c_ = temp_c;
@@ -64,7 +64,7 @@ void LfpCell::set_ocv_offset_v(double v) {
   refresh_terminal();
 }
 void LfpCell::set_soc(double soc) {
-  check_cell_value("soc", soc, -0.05, 1.05);
+  check_cell_value("soc", soc, -0.10, 1.05);
   soc_ = soc;
   refresh_terminal();
 }

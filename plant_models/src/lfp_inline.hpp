@@ -12,8 +12,8 @@ namespace plant::detail {
 // (2.80 V ≈ 3 %, 2.60 V ≈ 1 %) at the low end, and model-only extensions beyond 0 % and 100 %:
 // the over-charge knee is placed so that 3.55 V/cell (14.2 V) sits just above full and 3.75 V (the
 // Smart battery's over-voltage threshold) is reached about 1 % above full.
-inline constexpr std::array<OcvPoint, 30> kLfpOcv{{
-    {-0.05, 2.000}, {0.00, 2.500}, {0.01, 2.600}, {0.03, 2.800},
+inline constexpr std::array<OcvPoint, 31> kLfpOcv{{
+    {-0.10, 0.000}, {-0.05, 2.000}, {0.00, 2.500}, {0.01, 2.600}, {0.03, 2.800},
     {0.05, 3.132}, {0.10, 3.177}, {0.15, 3.190}, {0.20, 3.213}, {0.25, 3.226}, {0.30, 3.240},
     {0.35, 3.252}, {0.40, 3.262}, {0.45, 3.264}, {0.50, 3.265}, {0.55, 3.268}, {0.60, 3.271},
     {0.65, 3.275}, {0.70, 3.283}, {0.75, 3.296}, {0.80, 3.304}, {0.85, 3.308}, {0.90, 3.309},
@@ -23,9 +23,9 @@ inline constexpr std::array<OcvPoint, 30> kLfpOcv{{
 
 // Uniform re-sampling on a 0.5 % grid: every breakpoint above is a multiple of 0.005, so linear
 // interpolation on the grid reproduces the piecewise-linear curve exactly, with O(1) lookup.
-inline constexpr double kGridLo = -0.05;
+inline constexpr double kGridLo = -0.10;
 inline constexpr double kGridStep = 0.005;
-inline constexpr int kGridN = 221;  // -0.05 .. 1.05
+inline constexpr int kGridN = 231;  // -0.10 .. 1.05
 
 struct OcvGrid {
   std::array<double, kGridN> v{};

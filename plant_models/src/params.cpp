@@ -78,6 +78,9 @@ void BatteryParams::validate() const {
   cell.validate();
   in_range("BatteryParams", "busbar_ohm", busbar_ohm, 0.0, 1.0);
   in_range("BatteryParams", "initial_soc", initial_soc, 0.0, 1.0);
+  in_range("BatteryParams", "balance_current_a", balance_current_a, 0.0, 10.0);
+  in_range("BatteryParams", "balance_start_v", balance_start_v, 3.0, 4.5);
+  in_range("BatteryParams", "balance_delta_v", balance_delta_v, 0.0, 1.0);
   smart_bms.validate();
 }
 

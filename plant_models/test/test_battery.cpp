@@ -184,3 +184,35 @@ TEST(Sensor, StuckNoisyAndOffsetFaults) {
 }
 
 }  // namespace
+
+namespace {
+
+TEST(Battery, BalancerBleedsOnlyTheHighCellsAndConservesCharge) {
+  plant::BatteryParams p;
+  p.balance_current_a = 1.0;
+  p.initial_soc = 1.0;
+  plant::Battery b(p);
+  b.cell(0).set_soc(1.004);  // leading cell in the knee (≈ 3.56 V)
+  b.resample_sensors();
+  const auto f = plant::CellStepFactors::make(p.cell, 1.0);
+  double q0[4];
+  for (int c = 0; c < 4; ++c) q0[c] = b.cell(c).charge_ah();
+  (void)b.step_model(f);
+  EXPECT_EQ(b.balance_current_a(0), 1.0);
+  EXPECT_EQ(b.balance_current_a(1), 0.0);  // the lowest cells do not bleed
+  b.advance(0.0, f, 25.0);
+  for (int k = 0; k < 599; ++k) { (void)b.step_model(f); b.advance(0.0, f, 25.0); }
+  EXPECT_NEAR(b.cell(0).charge_ah() - q0[0], -600.0 / 3600.0, 1e-9);  // 10 min at 1 A
+  EXPECT_NEAR(b.cell(1).charge_ah() - q0[1], 0.0, 1e-12);
+  p.balance_current_a = -1.0;
+  EXPECT_THROW(p.validate(), std::invalid_argument);
+}
+
+TEST(Battery, NoBalancerByDefault) {
+  plant::Battery b(plant::BatteryParams{});
+  b.cell(0).set_soc(1.004);
+  (void)b.step_model(plant::CellStepFactors::make(b.params().cell, 1.0));
+  EXPECT_EQ(b.balance_current_a(0), 0.0);
+}
+
+}  // namespace

@@ -40,7 +40,8 @@ TEST(LfpOcv, MonotoneAndClampedOutsideTheTable) {
     EXPECT_GE(v, last) << s;
     last = v;
   }
-  EXPECT_EQ(plant::lfp_ocv_v(-1.0), plant::lfp_ocv_v(-0.05));
+  EXPECT_EQ(plant::lfp_ocv_v(-1.0), plant::lfp_ocv_v(-0.10));
+  EXPECT_EQ(plant::lfp_ocv_v(-0.10), 0.0);  // an over-discharged cell collapses (model extension)
   EXPECT_EQ(plant::lfp_ocv_v(2.0), plant::lfp_ocv_v(1.05));
 }
 

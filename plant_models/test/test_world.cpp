@@ -2,6 +2,7 @@
 // step-size independence, pins, remote wiring, faults, checkpoints by copy, parameter rejection.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <string>
 
@@ -313,6 +314,28 @@ TEST(World, ShoreChargerSwitchedByCdChargesCcThenCv) {
   EXPECT_NEAR(w.li_port_v(), 14.2 - 0.005 * w.charger_current_a(), 1e-6);
   for (int c = 0; c < 4; ++c) EXPECT_NEAR(w.cell_voltage_v(0, c), 3.55, 0.01);  // cells converge to 3.55 V
   EXPECT_TRUE(w.cable_signals(0).allowed_to_charge);
+}
+
+double cell_spread_after_cv_charge(double balance_a) {
+  auto p = bank_of(1, 0.9);
+  p.bank.batteries[0].balance_current_a = balance_a;
+  p.bank.spread = {0.02, 0.1, 0.02, 5};
+  p.charger.switched_by_cd = false;
+  World w(p);
+  w.set_shore_power(true);
+  for (int k = 0; k < 3 * 3600; ++k) w.step(1.0);
+  double mn = 10.0, mx = 0.0;
+  for (int c = 0; c < 4; ++c) {
+    mn = std::min(mn, w.cell_voltage_v(0, c));
+    mx = std::max(mx, w.cell_voltage_v(0, c));
+  }
+  EXPECT_NEAR(w.li_port_v(), 14.2, 0.01);
+  return mx - mn;
+}
+
+TEST(World, BalancerConvergesCellsAtTheChargeVoltage) {
+  EXPECT_GT(cell_spread_after_cv_charge(0.0), 0.1);    // unbalanced: leading cell deep in the knee
+  EXPECT_LT(cell_spread_after_cv_charge(1.0), 0.015);  // cells converge to 3.55 V
 }
 
 TEST(World, RemoteWiringModes) {

@@ -51,6 +51,7 @@ class Battery {
   void advance(double current_a, const CellStepFactors& f, double ambient_c);
 
   double current_a() const { return current_a_; }
+  double balance_current_a(int c) const;  // bleed of cell c in the last step (balancer), >= 0
   double terminal_v() const;        // sum of cell terminal voltages + busbar drop (end of step)
   double soc() const;               // mean cell SOC
   double min_soc() const;
@@ -79,6 +80,7 @@ class Battery {
   SmartBmsEmulator bms_{};
   bool cable_connected_ = true;
   double current_a_ = 0.0;
+  mutable std::array<double, kCellsPerBattery> bleed_a_{};  // decided in step_model() for the step
 };
 
 }  // namespace plant

@@ -35,7 +35,7 @@ class LfpCell {
   void set_capacity_scale(double s);   // keeps SOC
   void set_r0_scale(double s);
   void set_ocv_offset_v(double v);     // a fault: shifts this cell's OCV (e.g. soft short), 0 = none
-  void set_soc(double soc);            // state override (scenario set-up); -0.05..1.05
+  void set_soc(double soc);            // state override (scenario set-up); -0.10..1.05
   void set_temperature_c(double t);    // state override
   void set_temperature_hold(bool hold);  // while held, the thermal node does not move (override fault)
 

@@ -62,6 +62,11 @@ struct BatteryParams {
   CellParams cell{};
   double busbar_ohm = 0.6e-3;          // busbars and terminals, pack level
   double initial_soc = 0.5;            // 0..1, for every cell (before spread)
+  // Passive cell balancer (R-33; values [I]): a cell above balance_start_v and more than balance_delta_v
+  // above the lowest cell of its battery bleeds balance_current_a (0 = no balancer, the default).
+  double balance_current_a = 0.0;      // 0..10
+  double balance_start_v = 3.45;
+  double balance_delta_v = 0.010;
   SmartBmsParams smart_bms{};
   void validate() const;
 };
