@@ -27,6 +27,9 @@
 
 #include "rig/io/channel.hpp"
 
+struct gpiod_chip;  // libgpiod
+struct gpiod_line;
+
 namespace rig::io {
 
 enum class Bias : std::uint8_t { kAsIs, kDisabled, kPullUp, kPullDown };
@@ -78,8 +81,8 @@ class GpiodLinePort final : public GpioLinePort {
 
  private:
   void open_line(const GpioLineSpec& spec);
-  struct gpiod_chip* chip_ = nullptr;
-  struct gpiod_line* line_ = nullptr;
+  ::gpiod_chip* chip_ = nullptr;
+  ::gpiod_line* line_ = nullptr;
   std::string where_;
 };
 
