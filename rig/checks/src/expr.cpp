@@ -54,6 +54,8 @@ std::string known_units_list() {
   return s;
 }
 
+}  // namespace
+
 // The unit of a signal: its declared unit, else inferred from the name's suffix.
 std::string infer_unit(std::string_view name) {
   const auto slash = name.rfind('/');
@@ -71,6 +73,8 @@ std::string infer_unit(std::string_view name) {
     if (leaf.size() > s.suffix.size() && leaf.ends_with(s.suffix)) return std::string(s.unit);
   return {};
 }
+
+namespace {
 
 // Scale of a signal's raw values to the base unit of its dimension, and that dimension.
 struct SignalScale {
@@ -621,15 +625,27 @@ const std::vector<SignalRef>& Condition::signals() const { return impl_->signals
 bool Condition::is_bare_signal() const { return impl_->bare_signal; }
 
 bool Condition::evaluate(const ValueFn& value) const {
+  // No allocation for the usual few signals (this runs every tick for timeline triggers).
+  constexpr std::size_t kInline = 16;
   const std::size_t n = impl_->signals.size();
-  std::vector<double> values(n, 0.0);
-  std::unique_ptr<bool[]> known(new bool[n > 0 ? n : 1]);
+  double values_inline[kInline];
+  bool known_inline[kInline];
+  std::vector<double> values_heap;
+  std::unique_ptr<bool[]> known_heap;
+  double* values = values_inline;
+  bool* known = known_inline;
+  if (n > kInline) {
+    values_heap.resize(n);
+    known_heap.reset(new bool[n]);
+    values = values_heap.data();
+    known = known_heap.get();
+  }
   for (std::size_t i = 0; i < n; ++i) {
     const auto v = value(impl_->signals[i].id);
     known[i] = v.has_value();
     values[i] = v.value_or(0.0);
   }
-  return eval_node(*impl_, impl_->root, values.data(), known.get());
+  return eval_node(*impl_, impl_->root, values, known);
 }
 
 IntervalSet Condition::intervals(const Trace& trace) const { return detail::truth_timeline(*this, trace).intervals(); }

@@ -210,6 +210,9 @@ struct Quantity {
 Quantity parse_quantity(std::string_view text);
 // Parses a duration ("30 s", "2 min", "500 ms", "1.5 h"); a bare number is refused (a unit is required).
 Time parse_duration(std::string_view text);
+// The unit a signal name implies by its suffix ("bank/voltage_v" → "V", "plant/heatsink_c" → "degC",
+// "x/ripple_mv" → "mV"; "" if none), as described above.
+std::string infer_unit(std::string_view signal_name);
 // Close matches of `name` among `candidates` (best first, at most `max`), for "did you mean" messages.
 std::vector<std::string> close_matches(std::string_view name, const std::vector<std::string>& candidates,
                                        std::size_t max = 3);
