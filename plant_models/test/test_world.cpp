@@ -145,6 +145,45 @@ TEST(World, KirchhoffAndEnergyBalanceOverAMixedDrive) {
   EXPECT_NEAR(in, out, 1e-6 * in + 20e-6 * 15.0 * t);  // + the leakage of two 1 MΩ nodes
 }
 
+// Integral of the OCV curve over SOC (fine trapezoids on the piecewise-linear curve).
+double ocv_integral(double s0, double s1) {
+  const int n = 100000;
+  const double h = (s1 - s0) / n;
+  double sum = 0.0;
+  for (int i = 0; i < n; ++i) sum += 0.5 * (plant::lfp_ocv_v(s0 + i * h) + plant::lfp_ocv_v(s0 + (i + 1) * h)) * h;
+  return sum;
+}
+
+TEST(World, BankEnergyBalanceWithinPointOnePercent) {
+  // Energy delivered into the battery terminals = chemical energy stored (∫OCV dQ per cell) + heat in the cells
+  // + busbar loss + energy left in the RC pairs; at 1 s steps through the full circuit solve.
+  auto p = bank_of(1, 0.2);
+  p.charger.switched_by_cd = false;
+  World w(p);
+  w.set_cell_temperature_override(0, 0, 25.0);  // hold temperatures so that the resistances stay put
+  for (int c = 1; c < 4; ++c) w.set_cell_temperature_override(0, c, 25.0);
+  w.set_shore_power(true);
+  double heat_j = 0.0, busbar_j = 0.0;
+  for (int k = 0; k < 5400; ++k) {  // 1.5 h at 30 A: 20 % -> 65 %
+    w.step(1.0);
+    for (int c = 0; c < 4; ++c) heat_j += w.battery(0).cell(c).heat_w() * 1.0;
+    busbar_j += w.battery_current_a(0) * w.battery_current_a(0) * p.bank.batteries[0].busbar_ohm * 1.0;
+  }
+  double chem_j = 0.0, rc_j = 0.0;
+  const auto& cp = p.bank.batteries[0].cell;
+  for (int c = 0; c < 4; ++c) {
+    const auto& cell = w.battery(0).cell(c);
+    chem_j += ocv_integral(0.2, cell.soc()) * cp.capacity_ah * 3600.0;
+    rc_j += 0.5 * (cp.tau1_s / cp.r1_ohm) * cell.v1_v() * cell.v1_v() + 0.5 * (cp.tau2_s / cp.r2_ohm) * cell.v2_v() * cell.v2_v();
+  }
+  const double in_j = w.energy().bank_in_j;
+  EXPECT_GT(w.cell_soc(0, 0), 0.6);
+  EXPECT_NEAR(in_j, chem_j + heat_j + busbar_j + rc_j, 1e-3 * in_j);
+  RecordProperty("relative_error", std::to_string((in_j - chem_j - heat_j - busbar_j - rc_j) / in_j));
+  RecordProperty("heat_fraction", std::to_string(heat_j / in_j));
+  EXPECT_GT(heat_j, 0.001 * in_j);  // the losses are large enough for the check to mean something
+}
+
 TEST(World, ChargeIsConservedPerCell) {
   auto p = bank_of(2, 0.5);
   p.bank.spread.capacity_rel = 0.02;
