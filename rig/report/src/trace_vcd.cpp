@@ -11,12 +11,19 @@ namespace rig::report {
 
 namespace {
 
-// One VCD identifier: base 94 over the printable characters '!'..'~'.
+// One VCD identifier over the printable characters '!'..'~' except '#' and '$' (so no identifier token can be
+// mistaken for a timestamp or a keyword by a whitespace-splitting reader).
 std::string vcd_id(std::size_t n) {
+  static const std::string kAlphabet = [] {
+    std::string a;
+    for (char c = '!'; c <= '~'; ++c)
+      if (c != '#' && c != '$') a += c;
+    return a;
+  }();
   std::string s;
   do {
-    s += static_cast<char>('!' + n % 94);
-    n /= 94;
+    s += kAlphabet[n % kAlphabet.size()];
+    n /= kAlphabet.size();
   } while (n > 0);
   return s;
 }

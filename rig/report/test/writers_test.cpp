@@ -214,7 +214,7 @@ ParsedVcd parse_vcd(const std::string& text) {
       if (body.size() != 4) throw std::runtime_error("bad $var");
       if (v.vars.count(body[2])) throw std::runtime_error("duplicate id " + body[2]);
       for (char c : body[2])
-        if (c < 33 || c > 126) throw std::runtime_error("non-printable id");
+        if (c < 33 || c > 126 || c == '#' || c == '$') throw std::runtime_error("bad id character");
       if (body[3].find_first_of("[]") != std::string::npos) throw std::runtime_error("bracket in reference");
       std::string path;
       for (auto& s : scopes) path += s + ".";
@@ -231,7 +231,7 @@ ParsedVcd parse_vcd(const std::string& text) {
   for (; i < tok.size(); ++i) {
     const std::string& w = tok[i];
     if (w == "$dumpvars" || w == "$end") continue;
-    if (w[0] == '#') {
+    if (w[0] == '#') {  // a timestamp (identifiers never start with '#')
       const long long t = std::stoll(w.substr(1));
       if (t <= now) throw std::runtime_error("time not increasing at " + w);
       now = t;

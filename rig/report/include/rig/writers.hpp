@@ -64,7 +64,7 @@ Trace read_trace_csv(const std::filesystem::path& path);
 // IEEE 1364 VCD, $timescale 1 ns. Signal names become scopes along '/' ("bank/battery[0]/cell[3]/voltage_v" →
 // scope bank, scope battery_0, scope cell_3, var voltage_v): brackets are rewritten because VCD reads them as bit
 // selects. Analog → `$var real 64`, digital → `$var wire 1`, integer → `$var integer 32`. Identifiers are printable
-// ASCII (base 94 from '!'). Times strictly increasing; initial values in $dumpvars at the first instant; a final
+// ASCII without '#' and '$'. Times strictly increasing; initial values in $dumpvars at the first instant; a final
 // timestamp at the trace end.
 std::string trace_vcd(const Trace& trace, std::string_view date = {});
 void write_trace_vcd(const Trace& trace, const std::filesystem::path& path, std::string_view date = {});
