@@ -66,6 +66,19 @@ double max_temp(const plant::World& w) {
     for (int c = 0; c < 4; ++c) m = std::max(m, w.cell_true_temperature_c(b, c));
   return m;
 }
+double adc_v(double v) { return std::floor(v * 1000.0) / 1000.0; }  // the firmware's view (sample_inputs)
+double min_cell_read(const plant::World& w) {
+  double m = std::numeric_limits<double>::infinity();
+  for (int b = 0; b < w.battery_count(); ++b)
+    for (int c = 0; c < 4; ++c) m = std::min(m, adc_v(w.cell_voltage_v(b, c)));
+  return m;
+}
+double max_cell_read(const plant::World& w) {
+  double m = -std::numeric_limits<double>::infinity();
+  for (int b = 0; b < w.battery_count(); ++b)
+    for (int c = 0; c < 4; ++c) m = std::max(m, adc_v(w.cell_voltage_v(b, c)));
+  return m;
+}
 double bank_soc(const plant::World& w) {
   double s = 0;
   for (int b = 0; b < w.battery_count(); ++b) s += w.battery_soc(b);
@@ -95,6 +108,8 @@ GetFn bind(const std::string& n, int& a, int& b) {
   if (n == "bms/prealarm_active") return [](W, O o, int, int) { return flag(o.prealarm_active); };
   if (n == "bms/remote_on") return [](W, O o, int, int) { return flag(o.remote_on); };
   if (n == "bms/lead_violation") return [](W, O o, int, int) { return flag(o.lead_violation); };
+  if (n == "bms/in/min_cell_v") return [](W w, O, int, int) { return min_cell_read(w); };
+  if (n == "bms/in/max_cell_v") return [](W w, O, int, int) { return max_cell_read(w); };
   if (n == "bms/leds") return [](W, O o, int, int) { return static_cast<double>(o.leds); };
   if (n == "bms/alarm_reason") return [](W, O o, int, int) { return static_cast<double>(o.alarm_reason); };
   if (n == "bms/error") return [](W, O o, int, int) { return static_cast<double>(o.bms_error); };
@@ -190,7 +205,7 @@ class Loop {
       }
       Binding bnd{id, nullptr};
       bnd.get = bind(spec.info.name, bnd.a, bnd.b);
-      const bool output = spec.info.name.rfind("bms/", 0) == 0;
+      const bool output = spec.info.name.rfind("bms/", 0) == 0 && spec.info.name.rfind("bms/in/", 0) != 0;
       (output ? outputs_ : spec.rate == SampleRate::kPlantStep ? fast_ : slow_).push_back(bnd);
     }
     steps_per_tick_ = static_cast<int>(sc.tick / sc.plant_step);
@@ -424,8 +439,11 @@ class Loop {
 
 fw::Inputs sample_inputs(const plant::World& w) {
   fw::Inputs in{};
-  auto mv = [](double v) { return static_cast<std::int32_t>(std::lround(v * 1000.0)); };
-  auto dc = [](double c) { return static_cast<std::int16_t>(std::clamp(std::lround(c * 10.0), -32768L, 32767L)); };
+  // An ADC truncates: the code is floor(value / LSB).
+  auto mv = [](double v) { return static_cast<std::int32_t>(std::floor(v * 1000.0)); };
+  auto dc = [](double c) {
+    return static_cast<std::int16_t>(std::clamp(std::floor(c * 10.0), -32768.0, 32767.0));
+  };
   const int n = std::min(w.battery_count(), fw::kMaxBatteries);
   for (int b = 0; b < n; ++b) {
     for (int c = 0; c < fw::kCellsPerBattery; ++c) {
@@ -437,7 +455,7 @@ fw::Inputs sample_inputs(const plant::World& w) {
   }
   in.alt_port_mv = mv(w.alt_port_v());
   in.li_port_mv = mv(w.li_port_v());
-  in.alt_current_ma = static_cast<std::int32_t>(std::lround(w.alt_port_current_a() * 100.0)) * 10;  // 10 mA LSB
+  in.alt_current_ma = static_cast<std::int32_t>(std::floor(w.alt_port_current_a() * 100.0)) * 10;  // 10 mA LSB
   in.heatsink_temp_dc = dc(w.heatsink_temperature_c());
   in.remote_h_mv = mv(w.remote_h_v());
   in.remote_l_mv = mv(w.remote_l_v());

@@ -289,7 +289,10 @@ YAML::Node parse_yaml(const std::string& text, const std::string& file) {
     return YAML::Load(text);
   } catch (const YAML::ParserException& e) {
     throw ScenarioError(SourceLoc{file, e.mark.line + 1, e.mark.column + 1},
-                        "found invalid YAML (" + e.msg + "), expected a YAML map of scenario keys");
+                        "found invalid YAML (" + e.msg + "), expected a YAML map of scenario keys" +
+                            (e.msg.find("flow") != std::string::npos
+                                 ? " (hint: inside { } or [ ], quote names that contain [ ], e.g. 'load[0]/current_a')"
+                                 : ""));
   }
 }
 
@@ -1209,7 +1212,34 @@ std::vector<Params> matrix_combinations(const YAML::Node& root, const Ctx& ctx) 
   std::vector<Params> out{Params{}};
   const auto m = root.IsMap() ? root["matrix"] : YAML::Node();
   if (!m) return out;
-  if (!m.IsMap()) fail(ctx, m, std::string("found ") + node_kind(m) + " for matrix, expected a map of parameter: [values]");
+  auto ident_ok = [](const std::string& key) {
+    bool ok = !key.empty();
+    for (char ch : key) ok = ok && (std::isalnum(static_cast<unsigned char>(ch)) || ch == '_');
+    return ok;
+  };
+  if (m.IsSequence()) {  // a list of combinations: [{fuse: 60, limit: 54}, {fuse: 100, limit: 90}]
+    out.clear();
+    std::vector<std::string> keys;
+    for (const auto& item : m) {
+      if (!item.IsMap()) fail(ctx, item, std::string("found ") + node_kind(item) + " in the matrix list, expected a map of parameter: value");
+      Params p;
+      std::vector<std::string> these;
+      for (auto it = item.begin(); it != item.end(); ++it) {
+        const std::string key = it->first.Scalar();
+        if (!ident_ok(key)) fail(ctx, it->first, "found parameter name '" + key + "', expected letters, digits and '_'");
+        if (!it->second.IsScalar()) fail(ctx, it->second, std::string("found ") + node_kind(it->second) + " as a matrix value, expected a plain value");
+        p.emplace_back(key, it->second.Scalar());
+        these.push_back(key);
+      }
+      if (keys.empty()) keys = these;
+      else if (these != keys)
+        fail(ctx, item, "found parameters (" + join(these) + "), expected the same parameters as the first combination (" + join(keys) + ")");
+      out.push_back(std::move(p));
+    }
+    if (out.empty()) fail(ctx, m, "found an empty matrix list, expected at least one combination");
+    return out;
+  }
+  if (!m.IsMap()) fail(ctx, m, std::string("found ") + node_kind(m) + " for matrix, expected a map of parameter: [values] or a list of combinations");
   for (auto it = m.begin(); it != m.end(); ++it) {
     const std::string key = it->first.Scalar();
     bool ident = !key.empty();

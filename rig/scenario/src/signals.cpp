@@ -6,6 +6,7 @@ namespace rig::scenario {
 namespace {
 
 constexpr double kVoltRes = 1e-3;
+constexpr double kCellVoltRes = 1e-4;  // cells and min/max cell: 0.1 mV, so threshold crossings are exact to a tick
 constexpr double kAmpRes = 1e-2;
 constexpr double kTempRes = 1e-2;
 constexpr double kSocRes = 1e-4;
@@ -16,6 +17,7 @@ struct Builder {
     out.push_back(SignalSpec{SignalInfo{std::move(name), unit, SignalKind::kAnalog, res}, rate});
   }
   void volt(std::string n, SampleRate r = SampleRate::kPlantStep) { analog(std::move(n), "V", kVoltRes, r); }
+  void cell_volt(std::string n) { analog(std::move(n), "V", kCellVoltRes, SampleRate::kTick); }
   void amp(std::string n, SampleRate r = SampleRate::kPlantStep) { analog(std::move(n), "A", kAmpRes, r); }
   void temp(std::string n) { analog(std::move(n), "degC", kTempRes, SampleRate::kTick); }
   void ratio(std::string n) { analog(std::move(n), "", kSocRes, SampleRate::kTick); }
@@ -46,7 +48,9 @@ std::vector<SignalSpec> signal_catalogue(int battery_count, int load_count) {
   b.integer("bms/alarm_reason");
   b.integer("bms/error");
   b.integer("bms/flags");
-  b.integer("timeline/entry");  // 1-based index of the timeline entry that fired last (0 before any)
+  b.integer("timeline/entry");
+  b.analog("bms/in/min_cell_v", "V", 0.0, SampleRate::kTick);  // the lowest cell as the firmware reads it (ADC, 1 mV)
+  b.analog("bms/in/max_cell_v", "V", 0.0, SampleRate::kTick);  // 1-based index of the timeline entry that fired last (0 before any)
 
   b.amp("alternator/current_a");
   b.volt("alternator/port_voltage_v");
@@ -77,8 +81,8 @@ std::vector<SignalSpec> signal_catalogue(int battery_count, int load_count) {
 
   b.amp("bank/current_a");
   b.ratio("bank/soc");
-  b.volt("bank/min_cell_v", SampleRate::kTick);
-  b.volt("bank/max_cell_v", SampleRate::kTick);
+  b.cell_volt("bank/min_cell_v");
+  b.cell_volt("bank/max_cell_v");
   b.temp("bank/min_cell_temperature_c");
   b.temp("bank/max_cell_temperature_c");
   for (int bat = 0; bat < battery_count; ++bat) {
@@ -92,8 +96,8 @@ std::vector<SignalSpec> signal_catalogue(int battery_count, int load_count) {
     b.digital(p + "cable/prealarm");
     for (int c = 0; c < 4; ++c) {
       const std::string q = p + "cell[" + std::to_string(c) + "]/";
-      b.volt(q + "voltage_v", SampleRate::kTick);
-      b.volt(q + "sensed_voltage_v", SampleRate::kTick);
+      b.cell_volt(q + "voltage_v");
+      b.cell_volt(q + "sensed_voltage_v");
       b.temp(q + "temperature_c");
       b.temp(q + "sensed_temperature_c");
       b.ratio(q + "soc");

@@ -37,7 +37,8 @@
 
 namespace rig {
 
-// ADC-like quantisation of the plant's sensor values into firmware Inputs: cell and port voltages 1 mV LSB,
+// ADC-like quantisation (truncating, code = floor(value / LSB)) of the plant's sensor values into firmware Inputs:
+// cell and port voltages 1 mV LSB,
 // alternator-port current 10 mA LSB, temperatures 0.1 °C, remote pins 1 mV; BMS-cable lines as they are.
 fw::Inputs sample_inputs(const plant::World& world);
 

@@ -18,8 +18,10 @@
 //   bms/out/{load,charge,prealarm}    firmware output pins (1 = high, 0 = floating)
 //   bms/alt_path_on, bms/alt_limit_a (commanded limit, A), bms/{atc,atd,prealarm_active,remote_on,lead_violation}
 //   bms/{leds,alarm_reason,error,flags}   integer codes
+//   bms/in/{min_cell_v,max_cell_v}   lowest / highest cell as the firmware reads it (quantised like its ADC, 1 mV)
 //   timeline/entry                    1-based index of the timeline entry that fired last (0 before any)
-// Analog currents are recorded with 10 mA resolution, voltages 1 mV, temperatures 0.01 °C.
+// Analog currents are recorded with 10 mA resolution, voltages 1 mV (cell voltages and bank min/max 0.1 mV),
+// temperatures 0.01 °C.
 #pragma once
 
 #include <string>
