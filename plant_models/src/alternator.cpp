@@ -13,7 +13,7 @@ struct SpeedPoint { double rpm, f; };
 constexpr std::array<SpeedPoint, 7> kSpeed{{
     {1000, 0.0}, {1500, 0.55}, {2000, 0.70}, {3000, 0.85}, {4000, 0.92}, {6000, 0.97}, {8000, 1.0}}};
 
-void check(const char* name, double v, double lo, double hi) {
+void check_alt(const char* name, double v, double lo, double hi) {
   if (!(v >= lo && v <= hi)) {
     std::ostringstream os;
     os << "plant: Alternator." << name << " = " << v << " is outside [" << lo << ", " << hi << "]";
@@ -33,15 +33,15 @@ double alternator_speed_factor(double rpm) {
 
 Alternator::Alternator(const AlternatorParams& p, double temp_c) : p_(p) {
   p.validate();
-  check("temperature_c", temp_c, -60.0, 300.0);
+  check_alt("temperature_c", temp_c, -60.0, 300.0);
   temp_c_ = temp_c;
   v_reg_ = set_point_v();
 }
 
-void Alternator::set_engine_rpm(double rpm) { check("engine_rpm", rpm, 0.0, 20000.0); engine_rpm_ = rpm; }
-void Alternator::set_belt_slip(double fraction) { check("belt_slip", fraction, 0.0, 1.0); slip_ = fraction; }
+void Alternator::set_engine_rpm(double rpm) { check_alt("engine_rpm", rpm, 0.0, 20000.0); engine_rpm_ = rpm; }
+void Alternator::set_belt_slip(double fraction) { check_alt("belt_slip", fraction, 0.0, 1.0); slip_ = fraction; }
 void Alternator::set_regulator_failure(std::optional<double> v) {
-  if (v) check("regulator_failure_set_point_v", *v, 0.0, 60.0);
+  if (v) check_alt("regulator_failure_set_point_v", *v, 0.0, 60.0);
   forced_set_point_v_ = v;
 }
 void Alternator::start_load_dump(const LoadDumpParams& p) {

@@ -85,7 +85,8 @@ class World {
   void set_battery_soc(int b, double soc);            // all cells of battery b
   void set_bank_soc(double soc);                      // every cell
   void set_cell_temperature_c(int b, int c, double t);  // state (moves afterwards)
-  void reseed_spread(std::uint64_t seed);             // redraws capacity/R0/SOC spread (SpreadParams)
+  void reseed_spread(std::uint64_t seed);             // redraws capacity/R0 spread and re-spreads each battery's
+                                                      // cell SOCs around its present mean (SpreadParams)
   void set_starter_soc(double soc);
 
   // ---- faults (public, schedulable) ----
