@@ -106,14 +106,25 @@ double AnalogOut::write(double value) {
   if (std::isnan(value)) throw ChannelError(name() + ": write of NaN refused");
   const double clamped = spec_.limits.clamp(value);
   if (clamped != value) ++clamp_count_;
-  guarded("write", [&] { do_write_device(spec_.calibration.to_device(clamped)); });
+  guarded("write", [&] {
+    do_write_device(spec_.calibration.to_device(clamped));
+    if (in_safe_state_) do_leave_safe_state();
+  });
+  in_safe_state_ = false;
   commanded_ = clamped;
   return clamped;
 }
 
 void AnalogOut::do_drive_safe() {
-  do_write_device(spec_.calibration.to_device(spec_.safe_value));
   commanded_ = spec_.safe_value;
+  in_safe_state_ = true;
+  try {
+    do_write_device(spec_.calibration.to_device(spec_.safe_value));
+  } catch (...) {
+    do_enter_safe_state();  // still try the second half (e.g. output off)
+    throw;
+  }
+  do_enter_safe_state();
 }
 
 AnalogIn::AnalogIn(std::string name, AnalogSpec spec) : Channel(std::move(name)), spec_(std::move(spec)) {

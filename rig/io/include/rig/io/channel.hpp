@@ -141,11 +141,16 @@ class AnalogOut : public Channel {
  private:
   // Applies a device-unit value (already clamped and calibrated). May throw.
   virtual void do_write_device(double device_value) = 0;
+  // Optional: after the safe value was written, e.g. switch an instrument's output off.
+  virtual void do_enter_safe_state() {}
+  // Optional: after the first write that follows the safe state, e.g. switch the output back on.
+  virtual void do_leave_safe_state() {}
   void do_drive_safe() final;
 
   AnalogSpec spec_;
   double commanded_;
   std::uint64_t clamp_count_ = 0;
+  bool in_safe_state_ = false;
 };
 
 // ADC channel, instrument measurement.
