@@ -24,6 +24,13 @@ void check_cell_value(const char* name, double v, double lo, double hi) {
   }
 }
 inline double eff_soc(double soc, double kt) { return kt >= 1.0 ? soc : 1.0 - (1.0 - soc) / kt; }
+// Hysteresis acts on the plateau: full weight in 25..85 % SOC, tapering linearly to 0 at 20 % and 90 %.
+inline double hyst_weight(double soc) {
+  if (soc <= 0.20 || soc >= 0.90) return 0.0;
+  if (soc < 0.25) return (soc - 0.20) * 20.0;
+  if (soc > 0.85) return (0.90 - soc) * 20.0;
+  return 1.0;
+}
 }  // namespace
 
 CellStepFactors CellStepFactors::make(const CellParams& p, double dt_s) {
@@ -86,7 +93,7 @@ double LfpCell::ocv_v() const {
   // Low temperature removes capacity at the bottom: the cell is empty when its depth of discharge
   // (relative to the 25 °C capacity) reaches the capacity available at this temperature.
   double v = detail::ocv(effective_soc()) + ocv_offset_v_;
-  if (p_.hysteresis_v > 0.0 && soc_ > 0.2 && soc_ < 0.9) v += p_.hysteresis_v * hyst_;
+  if (p_.hysteresis_v > 0.0) v += p_.hysteresis_v * hyst_ * hyst_weight(soc_);
   return v;
 }
 
@@ -106,7 +113,7 @@ StepModel LfpCell::step_model(const CellStepFactors& f) const {
   const double se = eff_soc(soc_, kt);
   double slope;
   double ocv = detail::ocv_slope(se, &slope) + ocv_offset_v_;
-  if (p_.hysteresis_v > 0.0 && soc_ > 0.2 && soc_ < 0.9) ocv += p_.hysteresis_v * hyst_;
+  if (p_.hysteresis_v > 0.0) ocv += p_.hysteresis_v * hyst_ * hyst_weight(soc_);
   const double k = detail::resistance_temp_factor(temp_c_) * detail::resistance_soc_factor(se);
   c_k_ = k;
   c_kt_ = kt;
@@ -150,7 +157,7 @@ void LfpCell::advance(double current_a, const CellStepFactors& f, double ambient
   }
   last_current_a_ = current_a;
   double ocv = detail::ocv(eff_soc(soc_, kt)) + ocv_offset_v_;
-  if (p_.hysteresis_v > 0.0 && soc_ > 0.2 && soc_ < 0.9) ocv += p_.hysteresis_v * hyst_;
+  if (p_.hysteresis_v > 0.0) ocv += p_.hysteresis_v * hyst_ * hyst_weight(soc_);
   terminal_v_ = ocv + current_a * r0 + v1_ + v2_;
 }
 

@@ -41,7 +41,7 @@ struct CellParams {
   double tau1_s = 10.0;
   double r2_ohm = 0.20e-3;             // RC pair 2 (pack 0.8 mΩ / 4)
   double tau2_s = 300.0;
-  double hysteresis_v = 0.0;           // OCV hysteresis half-width in the 20..90 % plateau (0 = off; §4.1 suggests 0.010)
+  double hysteresis_v = 0.0;           // OCV hysteresis half-width on the plateau (full 25..85 %, tapering to 0 at 20/90 %; 0 = off; §4.1 suggests 0.010)
   double hysteresis_charge_ah = 2.0;   // charge throughput that moves the hysteresis state by 1/e
   double heat_capacity_j_per_k = 2000.0;     // lumped thermal node (≈ 2 kg prismatic cell)
   double thermal_resistance_k_per_w = 4.0;   // cell to ambient
