@@ -5,14 +5,17 @@ namespace {
 
 // One PI regulator step with the output and the integrator clamped to 0..limit. When the error asks for
 // less current and the integrator is above what actually flows (+ kBumpMa), it first drops to that level.
+// `min_decay_ma` (≥ 0) is subtracted from the integrator at least (forced fold-back).
 std::int32_t pi_step(std::int32_t& integrator_ma, std::int32_t error_mv, std::int32_t measured_ma,
-                     std::int32_t limit_ma, std::uint32_t dt_ms) {
+                     std::int32_t limit_ma, std::uint32_t dt_ms, std::int64_t min_decay_ma = 0) {
   std::int64_t i = integrator_ma;
   if (error_mv < 0) {
     const std::int64_t cap = std::int64_t{measured_ma > 0 ? measured_ma : 0} + AltController::kBumpMa;
     if (i > cap) i = cap;
   }
-  i += std::int64_t{AltController::kKiMaPerMvMs} * error_mv * std::int64_t{dt_ms};
+  std::int64_t delta = std::int64_t{AltController::kKiMaPerMvMs} * error_mv * std::int64_t{dt_ms};
+  if (min_decay_ma > 0 && delta > -min_decay_ma) delta = -min_decay_ma;
+  i += delta;
   if (i < 0) i = 0;
   if (i > limit_ma) i = limit_ma;
   integrator_ma = static_cast<std::int32_t>(i);
@@ -57,8 +60,9 @@ AltStatus AltController::step(const AltInputs& in, std::uint32_t dt_ms) {
   }
   s.overvoltage_block = ov_block_;
 
-  // ALT-1: the floor's documented response time: below 13.0 V for 500 ms → off.
-  s.floor_timed_out = floor_low_.update(in.alt_port_mv < kAltFloorMv, dt_ms) >= kFloorResponseMs;
+  // ALT-1: below 13.0 V for 100 ms → forced fold-back (I_lim → 0 in 400 ms); for 500 ms → off.
+  const std::uint32_t low_ms = floor_low_.update(in.alt_port_mv < kAltFloorMv, dt_ms);
+  s.floor_timed_out = low_ms >= kFloorResponseMs;
 
   // ALT-2 (one-way), ALT-7 (permission), ALT-5 (block).
   const bool open = in.permitted && in.alt_port_mv > in.li_port_mv && !ov_block_ && !s.floor_timed_out;
@@ -80,8 +84,10 @@ AltStatus AltController::step(const AltInputs& in, std::uint32_t dt_ms) {
     }
     const std::uint32_t ramp_ms = on_ms_ < kSoftStartMs ? on_ms_ : kSoftStartMs;
     const auto ramp = static_cast<std::int32_t>(std::int64_t{limit} * ramp_ms / kSoftStartMs);
+    const std::int64_t forced_decay =
+        low_ms >= kFloorForceMs ? (std::int64_t{limit} * dt + kFloorForceRampMs - 1) / kFloorForceRampMs : 0;
     const std::int32_t floor =
-        pi_step(floor_int_ma_, in.alt_port_mv - kAltFloorMv, in.alt_current_ma, limit, dt);
+        pi_step(floor_int_ma_, in.alt_port_mv - kAltFloorTargetMv, in.alt_current_ma, limit, dt, forced_decay);
     const std::int32_t li = pi_step(li_int_ma_, kLiPortMaxMv - in.li_port_mv, in.alt_current_ma, limit, dt);
     s.path_on = true;
     s.limit_ma = min32(min32(ramp, s.derated_limit_ma), min32(floor, li));

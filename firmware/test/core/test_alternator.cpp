@@ -46,7 +46,7 @@ TEST(Alternator, ALT_1_PortAt12990mVNeverChargesAt13010mVCharges) {
     h.in.alt_port_mv = 13010;
     h.in.li_port_mv = 12800;
     h.start();
-    h.run_for(100);
+    h.run_for(400);
     EXPECT_TRUE(h.out.alt_path_on);
     EXPECT_GT(h.out.alt_limit_ma, 1000);
   }
@@ -100,6 +100,51 @@ TEST(Alternator, ALT_1_SaggingStarterBatteryIsRegulatedWithoutChatter) {
   EXPECT_GE(min_port, 12990);
   EXPECT_NEAR(loop.plant.current_ma, 10000, 1000);
   EXPECT_LT(cmd_max - cmd_min, 500);  // steady, no chatter
+}
+
+TEST(Alternator, ALT_1_ForcedFoldBackReachesZeroWithin500ms) {
+  // The port stays at 12.990 V although current still flows (the regulator cannot lift it): the command
+  // must still be 0 by 500 ms, and the path off at 500 ms.
+  Harness h;
+  h.start();
+  h.run_for(3000);
+  h.in.alt_port_mv = 12990;
+  h.in.li_port_mv = 12800;
+  h.in.alt_current_ma = 80000;
+  h.tick();
+  const fw::Millis t = h.last();
+  h.run_until(t + fw::kFloorForceMs - 1);
+  EXPECT_GT(h.out.alt_limit_ma, 60000);  // only the PI so far (measured + 1 A, −10 mV)
+  h.run_until(t + 300);
+  EXPECT_GT(h.out.alt_limit_ma, 0);
+  EXPECT_LT(h.out.alt_limit_ma, 40000);  // forced fold-back since 100 ms: ≥ 90 A / 400 ms
+  h.run_until(t + fw::kFloorResponseMs - 1);
+  EXPECT_EQ(h.out.alt_limit_ma, 0);
+  EXPECT_TRUE(h.out.alt_path_on);
+  h.tick();
+  EXPECT_FALSE(h.out.alt_path_on);
+}
+
+TEST(Alternator, ALT_1_StiffSourceRegulatedAbove13VWithoutChatter) {
+  Loop loop;
+  loop.plant.src_mv = 13020;  // barely above the floor, stiff (3 mΩ): the floor binds at ~5 A
+  loop.plant.r_src_mohm = 3;
+  loop.plant.li_ocv_mv = 12950;
+  loop.h.start();
+  int path_changes = 0;
+  bool prev = true;
+  std::int32_t min_port = 99999;
+  for (int i = 0; i < 3000; ++i) {  // 30 s
+    loop.step();
+    if (i > 300) {
+      if (loop.h.out.alt_path_on != prev) ++path_changes;
+      prev = loop.h.out.alt_path_on;
+      min_port = std::min(min_port, loop.h.in.alt_port_mv);
+    }
+  }
+  EXPECT_EQ(path_changes, 0);
+  EXPECT_GE(min_port, 12995);
+  EXPECT_GT(loop.plant.current_ma, 3000);
 }
 
 TEST(Alternator, ALT_1_EngineOffNoCurrent) {

@@ -11,15 +11,19 @@
 //      A heatsink reading outside −50..150 °C (open / shorted sensor) derates to 0.
 //   3. soft start: I_lim × t_on / 1.0 s, t_on counted from the tick the path (re)opens   (ALT-4)
 //   4. input-voltage floor, a PI regulator on the alternator-port voltage (ALT-1, O-01):
-//        e = V_alt − 13.000 V;  I_floor = clamp(I_int + 10 mA/mV × e, 0, I_lim);
+//        e = V_alt − 13.005 V (set-point 5 mV above the 13.000 V floor so that the regulation ripple stays
+//        at or above 13.000 V);  I_floor = clamp(I_int + 10 mA/mV × e, 0, I_lim);
 //        I_int += 1 mA/(mV·ms) × e × dt, clamped to 0..I_lim. When e < 0 and I_int is above the measured
 //        current + 1 A, I_int first drops to measured + 1 A (no wind-down from an unreachable command).
-//        I_int starts at 0 each time the path opens, so at a port ≤ 13.0 V no current is commanded.
+//        I_int starts at 0 each time the path opens, so at a port ≤ 13.005 V no current is commanded.
 //        Closed-loop time constant ≈ 1 / (Ki × R_source): 100 ms with a 10 mΩ source (alternator droop),
 //        25 ms at 40 mΩ; stable (per-10 ms-tick loop gain < 2) for source resistances up to 0.2 Ω.
+//        Forced fold-back: once the port has been below 13.000 V for 100 ms without a break, I_int falls by
+//        at least I_lim per 400 ms, so the command reaches 0 at the latest 500 ms after the port dropped.
 //        Documented response time, used by the property tests: if the port stays below 13.000 V for
 //        kFloorResponseMs = 500 ms the command is 0 and the path is off (engine off / source gone); it
-//        re-opens, with soft start, on the first sample at ≥ 13.000 V.
+//        re-opens, with soft start, on the first sample at ≥ 13.000 V. A source that can hold 13.0 V at some
+//        current is regulated there without on/off switching (no chatter on a sagging starter battery).
 //   5. Li-port over-voltage, the same PI structure on e = 14.400 V − V_li (ALT-5); its integrator starts
 //      at I_lim when the path opens (it only acts once the Li port reaches 14.4 V).
 // The path is off (command 0) when not permitted by the BMS (started, enabled, ATC true for ≥ 3 s, remote

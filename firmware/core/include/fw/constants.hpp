@@ -48,6 +48,9 @@ inline constexpr std::int32_t kRemoteHOnAboveMv = 3000;        // ON when V_H > 
 inline constexpr std::int32_t kAltLimitCapMa = 100000;         // ALT-3: I_lim = min(0.9 × fuse, 100 A)
 inline constexpr std::uint32_t kSoftStartMs = 1000;            // ALT-4: 0 → I_lim in 1.0 s
 inline constexpr std::int32_t kAltFloorMv = 13000;             // ALT-1: input-voltage floor 13.0 V
+inline constexpr std::int32_t kAltFloorTargetMv = 13005;       // ALT-1: the floor regulator's set-point
+inline constexpr std::uint32_t kFloorForceMs = 100;            // ALT-1: port < 13.0 V for ≥ 100 ms → forced
+inline constexpr std::uint32_t kFloorForceRampMs = 400;        //        fold-back: I_lim → 0 within 400 ms
 inline constexpr std::uint32_t kFloorResponseMs = 500;         // ALT-1: port < 13.0 V for ≥ 500 ms → command 0
 inline constexpr std::int32_t kLiPortMaxMv = 14400;            // ALT-5: Li-port limited to ≤ 14.4 V
 inline constexpr std::int32_t kAltOverVoltageMv = 16000;       // ALT-5: alt port > 16.0 V ...
