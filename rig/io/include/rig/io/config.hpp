@@ -1,0 +1,116 @@
+// The rig configuration (`rig.yaml`): which hardware carries which plant signal on one bench. A scenario never
+// names hardware; this file does (ARCHITECTURE.md). Documented in rig/README.md, schema in
+// rig/io/schema/rig.schema.json, example in rig/examples/.
+//
+//   rig: bench-4s1p                        # name, reported with every run
+//   iio_root: /sys/bus/iio/devices         # optional
+//   loop: { rate_hz: 1000, realtime: true }
+//   instruments:                           # SCPI instruments by name
+//     alternator_psu: { model: scpi-psu, port: /dev/ttyUSB0, baud: 115200, idn: "ITECH,IT6012C", timeout_ms: 500 }
+//   telemetry: { port: /dev/ttyUSB2, baud: 19200, silence_timeout_ms: 3000 }   # the board's VE.Direct port
+//   channels:                              # plant signal → channel; exactly one of iio / gpiod / scpi
+//     bank/battery[0]/cell[0]/voltage_v:
+//       out: { iio: { device: ad5686, channel: 0 } }
+//       limits: [2.0, 3.8]                 # physical, in the signal's unit
+//       calibration: { gain: 0.5, offset: 0.0 }   # device = gain * physical + offset
+//       safe: 3.3                          # outputs: the value on every exit path
+//     bms/out/load:
+//       in: { gpiod: { chip: gpiochip0, line: 17, bias: pull-down, debounce_ms: 1 } }
+//
+// Errors are ConfigError: "<file>:<line>:<column>: <where>: found <what was there>, expected <what is allowed>".
+// Unknown keys are errors (typos must not silently drop a safety setting).
+#pragma once
+
+#include <chrono>
+#include <filesystem>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <variant>
+#include <vector>
+
+#include "rig/io/channel.hpp"
+#include "rig/io/gpio.hpp"
+#include "rig/io/iio.hpp"
+#include "rig/io/scpi.hpp"
+#include "rig/io/serial.hpp"
+
+namespace rig::io {
+
+struct SourceLocation {
+  std::string file;
+  int line = 0;    // 1-based
+  int column = 0;  // 1-based
+};
+
+struct ConfigError : std::runtime_error {
+  ConfigError(SourceLocation where, const std::string& message);
+  SourceLocation where;
+};
+
+enum class Direction : std::uint8_t { kIn, kOut };
+
+struct IioBinding {
+  std::string device;
+  int channel = 0;
+  std::optional<std::int64_t> raw_min, raw_max;
+};
+struct GpiodBinding {
+  GpioLineSpec line;
+  // Digital outputs carrying an analog plant signal (e.g. remote/h_v): asserted when the value is ≥ this.
+  std::optional<double> threshold;
+};
+struct ScpiBinding {
+  std::string instrument;
+  ScpiQuantity quantity = ScpiQuantity::kVoltage;
+};
+
+struct ChannelConfig {
+  std::string signal;
+  Direction direction = Direction::kOut;
+  std::variant<IioBinding, GpiodBinding, ScpiBinding> binding;
+  AnalogSpec analog;    // iio, scpi
+  DigitalSpec digital;  // gpiod outputs
+  SourceLocation where;
+  bool is_digital() const { return std::holds_alternative<GpiodBinding>(binding); }
+};
+
+struct InstrumentConfig {
+  std::string name;
+  ScpiModel model;
+  ScpiConnection connection;
+  SourceLocation where;
+};
+
+struct TelemetryConfig {
+  std::string port;
+  SerialSettings serial{19200};
+  std::chrono::milliseconds silence_timeout{3000};
+};
+
+struct LoopConfig {
+  double rate_hz = 1000.0;
+  bool realtime = true;  // try SCHED_FIFO + mlockall (reported when not permitted)
+  int priority = 80;
+};
+
+struct RigConfig {
+  std::string name;
+  std::string description;
+  std::filesystem::path iio_root = kDefaultIioRoot;
+  LoopConfig loop;
+  std::vector<InstrumentConfig> instruments;
+  std::optional<TelemetryConfig> telemetry;
+  std::vector<ChannelConfig> channels;
+
+  const ChannelConfig* find(std::string_view signal) const;
+  const InstrumentConfig* instrument(std::string_view name) const;
+};
+
+// Parses rig.yaml text; `file_name` appears in error messages. Throws ConfigError.
+RigConfig parse_rig_config(std::string_view yaml_text, const std::string& file_name);
+// Reads and parses a file. Throws ConfigError (also when the file cannot be read).
+RigConfig load_rig_config(const std::filesystem::path& path);
+
+}  // namespace rig::io

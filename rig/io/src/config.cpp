@@ -1,0 +1,318 @@
+#include "rig/io/config.hpp"
+
+#include <yaml-cpp/yaml.h>
+
+#include <cmath>
+#include <fstream>
+#include <regex>
+#include <set>
+#include <sstream>
+
+namespace rig::io {
+
+ConfigError::ConfigError(SourceLocation w, const std::string& message)
+    : std::runtime_error(w.file + ":" + std::to_string(w.line) + ":" + std::to_string(w.column) + ": " + message),
+      where(std::move(w)) {}
+
+const ChannelConfig* RigConfig::find(std::string_view signal) const {
+  for (const auto& c : channels)
+    if (c.signal == signal) return &c;
+  return nullptr;
+}
+
+const InstrumentConfig* RigConfig::instrument(std::string_view n) const {
+  for (const auto& i : instruments)
+    if (i.name == n) return &i;
+  return nullptr;
+}
+
+namespace {
+
+class Reader {
+ public:
+  explicit Reader(std::string file) : file_(std::move(file)) {}
+
+  SourceLocation at(const YAML::Node& n) const {
+    const auto m = n.Mark();
+    return {file_, m.line + 1, m.column + 1};
+  }
+
+  static std::string found(const YAML::Node& n) {
+    if (!n.IsDefined() || n.IsNull()) return "nothing";
+    if (n.IsMap()) return "a mapping";
+    if (n.IsSequence()) return "a list";
+    return "'" + n.Scalar() + "'";
+  }
+
+  [[noreturn]] void fail(const YAML::Node& n, const std::string& path, const std::string& what_found,
+                         const std::string& expected) const {
+    throw ConfigError(at(n), path + ": found " + what_found + ", expected " + expected);
+  }
+  [[noreturn]] void fail(const YAML::Node& n, const std::string& path, const std::string& expected) const {
+    fail(n, path, found(n), expected);
+  }
+
+  // A mapping whose keys are all in `allowed`; `required` keys must be present.
+  void map(const YAML::Node& n, const std::string& path, std::initializer_list<const char*> allowed,
+           std::initializer_list<const char*> required = {}) const {
+    if (!n.IsMap()) fail(n, path, "a mapping");
+    std::string list;
+    for (const char* a : allowed) list += (list.empty() ? "" : ", ") + std::string(a);
+    for (const auto& kv : n) {
+      const std::string key = kv.first.Scalar();
+      bool ok = false;
+      for (const char* a : allowed) ok = ok || key == a;
+      if (!ok) fail(kv.first, path, "key '" + key + "'", "one of: " + list);
+    }
+    for (const char* r : required)
+      if (!n[r]) fail(n, path, "no '" + std::string(r) + "'", std::string("a mapping with '") + r + "' (keys: " + list + ")");
+  }
+
+  std::string string(const YAML::Node& n, const std::string& path) const {
+    if (!n.IsScalar() || n.Scalar().empty()) fail(n, path, "a non-empty string");
+    return n.Scalar();
+  }
+
+  double number(const YAML::Node& n, const std::string& path) const {
+    if (n.IsScalar()) {
+      const std::string& s = n.Scalar();
+      char* end = nullptr;
+      const double v = std::strtod(s.c_str(), &end);
+      if (!s.empty() && end == s.c_str() + s.size() && std::isfinite(v)) return v;
+    }
+    fail(n, path, "a number");
+  }
+
+  std::int64_t integer(const YAML::Node& n, const std::string& path, std::int64_t min, std::int64_t max) const {
+    if (n.IsScalar()) {
+      const std::string& s = n.Scalar();
+      char* end = nullptr;
+      const long long v = std::strtoll(s.c_str(), &end, 0);
+      if (!s.empty() && end == s.c_str() + s.size() && v >= min && v <= max) return v;
+    }
+    fail(n, path, "an integer in [" + std::to_string(min) + ", " + std::to_string(max) + "]");
+  }
+
+  bool boolean(const YAML::Node& n, const std::string& path) const {
+    if (n.IsScalar()) {
+      const std::string& s = n.Scalar();
+      if (s == "true" || s == "yes" || s == "on") return true;
+      if (s == "false" || s == "no" || s == "off") return false;
+    }
+    fail(n, path, "true or false");
+  }
+
+  // One of `choices` (a scalar).
+  std::string choice(const YAML::Node& n, const std::string& path, std::initializer_list<const char*> choices) const {
+    std::string list;
+    for (const char* c : choices) {
+      if (n.IsScalar() && n.Scalar() == c) return c;
+      list += (list.empty() ? "" : ", ") + std::string(c);
+    }
+    fail(n, path, "one of: " + list);
+  }
+
+ private:
+  std::string file_;
+};
+
+const std::regex kSignalName(R"([a-z][a-z0-9_]*(\[[0-9]+\])?(/[a-z][a-z0-9_]*(\[[0-9]+\])?)*)");
+
+std::string unit_from_name(const std::string& signal) {
+  auto ends = [&](const char* suffix) {
+    const std::string s(suffix);
+    return signal.size() > s.size() && signal.compare(signal.size() - s.size(), s.size(), s) == 0;
+  };
+  if (ends("_v")) return "V";
+  if (ends("_a")) return "A";
+  if (ends("_c")) return "degC";
+  return "";
+}
+
+Limits read_limits(const Reader& r, const YAML::Node& n, const std::string& path) {
+  if (!n.IsSequence() || n.size() != 2) r.fail(n, path, "[min, max]");
+  Limits l{r.number(n[0], path + "[0]"), r.number(n[1], path + "[1]")};
+  if (l.min > l.max) r.fail(n, path, "[" + n[0].Scalar() + ", " + n[1].Scalar() + "]", "min <= max");
+  return l;
+}
+
+void read_analog(const Reader& r, const YAML::Node& n, const std::string& path, ChannelConfig& c) {
+  c.analog.unit = n["unit"] ? r.string(n["unit"], path + ".unit") : unit_from_name(c.signal);
+  if (c.analog.unit.empty())
+    r.fail(n, path, "no 'unit' and no unit suffix in the signal name", "'unit' or a name ending in _v, _a, _c");
+  if (!n["limits"]) r.fail(n, path, "no 'limits'", "'limits: [min, max]' (an analog channel is always bounded)");
+  c.analog.limits = read_limits(r, n["limits"], path + ".limits");
+  if (const auto cal = n["calibration"]) {
+    r.map(cal, path + ".calibration", {"gain", "offset"});
+    if (cal["gain"]) {
+      c.analog.calibration.gain = r.number(cal["gain"], path + ".calibration.gain");
+      if (c.analog.calibration.gain == 0.0) r.fail(cal["gain"], path + ".calibration.gain", "a non-zero number");
+    }
+    if (cal["offset"]) c.analog.calibration.offset = r.number(cal["offset"], path + ".calibration.offset");
+  }
+  if (c.direction == Direction::kOut) {
+    if (!n["safe"]) r.fail(n, path, "no 'safe'", "'safe: <value>' (every output declares its safe state)");
+    c.analog.safe_value = r.number(n["safe"], path + ".safe");
+    if (!c.analog.limits.contains(c.analog.safe_value))
+      r.fail(n["safe"], path + ".safe", "'" + n["safe"].Scalar() + "'", "a value within the limits");
+  } else if (n["safe"]) {
+    r.fail(n["safe"], path + ".safe", "a safe state on an input", "no 'safe' (inputs drive nothing)");
+  }
+}
+
+ChannelConfig read_channel(const Reader& r, const std::string& signal, const YAML::Node& key, const YAML::Node& n,
+                           const RigConfig& rig) {
+  const std::string path = "channels." + signal;
+  if (!std::regex_match(signal, kSignalName))
+    r.fail(key, "channels", "signal name '" + signal + "'", "a plant signal name like bank/battery[0]/cell[0]/voltage_v");
+  r.map(n, path, {"in", "out", "unit", "limits", "calibration", "safe", "description"});
+  ChannelConfig c;
+  c.signal = signal;
+  c.where = r.at(key);
+  if (n["in"] && n["out"]) r.fail(n, path, "both 'in' and 'out'", "one direction per channel");
+  if (!n["in"] && !n["out"]) r.fail(n, path, "no 'in' or 'out'", "'in: {<backend>: ...}' or 'out: {<backend>: ...}'");
+  c.direction = n["in"] ? Direction::kIn : Direction::kOut;
+  const std::string dir = n["in"] ? "in" : "out";
+  const YAML::Node b = n[dir];
+  const std::string bpath = path + "." + dir;
+  r.map(b, bpath, {"iio", "gpiod", "scpi"});
+  if (b.size() != 1) r.fail(b, bpath, std::to_string(b.size()) + " backends", "exactly one of iio, gpiod, scpi");
+  if (const auto iio = b["iio"]) {
+    const std::string p = bpath + ".iio";
+    r.map(iio, p, {"device", "channel", "raw_min", "raw_max"}, {"device", "channel"});
+    IioBinding x;
+    x.device = r.string(iio["device"], p + ".device");
+    x.channel = static_cast<int>(r.integer(iio["channel"], p + ".channel", 0, 1023));
+    if (iio["raw_min"]) x.raw_min = r.integer(iio["raw_min"], p + ".raw_min", INT32_MIN, INT32_MAX);
+    if (iio["raw_max"]) x.raw_max = r.integer(iio["raw_max"], p + ".raw_max", INT32_MIN, INT32_MAX);
+    if (x.raw_min && x.raw_max && *x.raw_min > *x.raw_max) r.fail(iio, p, "raw_min > raw_max", "raw_min <= raw_max");
+    c.binding = x;
+    read_analog(r, n, path, c);
+  } else if (const auto g = b["gpiod"]) {
+    const std::string p = bpath + ".gpiod";
+    r.map(g, p, {"chip", "line", "active_low", "bias", "debounce_ms", "threshold"}, {"chip", "line"});
+    GpiodBinding x;
+    x.line.chip = r.string(g["chip"], p + ".chip");
+    x.line.line = static_cast<unsigned>(r.integer(g["line"], p + ".line", 0, 1023));
+    if (g["active_low"]) x.line.active_low = r.boolean(g["active_low"], p + ".active_low");
+    if (g["bias"]) {
+      const auto bias = r.choice(g["bias"], p + ".bias", {"as-is", "disabled", "pull-up", "pull-down"});
+      x.line.bias = bias == "disabled" ? Bias::kDisabled : bias == "pull-up" ? Bias::kPullUp
+                  : bias == "pull-down" ? Bias::kPullDown : Bias::kAsIs;
+      if (c.direction == Direction::kOut && x.line.bias != Bias::kAsIs)
+        r.fail(g["bias"], p + ".bias", "a bias on an output", "bias only on inputs");
+    }
+    if (g["debounce_ms"]) {
+      if (c.direction == Direction::kOut) r.fail(g["debounce_ms"], p + ".debounce_ms", "debounce on an output", "debounce only on inputs");
+      const double ms = r.number(g["debounce_ms"], p + ".debounce_ms");
+      if (ms < 0.0 || ms > 1000.0) r.fail(g["debounce_ms"], p + ".debounce_ms", "a duration in [0, 1000] ms");
+      x.line.debounce = Nanos(static_cast<std::int64_t>(std::llround(ms * 1e6)));
+    }
+    if (g["threshold"]) x.threshold = r.number(g["threshold"], p + ".threshold");
+    for (const char* k : {"limits", "calibration", "unit"})
+      if (n[k]) r.fail(n[k], path + "." + k, "'" + std::string(k) + "' on a digital channel", "no analog settings on gpiod");
+    if (c.direction == Direction::kOut) {
+      if (!n["safe"]) r.fail(n, path, "no 'safe'", "'safe: low' or 'safe: high' (every output declares its safe state)");
+      c.digital.safe_level = r.choice(n["safe"], path + ".safe", {"low", "high"}) == "high";
+    } else if (n["safe"]) {
+      r.fail(n["safe"], path + ".safe", "a safe state on an input", "no 'safe' (inputs drive nothing)");
+    }
+    c.binding = x;
+  } else {
+    const auto s = b["scpi"];
+    const std::string p = bpath + ".scpi";
+    r.map(s, p, {"instrument", "quantity"}, {"instrument", "quantity"});
+    ScpiBinding x;
+    x.instrument = r.string(s["instrument"], p + ".instrument");
+    if (!rig.instrument(x.instrument)) {
+      std::string names;
+      for (const auto& i : rig.instruments) names += (names.empty() ? "" : ", ") + i.name;
+      r.fail(s["instrument"], p + ".instrument", "an instrument declared under 'instruments' (" + (names.empty() ? "none declared" : names) + ")");
+    }
+    x.quantity = r.choice(s["quantity"], p + ".quantity", {"voltage", "current"}) == "voltage" ? ScpiQuantity::kVoltage
+                                                                                                : ScpiQuantity::kCurrent;
+    c.binding = x;
+    read_analog(r, n, path, c);
+  }
+  return c;
+}
+
+}  // namespace
+
+RigConfig parse_rig_config(std::string_view text, const std::string& file) {
+  Reader r(file);
+  YAML::Node root;
+  try {
+    root = YAML::Load(std::string(text));
+  } catch (const YAML::Exception& e) {
+    throw ConfigError({file, e.mark.line + 1, e.mark.column + 1}, "not valid YAML: " + e.msg);
+  }
+  RigConfig rig;
+  r.map(root, "rig.yaml", {"rig", "description", "iio_root", "loop", "instruments", "telemetry", "channels"}, {"rig", "channels"});
+  rig.name = r.string(root["rig"], "rig");
+  if (root["description"]) rig.description = r.string(root["description"], "description");
+  if (root["iio_root"]) rig.iio_root = r.string(root["iio_root"], "iio_root");
+  if (const auto loop = root["loop"]) {
+    r.map(loop, "loop", {"rate_hz", "realtime", "priority"});
+    if (loop["rate_hz"]) {
+      rig.loop.rate_hz = r.number(loop["rate_hz"], "loop.rate_hz");
+      if (rig.loop.rate_hz < 1.0 || rig.loop.rate_hz > 20000.0) r.fail(loop["rate_hz"], "loop.rate_hz", "a rate in [1, 20000] Hz");
+    }
+    if (loop["realtime"]) rig.loop.realtime = r.boolean(loop["realtime"], "loop.realtime");
+    if (loop["priority"]) rig.loop.priority = static_cast<int>(r.integer(loop["priority"], "loop.priority", 1, 99));
+  }
+  if (const auto ins = root["instruments"]) {
+    if (!ins.IsMap()) r.fail(ins, "instruments", "a mapping of instrument names");
+    for (const auto& kv : ins) {
+      InstrumentConfig ic;
+      ic.name = kv.first.Scalar();
+      ic.where = r.at(kv.first);
+      const std::string p = "instruments." + ic.name;
+      const auto& n = kv.second;
+      r.map(n, p, {"model", "port", "baud", "idn", "timeout_ms"}, {"model", "port", "idn"});
+      const auto model_name = r.string(n["model"], p + ".model");
+      const auto model = find_scpi_model(model_name);
+      if (!model) {
+        std::string names;
+        for (const auto& m : scpi_model_names()) names += (names.empty() ? "" : ", ") + m;
+        r.fail(n["model"], p + ".model", "one of: " + names);
+      }
+      ic.model = *model;
+      ic.connection.port = r.string(n["port"], p + ".port");
+      ic.connection.expected_idn = r.string(n["idn"], p + ".idn");
+      if (n["baud"]) ic.connection.serial.baud = static_cast<int>(r.integer(n["baud"], p + ".baud", 1200, 921600));
+      if (n["timeout_ms"])
+        ic.connection.timeouts.response = std::chrono::milliseconds(r.integer(n["timeout_ms"], p + ".timeout_ms", 1, 60000));
+      if (rig.instrument(ic.name)) r.fail(kv.first, "instruments", "'" + ic.name + "' twice", "unique instrument names");
+      rig.instruments.push_back(std::move(ic));
+    }
+  }
+  if (const auto t = root["telemetry"]) {
+    r.map(t, "telemetry", {"port", "baud", "silence_timeout_ms"}, {"port"});
+    TelemetryConfig tc;
+    tc.port = r.string(t["port"], "telemetry.port");
+    if (t["baud"]) tc.serial.baud = static_cast<int>(r.integer(t["baud"], "telemetry.baud", 1200, 921600));
+    if (t["silence_timeout_ms"])
+      tc.silence_timeout = std::chrono::milliseconds(r.integer(t["silence_timeout_ms"], "telemetry.silence_timeout_ms", 100, 600000));
+    rig.telemetry = tc;
+  }
+  const auto ch = root["channels"];
+  if (!ch.IsMap() || ch.size() == 0) r.fail(ch, "channels", "a mapping of plant signals to channels");
+  std::set<std::string> seen;
+  for (const auto& kv : ch) {
+    const std::string signal = kv.first.Scalar();
+    if (!seen.insert(signal).second) r.fail(kv.first, "channels", "'" + signal + "' twice", "one channel per signal");
+    rig.channels.push_back(read_channel(r, signal, kv.first, kv.second, rig));
+  }
+  return rig;
+}
+
+RigConfig load_rig_config(const std::filesystem::path& path) {
+  std::ifstream in(path);
+  if (!in) throw ConfigError({path.string(), 0, 0}, "cannot read the file");
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return parse_rig_config(ss.str(), path.string());
+}
+
+}  // namespace rig::io
