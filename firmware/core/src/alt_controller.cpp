@@ -64,13 +64,19 @@ AltStatus AltController::step(const AltInputs& in, std::uint32_t dt_ms) {
   const std::uint32_t low_ms = floor_low_.update(in.alt_port_mv < kAltFloorMv, dt_ms);
   s.floor_timed_out = low_ms >= kFloorResponseMs;
 
-  // ALT-2 (one-way), ALT-7 (permission), ALT-5 (block).
-  const bool open = in.permitted && in.alt_port_mv > in.li_port_mv && !ov_block_ && !s.floor_timed_out;
-  if (!open) {
+  // ALT-7 (permission), ALT-5 (block), ALT-1 (floor time-out), ALT-2 (one-way: V_alt > V_li).
+  const bool allowed = in.permitted && !ov_block_ && !s.floor_timed_out;
+  const bool forward = in.alt_port_mv > in.li_port_mv;
+  const std::uint32_t reverse_ms = reverse_.update(!forward, dt_ms);
+  if (!allowed || (!forward && reverse_ms >= kOneWayResetMs)) {
     open_ = false;
     on_ms_ = 0;
     floor_int_ma_ = 0;
     li_int_ma_ = limit;
+  } else if (!forward) {
+    // Off for this sample; a short reversal (measurement noise at a low current) keeps the soft-start and
+    // regulator state, a longer one (≥ kOneWayResetMs) restarts them.
+    on_ms_ = detail::sat_add(on_ms_, dt_ms);
   } else {
     std::uint32_t dt = dt_ms;
     if (!open_) {  // the path opens on this sample: soft start and regulators start afresh

@@ -164,17 +164,42 @@ TEST(Alternator, ALT_2_OneWayPathOffWhenPortNotAboveLiPort) {
   h.start();
   h.run_for(3000);
   h.in.alt_port_mv = 13500;
-  h.in.li_port_mv = 13500;
+  h.in.li_port_mv = 13500;  // equal: not above
   h.tick();
   EXPECT_FALSE(h.out.alt_path_on);
   EXPECT_EQ(h.out.alt_limit_ma, 0);
-  h.in.li_port_mv = 13499;
+  h.in.li_port_mv = 13499;  // 1 mV above: forward again
   h.tick();
   EXPECT_TRUE(h.out.alt_path_on);
-  EXPECT_EQ(h.out.alt_limit_ma, 0);  // and it soft-starts from 0
+  EXPECT_EQ(h.out.alt_limit_ma, 90000);  // a reversal < 100 ms keeps the soft-start state
+  // A reversal of 100 ms restarts the soft start.
   h.in.li_port_mv = 13600;
-  h.run_for(1000);
+  h.tick();
+  const fw::Millis t = h.last();
+  h.run_until(t + fw::kOneWayResetMs);
   EXPECT_FALSE(h.out.alt_path_on);
+  EXPECT_EQ(h.out.alt_limit_ma, 0);
+  h.in.li_port_mv = 13300;
+  h.tick();
+  EXPECT_TRUE(h.out.alt_path_on);
+  EXPECT_EQ(h.out.alt_limit_ma, 0);
+  h.run_for(500);
+  EXPECT_EQ(h.out.alt_limit_ma, 45000);
+}
+
+TEST(Alternator, ALT_2_NeverCommandsCurrentWhilePortNotAboveLiPort) {
+  Harness h;
+  h.start();
+  h.run_for(3000);
+  for (int i = 0; i < 2000; ++i) {
+    h.in.li_port_mv = 13500 + ((i * 7919) % 41) - 20;  // ±20 mV around the alternator port
+    h.in.alt_port_mv = 13500;
+    h.tick();
+    if (h.in.alt_port_mv <= h.in.li_port_mv) {
+      ASSERT_EQ(h.out.alt_limit_ma, 0) << i;
+      ASSERT_FALSE(h.out.alt_path_on) << i;
+    }
+  }
 }
 
 TEST(Alternator, ALT_3_CurrentLimitForEveryMegafuse) {

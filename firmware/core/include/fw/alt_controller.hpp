@@ -27,7 +27,8 @@
 //   5. Li-port over-voltage, the same PI structure on e = 14.400 V − V_li (ALT-5); its integrator starts
 //      at I_lim when the path opens (it only acts once the Li port reaches 14.4 V).
 // The path is off (command 0) when not permitted by the BMS (started, enabled, ATC true for ≥ 3 s, remote
-// on: CD-2, CD-3, RMT-2, ALT-7), when V_alt ≤ V_li (one-way, ALT-2), while the floor has timed out, and
+// on: CD-2, CD-3, RMT-2, ALT-7), on every sample with V_alt ≤ V_li (one-way, ALT-2; a reversal shorter than
+// kOneWayResetMs = 100 ms keeps the soft-start state, a longer one restarts it), while the floor has timed out, and
 // while the over-voltage block is set: V_alt > 16.0 V for ≥ 100 ms raises AR 0x0010 and blocks the path;
 // the block and the alarm clear once V_alt ≤ 15.5 V for ≥ 1 s, then the path re-opens with soft start (ALT-5).
 // Alternator-charging LED (O-01): on once I_alt > 0.5 A for 2 s; off once I_alt < 0.2 A for 10 s.
@@ -97,6 +98,7 @@ class AltController {
   detail::HoldTimer ov_set_;
   detail::HoldTimer ov_clear_;
   detail::HoldTimer floor_low_;
+  detail::HoldTimer reverse_;
   bool charging_led_ = false;
   detail::HoldTimer led_on_;
   detail::HoldTimer led_off_;

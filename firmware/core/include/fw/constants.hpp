@@ -52,6 +52,7 @@ inline constexpr std::int32_t kAltFloorTargetMv = 13005;       // ALT-1: the flo
 inline constexpr std::uint32_t kFloorForceMs = 100;            // ALT-1: port < 13.0 V for ≥ 100 ms → forced
 inline constexpr std::uint32_t kFloorForceRampMs = 400;        //        fold-back: I_lim → 0 within 400 ms
 inline constexpr std::uint32_t kFloorResponseMs = 500;         // ALT-1: port < 13.0 V for ≥ 500 ms → command 0
+inline constexpr std::uint32_t kOneWayResetMs = 100;           // ALT-2: V_alt ≤ V_li this long → soft start again
 inline constexpr std::int32_t kLiPortMaxMv = 14400;            // ALT-5: Li-port limited to ≤ 14.4 V
 inline constexpr std::int32_t kAltOverVoltageMv = 16000;       // ALT-5: alt port > 16.0 V ...
 inline constexpr std::uint32_t kAltOverVoltageMs = 100;        //        ... for ≥ 100 ms blocks the path
