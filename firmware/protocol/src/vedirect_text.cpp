@@ -154,7 +154,7 @@ void TextDecoder::reset() {
   saved_ = State::kIdle;
   sum_ = 0;
   overflow_ = false;
-  clear_pending_ = true;
+  fields_current_ = false;
   count_ = 0;
   name_len_ = 0;
   value_len_ = 0;
@@ -163,9 +163,9 @@ void TextDecoder::reset() {
 }
 
 void TextDecoder::begin_record() {
-  if (clear_pending_) {
+  if (!fields_current_) {
     count_ = 0;
-    clear_pending_ = false;
+    fields_current_ = true;
   }
   name_len_ = 0;
   value_len_ = 0;
@@ -226,7 +226,7 @@ TextDecoder::Event TextDecoder::feed(std::uint8_t byte) {
       } else if (c == '\n') {
         if (sum_ != static_cast<std::uint8_t>('\r' + '\n')) sum_ = byte;
         overflow_ = false;
-        clear_pending_ = true;
+        fields_current_ = false;
         begin_record();
       } else {
         sum_ = 0;
@@ -269,7 +269,7 @@ TextDecoder::Event TextDecoder::feed(std::uint8_t byte) {
       state_ = State::kIdle;
       sum_ = 0;
       overflow_ = false;
-      clear_pending_ = true;
+      fields_current_ = false;
       if (over) return Event::kOverflow;
       return ok ? Event::kBlock : Event::kChecksumError;
     }

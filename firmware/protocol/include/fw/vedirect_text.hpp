@@ -121,7 +121,7 @@ class TextDecoder {
   State saved_ = State::kIdle;
   std::uint8_t sum_ = 0;
   bool overflow_ = false;
-  bool clear_pending_ = true;
+  bool fields_current_ = false;  // false: the stored fields are cleared when the next block starts (all-zero init keeps this object in .bss)
   std::size_t count_ = 0;
   std::size_t name_len_ = 0;
   std::size_t value_len_ = 0;
