@@ -267,11 +267,11 @@ void run_property_sequence(std::uint32_t seed, std::uint32_t duration_ms) {
 
 }  // namespace
 
-// 24 seeds × 2 h of simulated time each (≈ 17 M steps in total at 10 ms / random 1–10 ms periods).
+// 24 seeds × 1 h of simulated time each (≈ 12 M steps in total: even seeds at 10 ms, odd seeds at random 1–10 ms periods).
 class BmsProperties : public ::testing::TestWithParam<std::uint32_t> {};
 
 TEST_P(BmsProperties, LD_2_PA_3_CD_2_ALT_1_ALT_3_ALT_6_RMT_2_InvariantsHoldEveryTick) {
-  run_property_sequence(GetParam(), 2u * 3600u * 1000u);
+  run_property_sequence(GetParam(), 3600u * 1000u);
 }
 
 INSTANTIATE_TEST_SUITE_P(Seeds, BmsProperties, ::testing::Range<std::uint32_t>(1, 25));
