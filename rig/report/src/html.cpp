@@ -261,8 +261,8 @@ int draw_panel(std::string& o, const CaseResult& c, const Trace& trace, const st
   return checks_bottom + p.axis_h;
 }
 
-// The span worth a close-up: the instants of lead checks, else of failing checks (padded); nullopt if that span
-// is already wide on the full view (> 1/4 of it) or there are no such instants.
+// The span worth a close-up: the instants of failing checks, else of lead checks, else of settles/eventually
+// checks (padded); nullopt if that span is already wide on the full view (> 1/4 of it) or there are none.
 std::optional<std::pair<Time, Time>> detail_span(const CaseResult& c, Time end) {
   std::optional<Time> lo, hi;
   auto take = [&](auto pred) {
@@ -273,8 +273,9 @@ std::optional<std::pair<Time, Time>> detail_span(const CaseResult& c, Time end) 
           hi = hi ? std::max(*hi, in.t) : in.t;
         }
   };
-  take([](const checks::CheckResult& ch) { return ch.kind == "lead"; });
-  if (!lo) take([](const checks::CheckResult& ch) { return ch.verdict != Verdict::kPass; });
+  take([](const checks::CheckResult& ch) { return ch.verdict != Verdict::kPass; });
+  if (!lo) take([](const checks::CheckResult& ch) { return ch.kind == "lead"; });
+  if (!lo) take([](const checks::CheckResult& ch) { return ch.kind == "settles" || ch.kind == "eventually"; });
   if (!lo) return std::nullopt;
   const Time span = *hi - *lo;
   const Time pad = std::max(span / 4, Time{std::chrono::seconds(1)});

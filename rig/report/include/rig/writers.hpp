@@ -83,7 +83,9 @@ struct HtmlOptions {
 };
 // One self-contained HTML5 file (inline CSS and SVG, no scripts, no external resources): summary, traceability
 // matrix, per-case section with one inline <svg> of waveforms (one lane per signal the checks use, check windows
-// shaded, measured instants marked), provenance (firmware version/hash, scenario SHA-256, mode, host, date).
+// shaded, measured instants marked; a detail panel zooms on the instants of failing checks, else of leads, else of
+// settles/eventually checks, when they are short against the run), provenance (firmware version/hash, scenario
+// SHA-256, mode, host, date).
 std::string html_report(const RunResult& run, const HtmlOptions& options);
 void write_html_report(const RunResult& run, const HtmlOptions& options, const std::filesystem::path& path);
 
