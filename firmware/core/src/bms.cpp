@@ -57,10 +57,15 @@ void Bms::reset() {
 }
 
 Outputs Bms::step(const Inputs& in, Millis now) {
-  const bool first = !seeded_;
-  const std::uint32_t dt = first ? 0u : static_cast<std::uint32_t>(now - last_now_);
+  // Time since the previous sample; 0 on the first sample after reset() and if `now` ever went backwards.
+  const bool first_sample = !seeded_;
+  const auto delta = static_cast<std::int32_t>(now - last_now_);
+  const std::uint32_t dt = (first_sample || delta < 0) ? 0u : static_cast<std::uint32_t>(delta);
   last_now_ = now;
   seeded_ = true;
+  // The input lines are (re)seeded from the first sample after reset and after a change of input mode.
+  const bool first = first_sample || config_.input_mode != seeded_mode_;
+  seeded_mode_ = config_.input_mode;
 
   int batteries = config_.battery_count;
   if (batteries < 1) batteries = 1;

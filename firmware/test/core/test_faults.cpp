@@ -204,3 +204,31 @@ TEST(Faults, FLT_3_ClockWrapIsHarmless) {
   h.tick();
   EXPECT_EQ(h.out.load, Pin::kFloating);
 }
+
+TEST(Faults, FLT_3_TimeGoingBackwardsCountsAsNoTime) {
+  Harness h;
+  h.start();
+  h.in.cell_mv[0] = 2700;
+  h.tick();
+  const fw::Millis t0 = h.last();
+  h.run_until(t0 + 1000);
+  h.now = t0 - 5000;  // the caller's clock jumps back: no delay may complete early
+  h.run_until(t0 - 5000 + 999);
+  EXPECT_TRUE(h.out.atd);
+  h.tick();
+  EXPECT_FALSE(h.out.atd);  // 1000 + 1000 ms of hold in total
+}
+
+TEST(Faults, FLT_4_InputModeChangeReseedsLines) {
+  Harness h;
+  h.start();
+  h.run_for(5000);
+  ASSERT_TRUE(h.out.alt_path_on);
+  ASSERT_EQ(h.bms.configure(fwtest::signals_config(5)), fw::ConfigError::kOk);
+  for (int i = 0; i < 200; ++i) {
+    h.tick();
+    ASSERT_TRUE(h.out.atc && h.out.atd && !h.out.prealarm_active) << i;
+    ASSERT_EQ(h.out.load, Pin::kHigh);
+    ASSERT_TRUE(h.out.alt_path_on);
+  }
+}

@@ -5,7 +5,8 @@
 // - step(in, now) is called periodically with `now` = milliseconds since power-on (wrap-safe, 32 bit) at
 //   any period ≤ fw::kTickMs (10 ms). Delays are measured between samples: a condition first seen at the
 //   sample at t0 and held counts as "held for D" on the first sample at ≥ t0 + D (see timing.hpp). With a
-//   1 ms period every delay is exact to the millisecond; with 10 ms to one tick.
+//   1 ms period every delay is exact to the millisecond; with 10 ms to one tick. A `now` earlier than the
+//   previous one counts as no time passing.
 // - No heap, no exceptions, no RTTI, no clock reads, no I/O, no blocking. Not thread-safe (one caller).
 // - The whole object is trivially copyable: copying it snapshots the complete state.
 // - reset() is a power-on / watchdog reset (FLT-2, FLT-3): the state restarts, the configuration stays.
@@ -94,6 +95,7 @@ class Bms {
 
   bool seeded_ = false;   // false until the first step after reset()
   Millis last_now_ = 0;
+  InputMode seeded_mode_ = InputMode::kCells;  // input mode the deglitchers were seeded for
   bool started_ = false;
   detail::HoldTimer valid_;
 
