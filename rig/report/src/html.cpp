@@ -353,8 +353,10 @@ std::string html_report(const RunResult& run, const HtmlOptions& opt) {
          "below ran, and those marked incomplete did not finish.</div>\n";
   std::string banner = std::string(to_string(overall));
   for (auto& ch : banner) ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
-  o += "<div class=\"banner " + std::string(verdict_class(overall)) + "\">" + banner + ": " +
-       std::to_string(counts.passed) + " of " + std::to_string(counts.total) + " test cases passed";
+  const bool coverage_gap = overall == Verdict::kPass && covered < trace_rows.size();
+  if (coverage_gap) banner = "INCOMPLETE COVERAGE";
+  o += "<div class=\"banner " + std::string(coverage_gap ? "error" : verdict_class(overall)) + "\" id=\"verdict\">" +
+       banner + ": " + std::to_string(counts.passed) + " of " + std::to_string(counts.total) + " test cases passed";
   if (!opt.requirement_ids.empty())
     o += "; " + std::to_string(covered) + " of " + std::to_string(trace_rows.size()) + " requirements covered, " +
          std::to_string(req_pass) + " passing";

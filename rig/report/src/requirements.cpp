@@ -61,4 +61,14 @@ std::vector<RequirementStatus> traceability(const RunResult& run, const std::vec
   return out;
 }
 
+Verdict certification_verdict(const RunResult& run, const std::vector<std::string>& requirement_ids) {
+  Verdict v = run.verdict();
+  if (v == Verdict::kError) return v;
+  for (const auto& r : traceability(run, requirement_ids)) {
+    if (!r.covered() || r.verdict == Verdict::kError) return Verdict::kError;
+    if (r.verdict == Verdict::kFail) v = Verdict::kFail;
+  }
+  return v;
+}
+
 }  // namespace rig::report

@@ -79,6 +79,16 @@ TEST(HtmlReport, LongRunsGetADetailPanelAroundTheLead) {
   EXPECT_THAT(html, Not(HasSubstr(">-0 s<")));
 }
 
+TEST(HtmlReport, BannerFlagsCoverageGapsEvenWhenAllCasesPass) {
+  auto run = test::make_run(false);
+  run.cases.erase(run.cases.begin() + 1, run.cases.end());
+  auto o = options();
+  o.requirement_ids = {"LD-2", "PA-3"};
+  EXPECT_THAT(html_report(run, o), HasSubstr("<div class=\"banner pass\" id=\"verdict\">PASS: 1 of 1 test cases passed"));
+  o.requirement_ids.push_back("ENV-1");
+  EXPECT_THAT(html_report(run, o), HasSubstr("<div class=\"banner error\" id=\"verdict\">INCOMPLETE COVERAGE: 1 of 1"));
+}
+
 TEST(HtmlReport, InterruptedRunSaysIncomplete) {
   const auto html = html_report(test::make_run(true), options());
   EXPECT_THAT(html, HasSubstr("<strong>INCOMPLETE:</strong>"));

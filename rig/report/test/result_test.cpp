@@ -70,5 +70,17 @@ TEST(Requirements, TraceabilityCombinesVerdictsAndFlagsUncovered) {
   EXPECT_FALSE(rows[3].covered());
 }
 
+TEST(Requirements, CertificationNeedsEveryRequirementCoveredAndPassing) {
+  auto run = test::make_run(false);
+  run.cases.erase(run.cases.begin() + 1, run.cases.end());  // only the passing LD-2/PA-3 case
+  EXPECT_EQ(certification_verdict(run, {"LD-2", "PA-3"}), Verdict::kPass);
+  EXPECT_EQ(certification_verdict(run, {"LD-2", "PA-3", "ENV-1"}), Verdict::kError);  // ENV-1 uncovered
+  auto failing = test::make_run(false);
+  failing.cases.pop_back();  // drop the error case: one pass, one fail
+  EXPECT_EQ(certification_verdict(failing, {"LD-2", "LD-3"}), Verdict::kFail);
+  run.interrupted = true;
+  EXPECT_EQ(certification_verdict(run, {"LD-2"}), Verdict::kError);
+}
+
 }  // namespace
 }  // namespace rig::report

@@ -102,5 +102,8 @@ struct RequirementStatus {
   bool covered() const { return !cases.empty(); }
 };
 std::vector<RequirementStatus> traceability(const RunResult& run, const std::vector<std::string>& requirement_ids);
+// The verdict of a certification run: kError if the run is incomplete, any case errored or any requirement is
+// uncovered; else kFail if any case failed; else kPass. (`bmsrig certify` exits non-zero unless kPass.)
+Verdict certification_verdict(const RunResult& run, const std::vector<std::string>& requirement_ids);
 
 }  // namespace rig::report
