@@ -103,18 +103,14 @@ std::string sanitize(const std::string& s) {
   return o;
 }
 
-// The check whose margin is smallest (failing ones first): the line a reader wants to see.
+// The headline check of a case: the first failing one, else the first with a measured margin (authors list the
+// headline requirement first), else the first.
 const rig::checks::CheckResult* key_check(const rig::report::CaseResult& c) {
-  const rig::checks::CheckResult* best = nullptr;
-  for (const auto& r : c.checks) {
+  for (const auto& r : c.checks)
     if (r.verdict != rig::Verdict::kPass) return &r;
-  }
-  for (const auto& r : c.checks) {
-    if (!r.margin) continue;
-    if (best == nullptr || !best->margin || *r.margin < *best->margin) best = &r;
-  }
-  if (best == nullptr && !c.checks.empty()) best = &c.checks.front();
-  return best;
+  for (const auto& r : c.checks)
+    if (r.margin) return &r;
+  return c.checks.empty() ? nullptr : &c.checks.front();
 }
 
 const char* verdict_tag(const rig::report::CaseResult& c) {
@@ -133,9 +129,11 @@ std::string case_line(const rig::report::CaseResult& c) {
   os << head << c.display_name();
   if (!c.error.empty()) {
     os << "\n           error: " << c.error;
-  } else if (const auto* k = key_check(c)) {
-    os << "\n           " << k->kind << ": " << (k->evidence.empty() ? k->message : k->evidence);
-    if (k->verdict != rig::Verdict::kPass && !k->message.empty() && k->message != k->evidence) os << " — " << k->message;
+  } else {
+    for (const auto& k : c.checks) {
+      os << "\n           " << (k.verdict == rig::Verdict::kPass ? "ok   " : k.verdict == rig::Verdict::kFail ? "FAIL " : "ERR  ")
+         << k.name << ": " << (k.verdict == rig::Verdict::kPass && !k.evidence.empty() ? k.evidence : k.message);
+    }
   }
   char tail[128];
   const double ratio = c.wall_s > 0 ? c.simulated_s / c.wall_s : 0.0;
@@ -256,10 +254,12 @@ int cmd_run(const std::vector<std::string>& inputs, const std::string& mode, int
   jobs = std::max(1, std::min<int>(jobs, static_cast<int>(work.size())));
   std::vector<std::thread> threads;
   for (int j = 0; j < jobs; ++j) threads.emplace_back(worker);
+  auto last_print = std::chrono::steady_clock::now();
   // Progress line (tty only): cases done, and the simulated time of the running ones.
   while (done.load() < work.size() && !g_stop.load()) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(200));
-    if (!tty) continue;
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    if (!tty || std::chrono::steady_clock::now() - last_print < std::chrono::milliseconds(250)) continue;
+    last_print = std::chrono::steady_clock::now();
     std::ostringstream os;
     os << "[" << done.load() << "/" << work.size() << "]";
     for (std::size_t i = 0; i < work.size(); ++i) {

@@ -208,6 +208,11 @@ class Loop {
       const bool output = spec.info.name.rfind("bms/", 0) == 0 && spec.info.name.rfind("bms/in/", 0) != 0;
       (output ? outputs_ : spec.rate == SampleRate::kPlantStep ? fast_ : slow_).push_back(bnd);
     }
+    last_.assign(sc.signals.size(), std::numeric_limits<double>::quiet_NaN());
+    for (const auto& spec : sc.signals) {
+      analog_.push_back(spec.info.kind == SignalKind::kAnalog ? 1 : 0);
+      resolution_.push_back(spec.info.resolution);
+    }
     steps_per_tick_ = static_cast<int>(sc.tick / sc.plant_step);
     dt_s_ = to_seconds(sc.plant_step);
   }
@@ -270,6 +275,12 @@ class Loop {
         });
         if (stop_here) break;
       }
+      if (inputs.empty()) {  // the timeline ends the run at this tick, before the firmware steps
+        tick(s, true, [&](const fw::Inputs&, bool) -> fw::Outputs {
+          throw std::logic_error("rig: speculation ended but the replay stepped");
+        });
+        continue;
+      }
       if (reset_first) dut_.reset();
       outs.assign(inputs.size(), fw::Outputs{});
       const std::size_t n = dut_.step_ticks(inputs, now_ms(s.now), assumed, outs);
@@ -295,12 +306,22 @@ class Loop {
     for (const auto& b : set) {
       const double v = b.get(s.world, s.outputs, b.a, b.b);
       s.values[b.id] = v;
-      if (rec) trace_.record(b.id, s.now, v);
+      if (rec) record(b.id, s.now, v);
     }
+  }
+  // The same rule as Trace::record, pre-filtered on contiguous arrays (the trace's series are scattered in memory).
+  void record(SignalId id, Time t, double v) {
+    const double last = last_[id];
+    if (!std::isnan(last)) {
+      const double delta = v > last ? v - last : last - v;
+      if (analog_[id] ? (delta < resolution_[id] || delta == 0.0) : v == last) return;
+    }
+    last_[id] = v;
+    trace_.record(id, t, v);
   }
   void record_timeline(SimState& s) {
     s.values[timeline_id_] = s.timeline_entry;
-    trace_.record(timeline_id_, s.now, s.timeline_entry);
+    record(timeline_id_, s.now, s.timeline_entry);
   }
 
   // One firmware tick from s.now; `step` gets the Inputs (and whether a firmware reset is due) and returns Outputs.
@@ -430,6 +451,8 @@ class Loop {
   RunOutput& out_;
   Trace& trace_;
   std::vector<Binding> fast_, slow_, outputs_;
+  std::vector<double> last_, resolution_;
+  std::vector<char> analog_;
   SignalId timeline_id_ = 0;
   int steps_per_tick_ = 10;
   double dt_s_ = 1e-3;

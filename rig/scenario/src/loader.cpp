@@ -291,7 +291,7 @@ YAML::Node parse_yaml(const std::string& text, const std::string& file) {
     throw ScenarioError(SourceLoc{file, e.mark.line + 1, e.mark.column + 1},
                         "found invalid YAML (" + e.msg + "), expected a YAML map of scenario keys" +
                             (e.msg.find("flow") != std::string::npos
-                                 ? " (hint: inside { } or [ ], quote names that contain [ ], e.g. 'load[0]/current_a')"
+                                 ? " (hint: inside { } or [ ], quote values that contain [ ] or ${...}, e.g. 'load[0]/current_a')"
                                  : ""));
   }
 }

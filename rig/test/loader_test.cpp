@@ -1,0 +1,247 @@
+// The scenario loader: good files load with the right values; every malformed file is refused before anything runs,
+// with file:line:column, what was found and what was expected.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "rig/scenario.hpp"
+
+namespace fs = std::filesystem;
+using rig::scenario::load_text;
+using rig::scenario::ScenarioError;
+using ::testing::HasSubstr;
+
+namespace {
+
+const std::string kHead = "name: t\nduration: 1 min\n";
+const std::string kExpect = "expect:\n  - never: bms/out/load == low\n";
+
+// Loads and returns the error text ("" if it loaded).
+std::string error_of(const std::string& text, const std::string& file = "s.yaml") {
+  try {
+    load_text(text, file);
+  } catch (const ScenarioError& e) {
+    return e.what();
+  }
+  return "";
+}
+
+}  // namespace
+
+TEST(Loader, LoadsAMinimalScenarioWithDefaults) {
+  const auto cases = load_text(kHead + kExpect, "s.yaml");
+  ASSERT_EQ(cases.size(), 1u);
+  const auto& sc = cases[0];
+  EXPECT_EQ(sc.name, "t");
+  EXPECT_EQ(sc.max_duration, std::chrono::minutes(1));
+  EXPECT_EQ(sc.plant_step, std::chrono::milliseconds(1));
+  EXPECT_EQ(sc.firmware.battery_count, 1);
+  EXPECT_EQ(sc.firmware.prealarm_mv, 3100);
+  EXPECT_EQ(sc.world.bank.batteries.size(), 1u);
+  EXPECT_EQ(sc.expect.size(), 1u);
+}
+
+TEST(Loader, ConvertsUnitsToWhatTheKeyExpects) {
+  const auto sc = load_text(kHead +
+                                "bank: { batteries: 3, soc: 8 %, temperature_c: 20 }\n"
+                                "firmware: { prealarm_v: 3050 mV, load_disconnect_v: 2.7, fuse_rating_a: 60 A, "
+                                "low_temp_charge_c: -5 degC, prealarm_mode: intermittent }\n"
+                                "plant: { step: 500 us }\n" +
+                                kExpect,
+                            "s.yaml")[0];
+  EXPECT_EQ(sc.world.bank.batteries.size(), 3u);
+  EXPECT_DOUBLE_EQ(sc.world.bank.batteries[0].initial_soc, 0.08);
+  EXPECT_EQ(sc.firmware.battery_count, 3);
+  EXPECT_EQ(sc.firmware.prealarm_mv, 3050);
+  EXPECT_EQ(sc.firmware.load_disconnect_mv, 2700);
+  EXPECT_EQ(sc.firmware.fuse_rating_a, 60);
+  EXPECT_EQ(sc.firmware.low_temp_charge_dc, -50);
+  EXPECT_EQ(sc.firmware.prealarm_mode, fw::PreAlarmMode::kIntermittent);
+  EXPECT_EQ(sc.plant_step, std::chrono::microseconds(500));
+  EXPECT_DOUBLE_EQ(sc.world.fuse.rating_a, 60.0);  // the plant fuse follows the firmware's rating unless given
+}
+
+TEST(Loader, TimelineTriggersAndActions) {
+  const auto sc = load_text(kHead +
+                                "loads: [{ current_a: 0, switched_by: ld }]\n"
+                                "timeline:\n"
+                                "  - at: 2 s\n    set: { engine_rpm: 2000, remote_mode: b }\n"
+                                "  - when: rise(bms/out/prealarm)\n    after: 5 s\n    fault: { weak_cell: { battery: 0, cell: 2, drop_v: 0.6 V } }\n"
+                                "  - after: 1 min\n    ramp:\n      load[0]/current_a: { to: 90 A, over: 10 s }\n"
+                                "  - at: 10 s\n    repeat: { every: 1 s, count: 3 }\n    fault: { firmware_reset: true }\n"
+                                "  - at: 20 min\n    end: true\n" +
+                                kExpect,
+                            "s.yaml")[0];
+  ASSERT_EQ(sc.timeline.size(), 5u);
+  EXPECT_EQ(sc.timeline[0].trigger.at, std::chrono::seconds(2));
+  EXPECT_EQ(sc.timeline[0].actions.size(), 2u);
+  EXPECT_EQ(sc.timeline[1].trigger.kind, rig::scenario::Trigger::Kind::kWhen);
+  EXPECT_EQ(sc.timeline[1].trigger.at, std::chrono::seconds(5));
+  EXPECT_EQ(sc.timeline[2].trigger.kind, rig::scenario::Trigger::Kind::kAfterPrevious);
+  ASSERT_TRUE(std::holds_alternative<rig::scenario::RampAction>(sc.timeline[2].actions[0]));
+  EXPECT_DOUBLE_EQ(std::get<rig::scenario::RampAction>(sc.timeline[2].actions[0]).to, 90.0);
+  ASSERT_TRUE(sc.timeline[3].repeat.has_value());
+  EXPECT_EQ(sc.timeline[3].repeat->count, 3);
+  EXPECT_TRUE(std::holds_alternative<rig::scenario::FirmwareResetAction>(sc.timeline[3].actions[0]));
+  EXPECT_EQ(sc.max_duration, std::chrono::minutes(1));  // duration: caps the run
+  EXPECT_EQ(sc.timeline[1].loc.str(), "s.yaml:7:5");
+}
+
+TEST(Loader, MatrixExpandsIntoCasesWithSubstitution) {
+  const auto cases = load_text("name: fuse ${fuse} A\nduration: 1 min\nmatrix:\n  fuse: [60, 100, 125]\n  soc: [0.2, 0.5]\n"
+                               "bank: { soc: \"${soc}\" }\nfirmware: { fuse_rating_a: \"${fuse} A\" }\n" + kExpect,
+                               "m.yaml");
+  ASSERT_EQ(cases.size(), 6u);
+  EXPECT_EQ(cases[0].name, "fuse 60 A");
+  EXPECT_EQ(cases[0].firmware.fuse_rating_a, 60);
+  EXPECT_DOUBLE_EQ(cases[1].world.bank.batteries[0].initial_soc, 0.5);
+  EXPECT_EQ(cases[5].firmware.fuse_rating_a, 125);
+  EXPECT_EQ(cases[5].parameters, (std::vector<std::pair<std::string, std::string>>{{"fuse", "125"}, {"soc", "0.5"}}));
+}
+
+TEST(Loader, MatrixListOfCombinations) {
+  const auto cases = load_text("name: x\nduration: 1 min\nmatrix:\n  - { fuse: 40, limit: 36 }\n  - { fuse: 125, limit: 100 }\n"
+                               "firmware:\n  fuse_rating_a: ${fuse}\n" + kExpect,
+                               "m.yaml");
+  ASSERT_EQ(cases.size(), 2u);
+  EXPECT_EQ(cases[1].firmware.fuse_rating_a, 125);
+  EXPECT_EQ(cases[1].parameters[1].second, "100");
+}
+
+TEST(Loader, IncludesFragmentsAndTheScenarioOverridesThem) {
+  const fs::path dir = fs::temp_directory_path() / "bmsrig_loader_test";
+  fs::create_directories(dir / "fragments");
+  std::ofstream(dir / "fragments" / "bank.yaml") << "bank: { batteries: 4, soc: 0.3 }\nfirmware: { prealarm_v: 3.0 }\n";
+  std::ofstream(dir / "main.yaml") << "name: inc\ninclude: fragments/bank.yaml\nbank: { soc: 0.6 }\n" << kHead.substr(8) << kExpect;
+  const auto sc = rig::scenario::load_file(dir / "main.yaml")[0];
+  EXPECT_EQ(sc.world.bank.batteries.size(), 4u);
+  EXPECT_DOUBLE_EQ(sc.world.bank.batteries[0].initial_soc, 0.6);
+  EXPECT_EQ(sc.firmware.prealarm_mv, 3000);
+
+  std::ofstream(dir / "fragments" / "bad.yaml") << "bank:\n  batteris: 2\n";
+  std::ofstream(dir / "main2.yaml") << "name: inc\ninclude: fragments/bad.yaml\n" << kHead.substr(8) << kExpect;
+  try {
+    rig::scenario::load_file(dir / "main2.yaml");
+    FAIL() << "expected an error";
+  } catch (const ScenarioError& e) {
+    EXPECT_EQ(e.loc().file, (dir / "fragments" / "bad.yaml").string());  // the error names the fragment
+    EXPECT_EQ(e.loc().line, 2);
+    EXPECT_EQ(e.loc().column, 3);
+  }
+}
+
+TEST(Loader, SeedOptionOverridesTheSpreadSeed) {
+  rig::scenario::LoadOptions opt;
+  opt.seed = 42;
+  const auto sc = load_text(kHead + "bank: { spread: { seed: 7, soc: 1 % } }\n" + kExpect, "s.yaml", opt)[0];
+  EXPECT_EQ(sc.seed, 42u);
+  EXPECT_EQ(sc.world.bank.spread.seed, 42u);
+}
+
+// ---- refusals: each message checked ---------------------------------------------------------------------------------
+
+TEST(LoaderErrors, YamlSyntax) {
+  EXPECT_EQ(error_of("name: t\nbank: { batteries: 2\n"),
+            "s.yaml:3:1: found invalid YAML (end of map flow not found), expected a YAML map of scenario keys (hint: "
+            "inside { } or [ ], quote values that contain [ ] or ${...}, e.g. 'load[0]/current_a')");
+}
+
+TEST(LoaderErrors, UnknownKeyWithDidYouMean) {
+  EXPECT_THAT(error_of(kHead + "firmware:\n  prealarm_vv: 3.1\n" + kExpect),
+              HasSubstr("s.yaml:4:3: found unknown key 'prealarm_vv' in firmware (did you mean 'prealarm_v'?), "
+                        "expected one of: input_mode, load_disconnect_v"));
+}
+
+TEST(LoaderErrors, UnknownTopLevelKey) {
+  EXPECT_THAT(error_of(kHead + "timelime: []\n" + kExpect),
+              HasSubstr("s.yaml:3:1: found unknown key 'timelime' in the scenario (did you mean 'timeline'?)"));
+}
+
+TEST(LoaderErrors, WrongUnit) {
+  EXPECT_EQ(error_of(kHead + "firmware: { prealarm_v: 3.1 A }\n" + kExpect),
+            "s.yaml:3:25: found '3.1 A' (unit 'A'), expected a voltage (V, mV) for 'prealarm_v'");
+}
+
+TEST(LoaderErrors, DurationWithoutUnit) {
+  EXPECT_EQ(error_of(kHead + "timeline:\n  - at: 30\n    end: true\n" + kExpect),
+            "s.yaml:4:9: found '30' without a unit, expected a duration with its unit (e.g. '30 s', '500 ms') for 'at'");
+}
+
+TEST(LoaderErrors, UnknownSignalInACheck) {
+  EXPECT_EQ(error_of(kHead + "expect:\n  - never: bms/out/lod == low\n"),
+            "s.yaml:4:12: found unknown signal 'bms/out/lod' (did you mean 'bms/out/load'?) in never "
+            "'bms/out/lod == low'");
+}
+
+TEST(LoaderErrors, UnknownSignalInAWhenConditionPointsAtTheColumn) {
+  const auto e = error_of(kHead + "timeline:\n  - when: bms/out/load == low and bank/min_cel_v < 2.9\n    end: true\n" + kExpect);
+  EXPECT_THAT(e, HasSubstr("s.yaml:4:35: found unknown signal 'bank/min_cel_v' (did you mean 'bank/min_cell_v'"));
+}
+
+TEST(LoaderErrors, OutOfRangeValue) {
+  EXPECT_EQ(error_of(kHead + "bank: { batteries: 6 }\n" + kExpect),
+            "s.yaml:3:20: found batteries = 6, expected an integer in [1, 5]");
+}
+
+TEST(LoaderErrors, FirmwareRefusesTheConfiguration) {
+  EXPECT_EQ(error_of(kHead + "firmware:\n  prealarm_v: 3.3 V\n" + kExpect),
+            "s.yaml:4:15: found firmware prealarm_v = 3.3 V, which the firmware refuses (fw::validate: prealarm_mv), "
+            "expected 2.85..3.15 V");
+}
+
+TEST(LoaderErrors, PlantRefusesAParameter) {
+  EXPECT_THAT(error_of(kHead + "alternator:\n  rated_a: 5000 A\n" + kExpect),
+              HasSubstr("s.yaml:4:12: found a value the plant model refuses (plant: AlternatorParams.rated_current_a"));
+}
+
+TEST(LoaderErrors, UnknownMatrixParameter) {
+  EXPECT_EQ(error_of("name: x ${fuse}\nduration: 1 min\nmatrix: { fuse: [60] }\nfirmware:\n  fuse_rating_a: ${fuze}\n" + kExpect),
+            "s.yaml:5:18: found unknown parameter '${fuze}', expected one of the matrix parameters (fuse)");
+}
+
+TEST(LoaderErrors, UnknownSetPoint) {
+  EXPECT_THAT(error_of(kHead + "timeline:\n  - at: 1 s\n    set: { engine_rmp: 100 }\n" + kExpect),
+              HasSubstr("s.yaml:5:12: found unknown set-point 'engine_rmp' (did you mean 'engine_rpm'?)"));
+}
+
+TEST(LoaderErrors, BadBatteryIndexInAFault) {
+  EXPECT_EQ(error_of(kHead + "timeline:\n  - at: 1 s\n    fault: { weak_cell: { battery: 1, cell: 0, drop_v: 0.5 } }\n" + kExpect),
+            "s.yaml:5:36: found battery = 1, expected an integer in [0, 0]");
+}
+
+TEST(LoaderErrors, NoEnd) {
+  EXPECT_EQ(error_of("name: t\n" + kExpect),
+            "s.yaml:1:1: found no end, expected 'duration:' or a timeline entry 'at: <time>, end: true'");
+}
+
+TEST(LoaderErrors, NoChecks) {
+  EXPECT_EQ(error_of(kHead), "s.yaml:1:1: found no 'expect:' checks, expected at least one check");
+}
+
+TEST(LoaderErrors, PlantStepMustDivideTheTick) {
+  EXPECT_EQ(error_of(kHead + "plant: { step: 3 ms }\n" + kExpect),
+            "s.yaml:3:16: found plant step 3 ms, expected a step between 0.1 ms and 10 ms that divides the 10 ms "
+            "firmware tick");
+}
+
+TEST(LoaderErrors, IncludeCycle) {
+  const fs::path dir = fs::temp_directory_path() / "bmsrig_loader_cycle";
+  fs::create_directories(dir);
+  std::ofstream(dir / "a.yaml") << "include: b.yaml\n";
+  std::ofstream(dir / "b.yaml") << "include: a.yaml\n";
+  std::ofstream(dir / "main.yaml") << "name: c\ninclude: a.yaml\n" << kHead.substr(8) << kExpect;
+  try {
+    rig::scenario::load_file(dir / "main.yaml");
+    FAIL();
+  } catch (const ScenarioError& e) {
+    EXPECT_THAT(e.message(), HasSubstr("found include 'a.yaml' which includes itself (cycle)"));
+  }
+}
+
+TEST(LoaderErrors, EveryLibraryScenarioLoads) {
+  for (const auto& f : rig::scenario::expand_paths({std::string(BMSRIG_SOURCE_DIR) + "/scenarios"})) {
+    EXPECT_NO_THROW(rig::scenario::load_file(f)) << f;
+  }
+}

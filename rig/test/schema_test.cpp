@@ -1,0 +1,84 @@
+// Every library scenario (and fragment) validates against scenarios/schema/scenario.schema.json, and the schema
+// rejects bad files (so a validator that accepts everything would fail here).
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "rig/scenario.hpp"
+#include "schema_check.hpp"
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+namespace {
+
+const fs::path kScenarios = fs::path(BMSRIG_SOURCE_DIR) / "scenarios";
+
+json schema() {
+  std::ifstream in(kScenarios / "schema" / "scenario.schema.json");
+  return json::parse(in);
+}
+
+std::vector<std::string> errors_of(const std::string& yaml, bool fragment = false) {
+  return rig::test::validate_schema(schema(), rig::test::yaml_to_json(YAML::Load(yaml)), fragment);
+}
+
+std::string join(const std::vector<std::string>& v) {
+  std::string s;
+  for (const auto& x : v) s += x + "\n";
+  return s;
+}
+
+}  // namespace
+
+TEST(ScenarioSchema, EveryLibraryFileValidates) {
+  std::size_t count = 0;
+  for (auto it = fs::recursive_directory_iterator(kScenarios); it != fs::recursive_directory_iterator(); ++it) {
+    if (it->path().extension() != ".yaml") continue;
+    const bool fragment = it->path().parent_path().filename() == "fragments";
+    const auto errors =
+        rig::test::validate_schema(schema(), rig::test::yaml_to_json(YAML::LoadFile(it->path().string())), fragment);
+    EXPECT_TRUE(errors.empty()) << it->path() << ":\n" << join(errors);
+    ++count;
+  }
+  EXPECT_GE(count, 5u);
+}
+
+TEST(ScenarioSchema, AcceptsAMinimalScenario) {
+  EXPECT_TRUE(errors_of("name: x\nduration: 1 min\nexpect:\n  - never: bms/out/load == low\n").empty());
+}
+
+TEST(ScenarioSchema, RejectsUnknownTopLevelKey) {
+  const auto e = errors_of("name: x\nexpect: [{never: a/b}]\nfirmwre: {}\n");
+  ASSERT_EQ(e.size(), 1u) << join(e);
+  EXPECT_NE(e[0].find("unknown property 'firmwre'"), std::string::npos);
+}
+
+TEST(ScenarioSchema, RejectsDurationWithoutUnit) {
+  const auto e = errors_of("name: x\nexpect: [{never: a/b}]\ntimeline:\n  - at: 30\n    end: true\n");
+  ASSERT_FALSE(e.empty());
+  EXPECT_NE(e[0].find("/timeline/0/at"), std::string::npos) << join(e);
+}
+
+TEST(ScenarioSchema, RejectsWrongUnitForVoltage) {
+  const auto e = errors_of("name: x\nexpect: [{never: a/b}]\nfirmware: { prealarm_v: 3.1 A }\n");
+  ASSERT_FALSE(e.empty());
+  EXPECT_NE(e[0].find("/firmware/prealarm_v"), std::string::npos) << join(e);
+}
+
+TEST(ScenarioSchema, RejectsBadEnumAndMissingName) {
+  const auto e = errors_of("expect: [{never: a/b}]\nfirmware: { prealarm_mode: sometimes }\n");
+  EXPECT_EQ(e.size(), 2u) << join(e);
+}
+
+TEST(ScenarioSchema, RejectsLeadWithoutThen) {
+  const auto e = errors_of("name: x\nexpect:\n  - lead: { first: rise(bms/out/prealarm), at_least: 30 s }\n");
+  ASSERT_FALSE(e.empty());
+  EXPECT_NE(join(e).find("missing required 'then'"), std::string::npos) << join(e);
+}
+
+TEST(ScenarioSchema, FragmentsNeedNoName) {
+  EXPECT_TRUE(errors_of("bank: { batteries: 2 }\n", true).empty());
+  EXPECT_FALSE(errors_of("bank: { batteries: 2 }\n", false).empty());
+}
