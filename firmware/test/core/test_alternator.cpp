@@ -298,6 +298,22 @@ TEST(Alternator, ALT_5_LiPortLimitedTo14400mV) {
   EXPECT_GT(loop.plant.current_ma, 10000);
 }
 
+TEST(Alternator, ALT_5_LiPortEdge14400vs14401mV) {
+  Harness h;
+  h.in.alt_port_mv = 14600;
+  h.in.alt_current_ma = 60000;
+  h.in.li_port_mv = 14400;  // at the limit: no reduction
+  h.start();
+  h.run_for(3000);
+  EXPECT_EQ(h.out.alt_limit_ma, 90000);
+  h.in.li_port_mv = 14401;  // 1 mV over: the command drops to what flows (+1 A) and keeps falling
+  h.tick();
+  EXPECT_LE(h.out.alt_limit_ma, 61000);
+  const std::int32_t first = h.out.alt_limit_ma;
+  h.run_for(100);
+  EXPECT_LT(h.out.alt_limit_ma, first);
+}
+
 TEST(Alternator, ALT_5_OverVoltageBlockAfter100msAbove16V) {
   Harness h;
   h.start();
