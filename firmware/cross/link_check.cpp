@@ -2,7 +2,8 @@
 // fw_protocol, linked with --specs=nano.specs -nostartfiles and WITHOUT nosys.specs. Any use of the heap or of
 // a system call (malloc → _sbrk, operator new, __cxa_allocate_exception, printf → _write, …) leaves an
 // undefined symbol and fails the link; check_symbols.cmake then also rejects the allocation functions by name.
-// The image never runs; `volatile` keeps the optimiser from removing the calls.
+// The plant link (PIL only, with its frame buffers) is checked by the mps2-an385 board image, which is linked
+// the same way. The image never runs; `volatile` keeps the optimiser from removing the calls.
 #include <cstddef>
 #include <cstdint>
 
@@ -13,10 +14,6 @@
 #include "fw/vedirect_hex.hpp"
 #include "fw/vedirect_text.hpp"
 #include "fw/version.hpp"
-#if __has_include("fw/plant_link.hpp")
-#include "fw/plant_link.hpp"
-#define LINK_CHECK_PLANT_LINK 1
-#endif
 
 namespace {
 
@@ -76,8 +73,5 @@ extern "C" [[noreturn]] void link_check_entry() {
     g_sink = fw::crc32(reinterpret_cast<const std::uint8_t*>(g_tx), sizeof g_tx);
     g_sink = reinterpret_cast<std::uintptr_t>(fw::to_string(fw::ConfigError::kFuseRating));
     g_sink = reinterpret_cast<std::uintptr_t>(fw::build_hash());
-#ifdef LINK_CHECK_PLANT_LINK
-    g_sink = fw::plant_link::link_check_touch(g_rx_byte, g_tx, sizeof g_tx);
-#endif
   }
 }

@@ -1,0 +1,232 @@
+// The plant link (PIL, issue 6): a small, versioned, framed binary protocol between the rig (host) and the
+// firmware image on a board (QEMU mps2-an385 over its UART), in lockstep. Shared by the board (Server) and the
+// rig (codec functions; rig::QemuDut). Heap-free, exception-free, clock-free.
+//
+// Frame (all multi-byte fields little-endian):
+//   0xA5 0x5A | version u8 | type u8 | sequence u16 | length u16 | payload[length] | crc32 u32
+// The CRC (fw::crc32, IEEE) covers version .. payload. length ≤ kMaxPayload. The streaming Decoder hunts for
+// the sync pair, so it resynchronises after garbage; a frame is delivered only with a matching CRC.
+// Sequence: the rig numbers its requests; the board answers with the request's sequence number. Frames the
+// board sends on its own (kReady, kFault) carry sequence 0.
+//
+// Conversation (rig → board / board → rig):
+//   (boot)        — / kReady{identity}      the board's first bytes: the rig waits for them before sending
+//   kHello{ver}   / kHelloAck{identity}     protocol version check (mismatch → kError kVersion)
+//   kConfig{cfg}  / kConfigAck{err}         fresh Bms, configure (FLT-4, err = fw::ConfigError), reset
+//   kReset{}      / kResetAck{}             Bms::reset() (watchdog-style reset; configuration kept)
+//   kStep{first_now, count, assumed, inputs × count} / kStepResult{executed, overruns, max_step_cycles,
+//                 outputs × executed}       batching: the board steps inputs[i] at first_now + i·kTickMs and
+//                                           stops after the first tick whose Outputs differ from `assumed`
+//                                           (rig::Dut::step_ticks); count 1..kMaxBatch
+//   kShutdown{}   / — (the board exits)
+//   bad frame     / kError{code, bad_frames}  never acted on (CRC, length, version, unknown type, bad payload)
+//   (fault)       — / kFault{text}          HardFault report, then the board exits
+//
+// Batch size: one exchange costs ~0.5 ms of wall time over QEMU's socket chardev (≈ 2000 round trips/s), so
+// one tick per exchange would cap PIL at ≈ 2× real time with 1 ms ticks (≈ 20× with 10 ms); kMaxBatch = 32
+// ticks per exchange amortises that, and the early stop keeps the result identical to single-tick stepping.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+
+#include "fw/bms.hpp"
+#include "fw/io.hpp"
+
+namespace fw::plant_link {
+
+inline constexpr std::uint8_t kVersion = 1;
+inline constexpr std::uint8_t kSync0 = 0xA5;
+inline constexpr std::uint8_t kSync1 = 0x5A;
+inline constexpr std::size_t kHeaderSize = 8;  // sync ×2, version, type, sequence, length
+inline constexpr std::size_t kCrcSize = 4;
+inline constexpr std::size_t kMaxBatch = 32;
+inline constexpr std::size_t kInputsSize = 147;   // encoded fw::Inputs
+inline constexpr std::size_t kOutputsSize = 16;   // encoded fw::Outputs
+inline constexpr std::size_t kConfigSize = 27;    // encoded fw::Config
+inline constexpr std::size_t kMaxText = 48;       // strings in identity / fault frames
+inline constexpr std::size_t kStepHeaderSize = 4 + 2 + kOutputsSize;
+inline constexpr std::size_t kMaxPayload = kStepHeaderSize + kMaxBatch * kInputsSize;
+inline constexpr std::size_t kMaxFrame = kHeaderSize + kMaxPayload + kCrcSize;
+
+enum class Type : std::uint8_t {
+  kReady = 1,
+  kHello = 2,
+  kHelloAck = 3,
+  kConfig = 4,
+  kConfigAck = 5,
+  kReset = 6,
+  kResetAck = 7,
+  kStep = 8,
+  kStepResult = 9,
+  kShutdown = 10,
+  kError = 11,
+  kFault = 12,
+};
+
+enum class ErrorCode : std::uint8_t {
+  kNone = 0,
+  kCrc = 1,       // CRC mismatch
+  kLength = 2,    // length field above kMaxPayload
+  kVersion = 3,   // protocol version not kVersion
+  kType = 4,      // unknown type, or a type the receiver does not accept
+  kPayload = 5,   // payload does not decode (size, enum value, batch count)
+};
+
+const char* to_string(ErrorCode code);
+
+// --- Byte writer / reader (bounds-checked; a failed write/read sticks) --------------------------------------
+class Writer {
+ public:
+  Writer(std::uint8_t* buffer, std::size_t capacity) : buf_(buffer), cap_(capacity) {}
+  void u8(std::uint8_t v);
+  void u16(std::uint16_t v);
+  void u32(std::uint32_t v);
+  void i16(std::int16_t v) { u16(static_cast<std::uint16_t>(v)); }
+  void i32(std::int32_t v) { u32(static_cast<std::uint32_t>(v)); }
+  void text(const char* s);  // u8 length (≤ kMaxText, longer is cut) + bytes
+  bool ok() const { return ok_; }
+  std::size_t size() const { return len_; }
+
+ private:
+  std::uint8_t* buf_;
+  std::size_t cap_;
+  std::size_t len_ = 0;
+  bool ok_ = true;
+};
+
+class Reader {
+ public:
+  Reader(const std::uint8_t* data, std::size_t size) : p_(data), n_(size) {}
+  std::uint8_t u8();
+  std::uint16_t u16();
+  std::uint32_t u32();
+  std::int16_t i16() { return static_cast<std::int16_t>(u16()); }
+  std::int32_t i32() { return static_cast<std::int32_t>(u32()); }
+  // Reads a u8-length string into out (capacity ≥ kMaxText + 1, NUL-terminated); false if too long/short.
+  bool text(char* out, std::size_t capacity);
+  bool ok() const { return ok_; }
+  bool at_end() const { return pos_ == n_; }
+  std::size_t remaining() const { return n_ - pos_; }
+
+ private:
+  const std::uint8_t* p_;
+  std::size_t n_;
+  std::size_t pos_ = 0;
+  bool ok_ = true;
+};
+
+// --- Payload codecs (decode_* validate enums and booleans; false → ErrorCode::kPayload) ---------------------
+void encode_inputs(Writer& w, const Inputs& in);
+bool decode_inputs(Reader& r, Inputs& in);
+void encode_outputs(Writer& w, const Outputs& out);
+bool decode_outputs(Reader& r, Outputs& out);
+void encode_config(Writer& w, const Config& c);
+bool decode_config(Reader& r, Config& c);
+
+// Outputs equality over every field (the early-stop rule of kStep).
+bool same_outputs(const Outputs& a, const Outputs& b);
+
+struct Identity {
+  std::uint8_t protocol_version = kVersion;
+  std::uint16_t max_batch = kMaxBatch;
+  char firmware_version[kMaxText + 1] = {};
+  char build_hash[kMaxText + 1] = {};
+  char target[kMaxText + 1] = {};
+};
+void encode_identity(Writer& w, const Identity& id);
+bool decode_identity(Reader& r, Identity& id);
+// This firmware's identity (fw::kFirmwareVersion, fw::build_hash(), `target`).
+Identity make_identity(const char* target);
+
+struct StepRequest {
+  Millis first_now = 0;
+  std::uint16_t count = 0;  // 1..kMaxBatch
+  Outputs assumed{};
+  // inputs follow in the payload: decode them one by one with decode_inputs (no copy of the batch).
+};
+struct StepResultHeader {
+  std::uint16_t executed = 0;
+  std::uint32_t overruns = 0;         // ticks whose step took longer than one tick of target time (total)
+  std::uint32_t max_step_cycles = 0;  // longest step seen, in the board's cycle counter units (0: no counter)
+};
+
+// --- Frames ---------------------------------------------------------------------------------------------------
+// Writes a complete frame; returns its size or 0 when it does not fit (or payload_size > kMaxPayload).
+std::size_t encode_frame(Type type, std::uint16_t sequence, const std::uint8_t* payload, std::size_t payload_size,
+                         std::uint8_t* out, std::size_t capacity);
+
+struct Frame {
+  std::uint8_t version = 0;
+  std::uint8_t type = 0;  // raw: may be an unknown value
+  std::uint16_t sequence = 0;
+  std::uint16_t length = 0;
+  const std::uint8_t* payload = nullptr;  // points into the Decoder's buffer; valid until the next feed()
+};
+
+// Streaming frame decoder (byte by byte). Holds one frame (kMaxFrame bytes).
+class Decoder {
+ public:
+  enum class Result : std::uint8_t { kNone, kFrame, kError };
+  Result feed(std::uint8_t byte);
+  void reset();
+  // After kFrame: the frame (CRC checked; version and type NOT checked: see error()).
+  const Frame& frame() const { return frame_; }
+  // After kError: why (kCrc, kLength). The sequence of the bad frame is frame().sequence when its header was
+  // read (else 0).
+  ErrorCode error() const { return error_; }
+
+ private:
+  enum class State : std::uint8_t { kSync0, kSync1, kHeader, kPayload, kCrc };
+  State state_ = State::kSync0;
+  std::size_t pos_ = 0;   // bytes of buf_ used (from the version byte)
+  std::size_t need_ = 0;  // bytes still expected in the current state
+  std::uint32_t crc_ = 0;
+  Frame frame_{};
+  ErrorCode error_ = ErrorCode::kNone;
+  std::uint8_t buf_[kHeaderSize - 2 + kMaxPayload + kCrcSize] = {};
+};
+
+// --- The board side -------------------------------------------------------------------------------------------
+// What the Server needs from the board: a byte sink and (optionally) a free-running cycle counter for the
+// overrun guard. Function pointers, not virtual functions: nothing to pull in on Cortex-M.
+struct Port {
+  void* context = nullptr;
+  void (*write)(void* context, const std::uint8_t* data, std::size_t n) = nullptr;
+  // Free-running up-counter, wrapping modulo cycle_mask + 1 (e.g. SysTick: 24 bits); nullptr: no guard.
+  std::uint32_t (*cycles)(void* context) = nullptr;
+  std::uint32_t cycle_mask = 0xFFFFFFFFu;
+  std::uint32_t cycles_per_tick = 0;  // a step longer than this is an overrun (0: never)
+};
+
+class Server {
+ public:
+  enum class Action : std::uint8_t { kNone, kShutdown };
+
+  Server(Port port, const Identity& identity) : port_(port), identity_(identity) {}
+
+  void send_ready();                                    // the boot banner (kReady)
+  Action feed(std::uint8_t byte);                       // one received byte
+  void send_fault(const char* text);                    // kFault (HardFault handler)
+
+  std::uint32_t bad_frames() const { return bad_frames_; }
+  std::uint32_t overruns() const { return overruns_; }
+  const Bms& bms() const { return bms_; }
+
+ private:
+  Action handle(const Frame& f);
+  void send(Type type, std::uint16_t sequence, std::size_t payload_size);
+  void send_error(ErrorCode code, std::uint16_t sequence);
+
+  Port port_;
+  Identity identity_;
+  Bms bms_{};
+  Decoder decoder_{};
+  std::uint32_t bad_frames_ = 0;
+  std::uint32_t overruns_ = 0;
+  std::uint32_t max_step_cycles_ = 0;
+  std::uint8_t payload_[kStepHeaderSize + 10 + kMaxBatch * kOutputsSize] = {};
+  std::uint8_t tx_[kHeaderSize + sizeof(payload_) + kCrcSize] = {};
+};
+
+}  // namespace fw::plant_link

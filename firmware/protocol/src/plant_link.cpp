@@ -1,0 +1,451 @@
+#include "fw/plant_link.hpp"
+
+#include "fw/crc32.hpp"
+#include "fw/version.hpp"
+
+namespace fw::plant_link {
+
+const char* to_string(ErrorCode code) {
+  switch (code) {
+    case ErrorCode::kNone: return "none";
+    case ErrorCode::kCrc: return "crc";
+    case ErrorCode::kLength: return "length";
+    case ErrorCode::kVersion: return "version";
+    case ErrorCode::kType: return "type";
+    case ErrorCode::kPayload: return "payload";
+  }
+  return "unknown";
+}
+
+// --- Writer / Reader -----------------------------------------------------------------------------------------
+
+void Writer::u8(std::uint8_t v) {
+  if (!ok_ || len_ >= cap_) {
+    ok_ = false;
+    return;
+  }
+  buf_[len_++] = v;
+}
+void Writer::u16(std::uint16_t v) {
+  u8(static_cast<std::uint8_t>(v));
+  u8(static_cast<std::uint8_t>(v >> 8));
+}
+void Writer::u32(std::uint32_t v) {
+  u16(static_cast<std::uint16_t>(v));
+  u16(static_cast<std::uint16_t>(v >> 16));
+}
+void Writer::text(const char* s) {
+  std::size_t n = 0;
+  while (s != nullptr && n < kMaxText && s[n] != '\0') ++n;
+  u8(static_cast<std::uint8_t>(n));
+  for (std::size_t i = 0; i < n; ++i) u8(static_cast<std::uint8_t>(s[i]));
+}
+
+std::uint8_t Reader::u8() {
+  if (!ok_ || pos_ >= n_) {
+    ok_ = false;
+    return 0;
+  }
+  return p_[pos_++];
+}
+std::uint16_t Reader::u16() {
+  const std::uint16_t lo = u8();
+  return static_cast<std::uint16_t>(lo | (u8() << 8));
+}
+std::uint32_t Reader::u32() {
+  const std::uint32_t lo = u16();
+  return lo | (static_cast<std::uint32_t>(u16()) << 16);
+}
+bool Reader::text(char* out, std::size_t capacity) {
+  const std::size_t n = u8();
+  if (!ok_ || n > kMaxText || n + 1 > capacity || n > remaining()) {
+    ok_ = false;
+    if (capacity > 0) out[0] = '\0';
+    return false;
+  }
+  for (std::size_t i = 0; i < n; ++i) out[i] = static_cast<char>(u8());
+  out[n] = '\0';
+  return ok_;
+}
+
+// --- Payload codecs --------------------------------------------------------------------------------------------
+
+namespace {
+
+bool read_bool(Reader& r, bool& v) {
+  const std::uint8_t b = r.u8();
+  v = b != 0;
+  return b <= 1;
+}
+
+bool read_pin(Reader& r, Pin& p) {
+  const std::uint8_t b = r.u8();
+  p = static_cast<Pin>(b);
+  return b <= 1;
+}
+
+}  // namespace
+
+void encode_inputs(Writer& w, const Inputs& in) {
+  for (std::int32_t v : in.cell_mv) w.i32(v);
+  for (std::int16_t v : in.cell_temp_dc) w.i16(v);
+  for (const BatterySignals& b : in.battery) {
+    w.u8(static_cast<std::uint8_t>((b.connected ? 1 : 0) | (b.allowed_to_charge ? 2 : 0) |
+                                   (b.allowed_to_discharge ? 4 : 0) | (b.prealarm ? 8 : 0)));
+  }
+  w.i32(in.alt_port_mv);
+  w.i32(in.li_port_mv);
+  w.i32(in.alt_current_ma);
+  w.i16(in.heatsink_temp_dc);
+  w.i32(in.remote_h_mv);
+  w.i32(in.remote_l_mv);
+}
+
+bool decode_inputs(Reader& r, Inputs& in) {
+  bool ok = true;
+  for (std::int32_t& v : in.cell_mv) v = r.i32();
+  for (std::int16_t& v : in.cell_temp_dc) v = r.i16();
+  for (BatterySignals& b : in.battery) {
+    const std::uint8_t bits = r.u8();
+    ok = ok && bits <= 0x0F;
+    b.connected = (bits & 1) != 0;
+    b.allowed_to_charge = (bits & 2) != 0;
+    b.allowed_to_discharge = (bits & 4) != 0;
+    b.prealarm = (bits & 8) != 0;
+  }
+  in.alt_port_mv = r.i32();
+  in.li_port_mv = r.i32();
+  in.alt_current_ma = r.i32();
+  in.heatsink_temp_dc = r.i16();
+  in.remote_h_mv = r.i32();
+  in.remote_l_mv = r.i32();
+  return ok && r.ok();
+}
+
+void encode_outputs(Writer& w, const Outputs& o) {
+  w.u8(static_cast<std::uint8_t>(o.load));
+  w.u8(static_cast<std::uint8_t>(o.charge));
+  w.u8(static_cast<std::uint8_t>(o.prealarm));
+  w.u8(static_cast<std::uint8_t>((o.alt_path_on ? 1 : 0) | (o.atc ? 2 : 0) | (o.atd ? 4 : 0) |
+                                 (o.prealarm_active ? 8 : 0) | (o.remote_on ? 16 : 0) |
+                                 (o.lead_violation ? 32 : 0)));
+  w.i32(o.alt_limit_ma);
+  w.u8(o.leds);
+  w.u16(o.alarm_reason);
+  w.u8(o.bms_error);
+  w.u32(o.bms_flags);
+}
+
+bool decode_outputs(Reader& r, Outputs& o) {
+  bool ok = read_pin(r, o.load);
+  ok = read_pin(r, o.charge) && ok;
+  ok = read_pin(r, o.prealarm) && ok;
+  const std::uint8_t bits = r.u8();
+  ok = ok && bits <= 0x3F;
+  o.alt_path_on = (bits & 1) != 0;
+  o.atc = (bits & 2) != 0;
+  o.atd = (bits & 4) != 0;
+  o.prealarm_active = (bits & 8) != 0;
+  o.remote_on = (bits & 16) != 0;
+  o.lead_violation = (bits & 32) != 0;
+  o.alt_limit_ma = r.i32();
+  o.leds = r.u8();
+  o.alarm_reason = r.u16();
+  o.bms_error = r.u8();
+  o.bms_flags = r.u32();
+  return ok && r.ok();
+}
+
+void encode_config(Writer& w, const Config& c) {
+  w.u8(static_cast<std::uint8_t>(c.input_mode));
+  w.u8(c.battery_count);
+  w.i32(c.load_disconnect_mv);
+  w.i32(c.prealarm_mv);
+  w.i32(c.cell_overvoltage_mv);
+  w.i16(c.low_temp_charge_dc);
+  w.u8(c.prealarm_enabled ? 1 : 0);
+  w.u8(static_cast<std::uint8_t>(c.prealarm_mode));
+  w.i32(c.fuse_rating_a);
+  w.u8(c.system_switch ? 1 : 0);
+  w.i32(c.lvd_emergency_floor_mv);
+}
+
+bool decode_config(Reader& r, Config& c) {
+  // Enum values are passed through unchecked: the firmware's validate() refuses them (FLT-4, kConfigAck).
+  c.input_mode = static_cast<InputMode>(r.u8());
+  c.battery_count = r.u8();
+  c.load_disconnect_mv = r.i32();
+  c.prealarm_mv = r.i32();
+  c.cell_overvoltage_mv = r.i32();
+  c.low_temp_charge_dc = r.i16();
+  bool ok = read_bool(r, c.prealarm_enabled);
+  c.prealarm_mode = static_cast<PreAlarmMode>(r.u8());
+  c.fuse_rating_a = r.i32();
+  ok = read_bool(r, c.system_switch) && ok;
+  c.lvd_emergency_floor_mv = r.i32();
+  return ok && r.ok();
+}
+
+bool same_outputs(const Outputs& a, const Outputs& b) {
+  return a.load == b.load && a.charge == b.charge && a.prealarm == b.prealarm && a.alt_path_on == b.alt_path_on &&
+         a.alt_limit_ma == b.alt_limit_ma && a.leds == b.leds && a.alarm_reason == b.alarm_reason &&
+         a.bms_error == b.bms_error && a.bms_flags == b.bms_flags && a.atc == b.atc && a.atd == b.atd &&
+         a.prealarm_active == b.prealarm_active && a.remote_on == b.remote_on && a.lead_violation == b.lead_violation;
+}
+
+void encode_identity(Writer& w, const Identity& id) {
+  w.u8(id.protocol_version);
+  w.u16(id.max_batch);
+  w.text(id.firmware_version);
+  w.text(id.build_hash);
+  w.text(id.target);
+}
+
+bool decode_identity(Reader& r, Identity& id) {
+  id.protocol_version = r.u8();
+  id.max_batch = r.u16();
+  bool ok = r.text(id.firmware_version, sizeof id.firmware_version);
+  ok = r.text(id.build_hash, sizeof id.build_hash) && ok;
+  ok = r.text(id.target, sizeof id.target) && ok;
+  return ok && r.ok() && id.max_batch >= 1;
+}
+
+namespace {
+void copy_text(char* dst, std::size_t cap, const char* src) {
+  std::size_t n = 0;
+  while (src != nullptr && n + 1 < cap && src[n] != '\0') {
+    dst[n] = src[n];
+    ++n;
+  }
+  dst[n] = '\0';
+}
+}  // namespace
+
+Identity make_identity(const char* target) {
+  Identity id;
+  copy_text(id.firmware_version, sizeof id.firmware_version, kFirmwareVersion);
+  copy_text(id.build_hash, sizeof id.build_hash, build_hash());
+  copy_text(id.target, sizeof id.target, target);
+  return id;
+}
+
+// --- Frames ----------------------------------------------------------------------------------------------------
+
+std::size_t encode_frame(Type type, std::uint16_t sequence, const std::uint8_t* payload, std::size_t payload_size,
+                         std::uint8_t* out, std::size_t capacity) {
+  if (payload_size > kMaxPayload) return 0;
+  const std::size_t total = kHeaderSize + payload_size + kCrcSize;
+  if (capacity < total) return 0;
+  out[0] = kSync0;
+  out[1] = kSync1;
+  out[2] = kVersion;
+  out[3] = static_cast<std::uint8_t>(type);
+  out[4] = static_cast<std::uint8_t>(sequence);
+  out[5] = static_cast<std::uint8_t>(sequence >> 8);
+  out[6] = static_cast<std::uint8_t>(payload_size);
+  out[7] = static_cast<std::uint8_t>(payload_size >> 8);
+  // payload may already sit at out + kHeaderSize (the Server builds it in place): copy only if elsewhere.
+  if (payload_size > 0 && payload != out + kHeaderSize) {
+    for (std::size_t i = 0; i < payload_size; ++i) out[kHeaderSize + i] = payload[i];
+  }
+  const std::uint32_t crc = crc32(out + 2, kHeaderSize - 2 + payload_size);
+  std::uint8_t* c = out + kHeaderSize + payload_size;
+  c[0] = static_cast<std::uint8_t>(crc);
+  c[1] = static_cast<std::uint8_t>(crc >> 8);
+  c[2] = static_cast<std::uint8_t>(crc >> 16);
+  c[3] = static_cast<std::uint8_t>(crc >> 24);
+  return total;
+}
+
+void Decoder::reset() {
+  state_ = State::kSync0;
+  pos_ = 0;
+  need_ = 0;
+  error_ = ErrorCode::kNone;
+}
+
+Decoder::Result Decoder::feed(std::uint8_t byte) {
+  switch (state_) {
+    case State::kSync0:
+      if (byte == kSync0) state_ = State::kSync1;
+      return Result::kNone;
+    case State::kSync1:
+      if (byte == kSync1) {
+        state_ = State::kHeader;
+        pos_ = 0;
+        need_ = kHeaderSize - 2;
+        frame_ = Frame{};
+      } else if (byte != kSync0) {
+        state_ = State::kSync0;
+      }
+      return Result::kNone;
+    case State::kHeader:
+      buf_[pos_++] = byte;
+      if (--need_ > 0) return Result::kNone;
+      frame_.version = buf_[0];
+      frame_.type = buf_[1];
+      frame_.sequence = static_cast<std::uint16_t>(buf_[2] | (buf_[3] << 8));
+      frame_.length = static_cast<std::uint16_t>(buf_[4] | (buf_[5] << 8));
+      if (frame_.length > kMaxPayload) {
+        state_ = State::kSync0;
+        error_ = ErrorCode::kLength;
+        return Result::kError;
+      }
+      need_ = frame_.length;
+      state_ = need_ > 0 ? State::kPayload : State::kCrc;
+      if (need_ == 0) need_ = kCrcSize;
+      return Result::kNone;
+    case State::kPayload:
+      buf_[pos_++] = byte;
+      if (--need_ == 0) {
+        state_ = State::kCrc;
+        need_ = kCrcSize;
+      }
+      return Result::kNone;
+    case State::kCrc: {
+      buf_[pos_++] = byte;
+      if (--need_ > 0) return Result::kNone;
+      state_ = State::kSync0;
+      const std::size_t body = kHeaderSize - 2 + frame_.length;
+      const std::uint8_t* c = buf_ + body;
+      const std::uint32_t got = static_cast<std::uint32_t>(c[0]) | static_cast<std::uint32_t>(c[1]) << 8 |
+                                static_cast<std::uint32_t>(c[2]) << 16 | static_cast<std::uint32_t>(c[3]) << 24;
+      if (got != crc32(buf_, body)) {
+        error_ = ErrorCode::kCrc;
+        return Result::kError;
+      }
+      frame_.payload = buf_ + (kHeaderSize - 2);
+      error_ = ErrorCode::kNone;
+      return Result::kFrame;
+    }
+  }
+  return Result::kNone;
+}
+
+// --- Server ----------------------------------------------------------------------------------------------------
+
+void Server::send(Type type, std::uint16_t sequence, std::size_t payload_size) {
+  const std::size_t n = encode_frame(type, sequence, payload_, payload_size, tx_, sizeof tx_);
+  if (n > 0 && port_.write != nullptr) port_.write(port_.context, tx_, n);
+}
+
+void Server::send_error(ErrorCode code, std::uint16_t sequence) {
+  ++bad_frames_;
+  Writer w(payload_, sizeof payload_);
+  w.u8(static_cast<std::uint8_t>(code));
+  w.u32(bad_frames_);
+  send(Type::kError, sequence, w.size());
+}
+
+void Server::send_ready() {
+  Writer w(payload_, sizeof payload_);
+  encode_identity(w, identity_);
+  send(Type::kReady, 0, w.size());
+}
+
+void Server::send_fault(const char* text) {
+  Writer w(payload_, sizeof payload_);
+  w.text(text);
+  send(Type::kFault, 0, w.size());
+}
+
+Server::Action Server::feed(std::uint8_t byte) {
+  const Decoder::Result r = decoder_.feed(byte);
+  if (r == Decoder::Result::kError) {
+    send_error(decoder_.error(), decoder_.frame().sequence);
+    return Action::kNone;
+  }
+  if (r == Decoder::Result::kFrame) return handle(decoder_.frame());
+  return Action::kNone;
+}
+
+Server::Action Server::handle(const Frame& f) {
+  if (f.version != kVersion) {
+    send_error(ErrorCode::kVersion, f.sequence);
+    return Action::kNone;
+  }
+  Reader r(f.payload, f.length);
+  Writer w(payload_, sizeof payload_);
+  switch (static_cast<Type>(f.type)) {
+    case Type::kHello: {
+      const std::uint8_t version = r.u8();
+      if (!r.ok() || !r.at_end()) break;
+      if (version != kVersion) {
+        send_error(ErrorCode::kVersion, f.sequence);
+        return Action::kNone;
+      }
+      encode_identity(w, identity_);
+      send(Type::kHelloAck, f.sequence, w.size());
+      return Action::kNone;
+    }
+    case Type::kConfig: {
+      Config c{};
+      if (!decode_config(r, c) || !r.at_end()) break;
+      Bms fresh{};
+      const ConfigError err = fresh.configure(c);
+      if (err == ConfigError::kOk) {
+        bms_ = fresh;
+        bms_.reset();
+      }
+      w.u8(static_cast<std::uint8_t>(err));
+      send(Type::kConfigAck, f.sequence, w.size());
+      return Action::kNone;
+    }
+    case Type::kReset:
+      if (!r.at_end()) break;
+      bms_.reset();
+      send(Type::kResetAck, f.sequence, 0);
+      return Action::kNone;
+    case Type::kStep: {
+      StepRequest req;
+      req.first_now = r.u32();
+      req.count = r.u16();
+      if (!decode_outputs(r, req.assumed) || req.count < 1 || req.count > kMaxBatch ||
+          r.remaining() != static_cast<std::size_t>(req.count) * kInputsSize) {
+        break;
+      }
+      // Validate the whole batch before acting on any of it (a bad frame is never acted on).
+      {
+        Reader check = r;
+        Inputs scratch{};
+        bool ok = true;
+        for (std::uint16_t i = 0; i < req.count && ok; ++i) ok = decode_inputs(check, scratch);
+        if (!ok) break;
+      }
+      w.u16(0);  // executed, patched below
+      w.u32(0);  // overruns, patched below
+      w.u32(0);  // max_step_cycles, patched below
+      std::uint16_t executed = 0;
+      for (std::uint16_t i = 0; i < req.count; ++i) {
+        Inputs in{};
+        decode_inputs(r, in);
+        const std::uint32_t t0 = port_.cycles != nullptr ? port_.cycles(port_.context) : 0;
+        const Outputs out = bms_.step(in, req.first_now + static_cast<Millis>(i) * kTickMs);
+        if (port_.cycles != nullptr) {
+          const std::uint32_t dt = (port_.cycles(port_.context) - t0) & port_.cycle_mask;
+          if (dt > max_step_cycles_) max_step_cycles_ = dt;
+          if (port_.cycles_per_tick != 0 && dt > port_.cycles_per_tick) ++overruns_;
+        }
+        encode_outputs(w, out);
+        ++executed;
+        if (!same_outputs(out, req.assumed)) break;
+      }
+      Writer head(payload_, 10);
+      head.u16(executed);
+      head.u32(overruns_);
+      head.u32(max_step_cycles_);
+      send(Type::kStepResult, f.sequence, w.size());
+      return Action::kNone;
+    }
+    case Type::kShutdown:
+      if (!r.at_end()) break;
+      return Action::kShutdown;
+    default:
+      send_error(ErrorCode::kType, f.sequence);
+      return Action::kNone;
+  }
+  send_error(ErrorCode::kPayload, f.sequence);
+  return Action::kNone;
+}
+
+}  // namespace fw::plant_link
