@@ -230,7 +230,10 @@ int cmd_run(const std::vector<std::string>& inputs, const std::string& mode, int
       c.trace = out.trace;
       if (!out.completed && out.error.empty()) c.error = "incomplete: run interrupted at " + std::to_string(c.simulated_s) + " s";
       if (!trace_dir.empty() && out.trace) {
-        std::string stem = sanitize(fs::path(c.scenario_file).stem().string());
+        const fs::path sf(c.scenario_file);
+        std::string stem = sanitize(sf.stem().string());
+        if (sf.has_parent_path() && !sf.parent_path().filename().empty())
+          stem = sanitize(sf.parent_path().filename().string()) + "__" + stem;  // unique across folders
         for (const auto& [k, v] : c.parameters) stem += "__" + sanitize(k) + "-" + sanitize(v);
         const fs::path base = fs::path(trace_dir) / stem;
         try {
