@@ -500,7 +500,8 @@ class Parser {
         return;
       }
       if (self.unit.empty()) {
-        cst = self.value * ss.factor;  // in the signal's own unit
+        // In the signal's own unit; percent signals are compared in percent (their scale is 1, see below).
+        cst = s.unit == "%" ? self.value : self.value * ss.factor;
         return;
       }
       const UnitInfo* u = find_unit(self.unit);

@@ -107,6 +107,35 @@ TEST(ExprUnits, NumbersAreConvertedToTheSignalsUnit) {
   EXPECT_FALSE(Condition::parse("abs(alternator/current_a) <= 90 A", r).evaluate(live.fn()));
 }
 
+TEST(ExprParse, CompactSpellingWithoutSpaces) {
+  const Trace t = sample_trace();
+  const auto r = resolver_for(t);
+  Live live(t);
+  live.set("alternator/current_a", -0.2);
+  live.set("alternator/port_v", 13.5);
+  live.set("bms/out/load", 1);
+  EXPECT_TRUE(Condition::parse("alternator/current_a<-0.1", r).evaluate(live.fn()));
+  EXPECT_TRUE(Condition::parse("alternator/port_v>=13.0V&&bms/out/load==high", r).evaluate(live.fn()));
+  EXPECT_FALSE(Condition::parse("(alternator/port_v<13V)||!bms/out/load", r).evaluate(live.fn()));
+  EXPECT_TRUE(Condition::parse("alternator/current_a > -2.5e-1 and alternator/current_a < -1.5e-1", r).evaluate(live.fn()));
+}
+
+TEST(ExprUnits, PercentAgainstRatioAndPercentSignals) {
+  Trace t;
+  test::add(t, "bank/soc", SignalKind::kAnalog, {{0, 0.08}});
+  test::add(t, "bank/soc_pct", SignalKind::kAnalog, {{0, 8}});
+  const auto r = resolver_for(t);
+  Live live(t);
+  live.set("bank/soc", 0.08);
+  live.set("bank/soc_pct", 8);
+  EXPECT_TRUE(Condition::parse("bank/soc < 10 %", r).evaluate(live.fn()));
+  EXPECT_FALSE(Condition::parse("bank/soc < 5 %", r).evaluate(live.fn()));
+  EXPECT_TRUE(Condition::parse("bank/soc_pct < 10 %", r).evaluate(live.fn()));
+  EXPECT_TRUE(Condition::parse("bank/soc_pct < 10", r).evaluate(live.fn()));
+  EXPECT_FALSE(Condition::parse("bank/soc_pct < 5 %", r).evaluate(live.fn()));
+  EXPECT_THROW(Condition::parse("bank/soc < 5 V", r), ParseError);
+}
+
 TEST(ExprUnits, UnitInferredFromNameSuffixWhenUndeclared) {
   Trace t;
   test::add(t, "plant/heatsink_c", SignalKind::kAnalog, {{0, 86}});  // no declared unit
