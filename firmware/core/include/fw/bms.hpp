@@ -35,9 +35,10 @@
 // - CD (CD-1..CD-3): high while started, enabled and ATC true. The alternator may run only once ATC has
 //   been true for ≥ 3 s (CD-3; after reset this counts as already satisfied unless ATC is false).
 // - Remote (RMT-1): ON when V_L < 5000 mV (mode B: L pulled to battery minus) or V_H > 3000 mV (mode C: H
-//   high); mode A (wire loop between L and H, the factory default) is seen as H high: the board's H pull-up
-//   drives both pins through the loop, so V_H > 3 V and the remote is ON; mode D (both open: L pulled up
-//   above 5 V, H pulled down below 3 V) is OFF. Deglitched 50 ms. OFF → alternator off at once (RMT-2);
+//   high); mode A (wire loop between L and H, the factory default) is seen as H high: the board pulls L up
+//   to the battery and H down, so through the loop both pins sit near half the battery voltage (≈ 6.5 V with
+//   equal resistors), V_H > 3 V and the remote is ON; mode D (both open: L pulled up above 5 V, H pulled
+//   down below 3 V) is OFF. Deglitched 50 ms. OFF → alternator off at once (RMT-2);
 //   with system_switch also LD, CD and PA float and the green LED is off (RMT-3); when the remote comes
 //   back on, the pre-alarm restarts, so LD again gets its full 30 s lead.
 // - Alternator path: alt_controller.hpp (ALT-1..ALT-7).
