@@ -1,0 +1,89 @@
+// BenchDut (HIL): a real board on a bench described by a rig.yaml (rig/io). The Dut seam is lockstep; a bench is
+// not — the board runs on its own clock. BenchDut bridges the two by pacing: step_ticks() returns no earlier than
+// the tick's real time (start + now), so the runner's virtual time follows the wall clock; while it waits it
+// services the bench's events (GPIO edges with kernel timestamps, VE.Direct bytes).
+//
+// Per tick: the firmware Inputs the runner computed from the plant are written to the output channels whose
+// signal carries a field of fw::Inputs (cells, ports, remote pins, BMS-cable lines, temperatures; digital channels
+// compare with their `threshold`), and the board's outputs are read back from the digital inputs
+// bms/out/{load,charge,prealarm} and the last telemetry block (alarm reason).
+//
+// Safety: a SafetySupervisor owns every exit path. A lost device, silent telemetry (the rig's
+// silence_timeout_ms), a signal or an exception drive every output to its safe state at once; the next
+// step_ticks() throws DutError with the reason, so the runner ends the run as an error. stop() makes the bench
+// safe too and is idempotent.
+//
+// Not thread-safe; one run at a time.
+#pragma once
+
+#include <chrono>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "rig/dut.hpp"
+#include "rig/io/bench.hpp"
+#include "rig/io/runtime.hpp"
+#include "rig/io/vedirect_link.hpp"
+
+namespace rig {
+
+struct BenchDutOptions {
+  io::GpioPortFactory gpio_ports;               // default: libgpiod; tests and the virtual board pass fakes
+  bool pace = true;                             // false: do not wait for real time (tests)
+  bool load_config = true;                      // write fw::Config over VE.Direct HEX at start (needs telemetry)
+  std::chrono::milliseconds hex_timeout{500};   // per HEX register
+};
+
+// One debounced edge of a board output, on the run's time base (kernel timestamps).
+struct RecordedEdge {
+  std::string signal;
+  io::EdgeEvent edge;
+};
+
+class BenchDut final : public Dut {
+ public:
+  explicit BenchDut(io::RigConfig rig, BenchDutOptions options = {});
+  ~BenchDut() override;
+
+  FirmwareInfo firmware_info() const override;
+  std::string mode() const override { return "hil"; }
+  void start(const fw::Config& config) override;
+  std::size_t step_ticks(std::span<const fw::Inputs> inputs, fw::Millis first_now, const fw::Outputs& assumed,
+                         std::span<fw::Outputs> out) override;
+  // A bench resets the board only through a reset relay, which this rig does not describe: throws DutError.
+  void reset() override;
+  void stop() noexcept override;
+
+  // HIL extras for the recorder and the results.
+  const std::vector<RecordedEdge>& edges() const { return edges_; }
+  const io::JitterStats& pacing_jitter() const { return jitter_; }
+  const std::string& realtime_status() const { return realtime_; }
+  // Outputs that could not be made safe at the last safe action (empty = all safe).
+  std::vector<std::string> unsafe_outputs() const;
+  const io::Bench* bench() const { return bench_.get(); }
+
+ private:
+  void pace_until(std::chrono::steady_clock::time_point deadline);
+  void write_inputs(const fw::Inputs& in);
+  void load_config(const fw::Config& config);
+  io::Nanos run_time() const;
+
+  io::RigConfig rig_;
+  BenchDutOptions options_;
+  boost::asio::io_context io_;
+  std::optional<io::RunClock> clock_;
+  std::unique_ptr<io::Bench> bench_;
+  std::unique_ptr<io::SafetySupervisor> supervisor_;
+  std::unique_ptr<io::TelemetryPort> telemetry_;
+  std::unique_ptr<io::VeDirectLink> link_;
+  std::chrono::steady_clock::time_point start_;
+  std::vector<RecordedEdge> edges_;
+  bool load_ = false, charge_ = false, prealarm_ = false;
+  io::JitterStats jitter_{1'000'000};
+  std::string realtime_ = "not requested";
+  bool started_ = false;
+};
+
+}  // namespace rig

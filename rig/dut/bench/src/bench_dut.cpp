@@ -1,0 +1,184 @@
+#include "rig/bench_dut.hpp"
+
+#include <regex>
+#include <thread>
+
+#include "fw/registers.hpp"
+
+namespace rig {
+
+namespace vd = fw::vedirect;
+using Clock = std::chrono::steady_clock;
+
+namespace {
+
+// The value of a plant signal as carried by fw::Inputs, in the signal's SI unit; nullopt when Inputs has no such
+// field (the channel then stays at its safe state).
+std::optional<double> input_value(const std::string& signal, const fw::Inputs& in) {
+  static const std::regex kCell(R"(bank/battery\[([0-4])\]/cell\[([0-3])\]/(voltage_v|temperature_c))");
+  static const std::regex kCable(R"(bank/battery\[([0-4])\]/cable/(connected|atc|atd|prealarm))");
+  std::smatch m;
+  if (std::regex_match(signal, m, kCell)) {
+    const int i = std::stoi(m[1]) * fw::kCellsPerBattery + std::stoi(m[2]);
+    return m[3] == "voltage_v" ? in.cell_mv[i] / 1000.0 : in.cell_temp_dc[i] / 10.0;
+  }
+  if (std::regex_match(signal, m, kCable)) {
+    const auto& b = in.battery[std::stoi(m[1])];
+    const std::string f = m[2];
+    return f == "connected" ? b.connected : f == "atc" ? b.allowed_to_charge : f == "atd" ? b.allowed_to_discharge : b.prealarm;
+  }
+  if (signal == "alternator/port_voltage_v") return in.alt_port_mv / 1000.0;
+  if (signal == "li/port_voltage_v") return in.li_port_mv / 1000.0;
+  if (signal == "remote/h_v") return in.remote_h_mv / 1000.0;
+  if (signal == "remote/l_v") return in.remote_l_mv / 1000.0;
+  if (signal == "limiter/heatsink_temperature_c") return in.heatsink_temp_dc / 10.0;
+  return std::nullopt;
+}
+
+}  // namespace
+
+BenchDut::BenchDut(io::RigConfig rig, BenchDutOptions options) : rig_(std::move(rig)), options_(std::move(options)) {}
+
+BenchDut::~BenchDut() { stop(); }
+
+FirmwareInfo BenchDut::firmware_info() const {
+  FirmwareInfo info;
+  info.target = "bench:" + rig_.name;
+  if (link_ && link_->last_block()) {
+    const auto& f = link_->last_block()->fields;
+    if (auto it = f.find("FW"); it != f.end()) info.version = it->second;
+    if (auto it = f.find("SER"); it != f.end()) info.build_hash = "serial " + it->second;
+  }
+  return info;
+}
+
+io::Nanos BenchDut::run_time() const { return std::chrono::duration_cast<io::Nanos>(Clock::now() - start_); }
+
+void BenchDut::start(const fw::Config& config) {
+  stop();
+  try {
+    if (rig_.loop.realtime) realtime_ = io::enable_realtime(rig_.loop.priority).describe();
+    io_.restart();
+    clock_.emplace(io::RunClock::start_now());
+    start_ = Clock::now();
+    bench_ = std::make_unique<io::Bench>(rig_, io_, *clock_, options_.gpio_ports);
+    supervisor_ = std::make_unique<io::SafetySupervisor>(io_, [this] { return bench_->deactivate(); });
+    for (const char* signal : {"bms/out/load", "bms/out/charge", "bms/out/prealarm"}) {
+      auto* in = bench_->digital_in(signal);
+      if (!in) continue;
+      bool* level = signal == std::string("bms/out/load") ? &load_ : signal == std::string("bms/out/charge") ? &charge_ : &prealarm_;
+      in->on_edge([this, level, name = std::string(signal)](const io::EdgeEvent& e) {
+        *level = e.level;
+        edges_.push_back({name, e});
+      });
+      in->on_fault([this](const std::string& ch, const std::string& what) { supervisor_->abort("lost device: " + ch + ": " + what); });
+    }
+    bench_->configure();
+    bench_->activate();
+    for (const char* signal : {"bms/out/load", "bms/out/charge", "bms/out/prealarm"})
+      if (auto* in = bench_->digital_in(signal)) {
+        const bool v = in->read();
+        (signal == std::string("bms/out/load") ? load_ : signal == std::string("bms/out/charge") ? charge_ : prealarm_) = v;
+      }
+    if (rig_.telemetry) {
+      telemetry_ = std::make_unique<io::TelemetryPort>("telemetry", io::SerialPort::open(rig_.telemetry->port, rig_.telemetry->serial),
+                                                       io_, [this] { return run_time(); });
+      link_ = std::make_unique<io::VeDirectLink>(*telemetry_);
+      telemetry_->on_error([this](const std::string& what) { supervisor_->abort(what); });
+      telemetry_->start();
+      if (options_.load_config) load_config(config);
+      supervisor_->watch_silence("telemetry", [this] { return run_time(); }, [this] { return telemetry_->last_rx(); },
+                                 rig_.telemetry->silence_timeout);
+    }
+    supervisor_->watch_signals();
+    start_ = Clock::now();
+    started_ = true;
+  } catch (const std::exception& e) {
+    stop();
+    throw DutError(std::string("bench ") + rig_.name + ": " + e.what());
+  }
+}
+
+void BenchDut::load_config(const fw::Config& config) {
+  const fw::Outputs none{};
+  for (std::uint16_t id = vd::reg::kInputMode; id <= vd::reg::kLvdEmergencyFloorMv; ++id) {
+    std::uint32_t value = 0;
+    std::size_t size = 0;
+    if (!vd::read_register(id, config, none, value, size)) continue;
+    const auto resp = link_->exchange(vd::make_register(static_cast<std::uint8_t>(vd::HexCommand::kSet), id, 0, value, size),
+                                      io_, options_.hex_timeout);
+    char reg[8];
+    std::snprintf(reg, sizeof reg, "0x%04X", id);
+    if (!resp) throw DutError(std::string("board did not answer HEX set of register ") + reg);
+    if (resp->flags() != vd::kFlagOk)
+      throw DutError(std::string("board refused register ") + reg + " = " + std::to_string(value) + " (flags " +
+                     std::to_string(resp->flags()) + ")");
+  }
+}
+
+void BenchDut::pace_until(Clock::time_point deadline) {
+  while (Clock::now() < deadline) {
+    if (io_.stopped()) break;
+    if (io_.run_one_until(deadline) == 0 && !io_.stopped()) std::this_thread::sleep_until(deadline);
+  }
+  if (!io_.stopped()) io_.poll();
+}
+
+void BenchDut::write_inputs(const fw::Inputs& in) {
+  for (const auto& c : rig_.channels) {
+    if (c.direction != io::Direction::kOut) continue;
+    const auto v = input_value(c.signal, in);
+    if (!v) continue;
+    if (auto* a = bench_->analog_out(c.signal)) {
+      if (a->commanded() != *v) a->write(*v);
+    } else if (auto* d = bench_->digital_out(c.signal)) {
+      const auto* g = std::get_if<io::GpiodBinding>(&c.binding);
+      const bool level = g && g->threshold ? *v >= *g->threshold : *v != 0.0;
+      if (d->level() != level) d->set(level);
+    }
+  }
+}
+
+std::size_t BenchDut::step_ticks(std::span<const fw::Inputs> inputs, fw::Millis first_now, const fw::Outputs& assumed,
+                                 std::span<fw::Outputs> out) {
+  (void)assumed;
+  if (!started_) throw DutError("bench: step before start");
+  if (inputs.empty() || out.empty()) throw DutError("bench: empty step");
+  if (supervisor_->aborted()) throw DutError("bench " + rig_.name + " stopped: " + supervisor_->reason());
+  const auto deadline = start_ + std::chrono::milliseconds(first_now);
+  if (options_.pace) {
+    pace_until(deadline);
+    jitter_.add(std::chrono::duration_cast<io::Nanos>(Clock::now() - deadline));
+  } else if (!io_.stopped()) {
+    io_.poll();
+  }
+  if (supervisor_->aborted()) throw DutError("bench " + rig_.name + " stopped: " + supervisor_->reason());
+  try {
+    supervisor_->guard([&] { write_inputs(inputs[0]); });
+  } catch (const std::exception& e) {
+    throw DutError("bench " + rig_.name + " stopped: " + supervisor_->reason());
+  }
+  fw::Outputs o{};
+  o.load = load_ ? fw::Pin::kHigh : fw::Pin::kFloating;
+  o.charge = charge_ ? fw::Pin::kHigh : fw::Pin::kFloating;
+  o.prealarm = prealarm_ ? fw::Pin::kHigh : fw::Pin::kFloating;
+  if (link_ && link_->last_block()) o.alarm_reason = link_->last_block()->alarm_reason;
+  out[0] = o;
+  return 1;
+}
+
+void BenchDut::reset() { throw DutError("bench " + rig_.name + ": reset needs a reset relay, which rig.yaml does not describe"); }
+
+void BenchDut::stop() noexcept {
+  if (supervisor_) supervisor_->make_safe();
+  else if (bench_) bench_->deactivate();
+  link_.reset();
+  telemetry_.reset();
+  supervisor_.reset();
+  bench_.reset();
+  started_ = false;
+}
+
+std::vector<std::string> BenchDut::unsafe_outputs() const { return supervisor_ ? supervisor_->unsafe() : std::vector<std::string>{}; }
+
+}  // namespace rig
