@@ -212,6 +212,7 @@ void add_margin(const expr::Condition& c, bool hold, const Trace& trace, const J
   r.limit = sc->threshold;
   r.limit_text = std::string(upper ? "≤ " : "≥ ") + format_value(sc->threshold, sc->unit);
   r.margin = m;
+  if (!sc->abs) r.levels.push_back(sc->threshold);
   r.instants.push_back({which + " " + name, upper ? t_hi : t_lo});
 }
 
@@ -366,6 +367,7 @@ void judge_settles(const Settles& s, const Trace& trace, const JudgedWindow& w, 
   const std::string band = s.target ? format_value(*s.target, unit) + " ± " + format_value((s.hi - s.lo) / 2, unit)
                                     : "[" + format_value(s.lo, unit) + ", " + format_value(s.hi, unit) + "]";
   const std::string what = "settles '" + s.signal.name + "' in " + band;
+  r.levels = {s.lo, s.hi};
   r.measured_unit = "s";
   r.limit = to_seconds(s.within);
   r.limit_text = "≤ " + format_duration_limit(s.within);
@@ -435,6 +437,8 @@ void judge_bounded(const Bounded& b, const Trace& trace, const JudgedWindow& w, 
                       : b.lo       ? "≥ " + format_value(lo, unit)
                                    : "≤ " + format_value(hi, unit);
   const std::string what = "bounded '" + b.signal.name + "' " + range;
+  if (b.lo) r.levels.push_back(*b.lo);
+  if (b.hi) r.levels.push_back(*b.hi);
   double vmin = std::numeric_limits<double>::infinity(), vmax = -vmin;
   Time t_min{0}, t_max{0};
   struct Excursion {

@@ -103,6 +103,7 @@ TEST(Never, PassesAndReportsClosestApproach) {
   EXPECT_DOUBLE_EQ(*r.measured, -0.05);
   EXPECT_NEAR(*r.margin, 0.05, 1e-12);
   EXPECT_THAT(r.message, HasSubstr("min -0.05 A, limit ≥ -0.1 A, margin +0.05"));
+  EXPECT_THAT(r.levels, ::testing::ElementsAre(-0.1));
 }
 
 TEST(Never, ExactlyAtTheLimitPasses) {
@@ -230,6 +231,7 @@ TEST(Settles, PassFailExactlyAtTheLimit) {
   EXPECT_NEAR(*r.margin, 0.1, 1e-12);
   EXPECT_THAT(r.message, HasSubstr("settled after 0.400 s (at t=1.400 s), limit ≤ 500 ms, margin +0.100 s"));
   EXPECT_THAT(r.message, HasSubstr("first entry at t=1.300 s did not stay"));
+  EXPECT_THAT(r.levels, ::testing::ElementsAre(88.0, 92.0));
   r = settle(s(0.4));
   EXPECT_EQ(r.verdict, Verdict::kPass) << r.message;
   EXPECT_NEAR(*r.margin, 0.0, 1e-12);

@@ -194,9 +194,9 @@ int draw_panel(std::string& o, const CaseResult& c, const Trace& trace, const st
     // limits of checks on this signal alone (in its unit) as dashed lines; the scale includes them
     std::vector<double> limits;
     for (const auto& ch : c.checks)
-      if (ch.limit && ch.signals.size() == 1 && ch.signals[0] == name && !digital && ch.measured_unit != "s" &&
-          std::isfinite(*ch.limit))
-        limits.push_back(*ch.limit);
+      if (ch.signals.size() == 1 && ch.signals[0] == name && !digital)
+        for (double l : ch.levels)
+          if (std::isfinite(l)) limits.push_back(l);
     for (double l : limits) vmin = std::min(vmin, l), vmax = std::max(vmax, l);
     if (!std::isfinite(vmin)) vmin = 0, vmax = 1;
     if (vmax == vmin) vmin -= 0.5, vmax += 0.5;

@@ -32,6 +32,7 @@ ordered_json check_json(const checks::CheckResult& c) {
   j["margin"] = opt(c.margin);
   j["evidence"] = c.evidence;
   j["message"] = c.message;
+  j["levels"] = c.levels;
   j["window"] = {{"begin_s", to_seconds(c.window.begin)}, {"end_s", to_seconds(c.window.end)}};
   j["signals"] = c.signals;
   ordered_json inst = ordered_json::array();
@@ -138,6 +139,7 @@ RunResult read_json(const std::filesystem::path& path) {
         r.margin = get_opt(ch, "margin");
         r.evidence = ch.value("evidence", "");
         r.message = ch.value("message", "");
+        if (ch.contains("levels")) r.levels = ch.at("levels").get<std::vector<double>>();
         r.window.begin = from_seconds(ch.at("window").value("begin_s", 0.0));
         r.window.end = from_seconds(ch.at("window").value("end_s", 0.0));
         r.signals = ch.at("signals").get<std::vector<std::string>>();

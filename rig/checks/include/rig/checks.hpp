@@ -126,6 +126,8 @@ struct CheckResult {
   std::string evidence;                   // e.g. "lead 30.000 s, limit ≥ 30 s, margin +0.000 s"
   std::string message;                    // one human line: verdict and evidence, or why it failed
 
+  std::vector<double> levels;             // reference levels on the judged signal, in its unit (the threshold of
+                                          // a single comparison, band edges of settles/bounded), for plots
   expr::Interval window;                        // the window actually judged (for shading in the report)
   std::vector<std::string> signals;       // signal names the check uses (waveforms in the report)
 };

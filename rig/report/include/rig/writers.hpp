@@ -41,7 +41,7 @@ void write_junit(const RunResult& run, const std::filesystem::path& path);
 //  "cases":[{"scenario_file","scenario_sha256","name","parameters":{k:v},"requirements":[],"mode","verdict",
 //            "error","completed","simulated_s","wall_s","trace_files":[],
 //            "checks":[{"name","kind","description","verdict","measured","measured_unit","limit","limit_text",
-//                       "margin","evidence","message","window":{"begin_s","end_s"},"signals":[],
+//                       "margin","evidence","message","levels":[],"window":{"begin_s","end_s"},"signals":[],
 //                       "instants":[{"label","t_s"}]}]}]}
 // Absent optionals are null.
 std::string results_json(const RunResult& run);
