@@ -228,7 +228,13 @@ int cmd_run(const std::vector<std::string>& inputs, const std::string& mode, int
       c.simulated_s = rig::to_seconds(out.simulated);
       c.wall_s = out.wall_s;
       c.trace = out.trace;
-      if (!out.completed && out.error.empty()) c.error = "incomplete: run interrupted at " + std::to_string(c.simulated_s) + " s";
+      if (!out.completed && out.error.empty()) {
+        char buf[96];
+        std::snprintf(buf, sizeof buf, "incomplete: run interrupted at t=%.3f s (checks judged on the partial trace)",
+                      c.simulated_s);
+        c.error = buf;
+        c.verdict = rig::Verdict::kError;  // a partial trace proves nothing either way
+      }
       if (!trace_dir.empty() && out.trace) {
         const fs::path sf(c.scenario_file);
         std::string stem = sanitize(sf.stem().string());
