@@ -245,3 +245,46 @@ TEST(LoaderErrors, EveryLibraryScenarioLoads) {
     EXPECT_NO_THROW(rig::scenario::load_file(f)) << f;
   }
 }
+
+TEST(Loader, TheArchitectureExampleLoadsAsWritten) {
+  const std::string text = R"(name: pre-alarm leads load disconnect by 30 s under a fast cell collapse
+requirements: [LD-2, LD-3, PA-3]
+bank: { batteries: 2, soc: 0.08, temperature_c: 20 }
+firmware: { prealarm_v: 3.10, load_disconnect_v: 2.80, prealarm_mode: continuous }
+timeline:
+  - at: 0 s
+    set: { load/current_a: 60 }
+  - when: bms/out/prealarm == high
+    after: 5 s
+    fault: { weak_cell: { battery: 1, cell: 2, drop_v: 0.6 } }
+  - at: 30 min
+    end: true
+expect:
+  - lead: { first: rise(bms/out/prealarm), then: fall(bms/out/load), at_least: 30 s, at_most: 31 s }
+  - never: alternator/current_a < -0.1
+)";
+  const auto sc = load_text(text, "arch.yaml").at(0);
+  EXPECT_EQ(sc.requirements, (std::vector<std::string>{"LD-2", "LD-3", "PA-3"}));
+  EXPECT_EQ(sc.max_duration, std::chrono::minutes(30));
+  ASSERT_EQ(sc.timeline.size(), 3u);
+  const auto& set = std::get<rig::scenario::SetAction>(sc.timeline[0].actions.at(0));
+  EXPECT_EQ(set.target.name, "load[0]/current_a");
+  EXPECT_DOUBLE_EQ(set.value, 60.0);
+  ASSERT_EQ(sc.expect.size(), 2u);
+  EXPECT_TRUE(std::holds_alternative<rig::checks::Lead>(sc.expect[0].kind));
+}
+
+TEST(LoaderErrors, RefusesARepeatFasterThanATick) {
+  EXPECT_EQ(error_of(kHead + "timeline:\n  - at: 0 s\n    repeat: { every: 5 ms }\n    end: true\n" + kExpect),
+            "s.yaml:5:22: found every = 5 ms, expected at least one firmware tick (10 ms)");
+}
+
+TEST(LoaderErrors, RefusesAnEntryWithoutAction) {
+  EXPECT_EQ(error_of(kHead + "timeline:\n  - at: 1 s\n    label: nothing\n" + kExpect),
+            "s.yaml:4:5: found a timeline entry without an action, expected set:, ramp:, fault: or end: true");
+}
+
+TEST(LoaderErrors, RefusesAWrongUnitInACheckLimit) {
+  EXPECT_EQ(error_of(kHead + "expect:\n  - bounded: { signal: alternator/current_a, max: 90 V }\n"),
+            "s.yaml:4:51: found '90 V' (unit 'V'), expected a current (A, mA) for 'max of alternator/current_a'");
+}
