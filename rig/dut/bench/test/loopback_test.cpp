@@ -1,0 +1,123 @@
+// HIL loopback without hardware: BenchDut drives the firmware core running in its own process
+// (bmsrig_virtual_board) through the bench's own interfaces — DAC files of a fake IIO tree, GPIO edge records with
+// kernel-clock timestamps, VE.Direct on a PTY (HEX configuration, text telemetry) — in real time.
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <thread>
+
+#include "fifo_gpio_port.hpp"
+#include "rig/bench_dut.hpp"
+#include "rig/io/fake/fake_iio_tree.hpp"
+#include "rig/io/fake/pty_pair.hpp"
+
+namespace rig {
+namespace {
+
+using namespace std::chrono_literals;
+
+class Loopback : public ::testing::Test {
+ protected:
+  io::fake::FakeIioTree tree;
+  std::filesystem::path dac = tree.add_device("ad5686r");
+  std::filesystem::path gpio = tree.root() / "gpio";
+  io::fake::PtyPair vedirect;
+  pid_t board = -1;
+
+  void SetUp() override {
+    tree.set(dac, "out_voltage_scale", "1");
+    for (int k = 0; k < 4; ++k) tree.set(dac, "out_voltage" + std::to_string(k) + "_raw", "0");
+    std::filesystem::create_directory(gpio);
+    for (int k = 0; k < 3; ++k) ASSERT_EQ(::mkfifo((gpio / ("line" + std::to_string(k))).c_str(), 0600), 0);
+    board = ::fork();
+    ASSERT_GE(board, 0);
+    if (board == 0) {
+      ::dup2(vedirect.master(), 100);  // a fresh descriptor: dup2 clears close-on-exec
+      ::execl(BMSRIG_VIRTUAL_BOARD, BMSRIG_VIRTUAL_BOARD, "--dac-dir", dac.c_str(), "--gpio-dir", gpio.c_str(),
+              "--vedirect-fd", "100", static_cast<char*>(nullptr));
+      ::_exit(127);
+    }
+  }
+  void TearDown() override {
+    if (board > 0) {
+      ::kill(board, SIGKILL);
+      ::waitpid(board, nullptr, 0);
+    }
+  }
+  std::string yaml() const {
+    std::string y = "rig: loopback\niio_root: " + tree.root().string() + "\nloop: { realtime: false }\n" +
+                    "telemetry: { port: " + vedirect.slave_path() + ", baud: 19200, silence_timeout_ms: 3000 }\nchannels:\n";
+    for (int k = 0; k < 4; ++k)
+      y += "  bank/battery[0]/cell[" + std::to_string(k) + "]/voltage_v:\n    out: { iio: { device: ad5686r, channel: " +
+           std::to_string(k) + " } }\n    limits: [2.0, 3.8]\n    safe: 3.3\n";
+    const char* outs[3] = {"load", "charge", "prealarm"};
+    for (int k = 0; k < 3; ++k)
+      y += std::string("  bms/out/") + outs[k] + ":\n    in: { gpiod: { chip: " + gpio.string() + ", line: " + std::to_string(k) + " } }\n";
+    return y;
+  }
+  BenchDut make() {
+    BenchDutOptions o;
+    o.gpio_ports = [] { return std::make_unique<test::FifoGpioLinePort>(); };
+    return BenchDut(io::parse_rig_config(yaml(), "loopback.yaml"), o);
+  }
+  // Steps ticks [from, to) with the given cell voltages; returns the last outputs.
+  static fw::Outputs run(BenchDut& dut, fw::Millis from, fw::Millis to, std::int32_t c0, std::int32_t c3) {
+    fw::Outputs out;
+    for (fw::Millis now = from; now < to; now += fw::kTickMs) {
+      fw::Inputs in;
+      in.cell_mv[0] = c0;
+      in.cell_mv[1] = in.cell_mv[2] = 3300;
+      in.cell_mv[3] = c3;
+      dut.step_ticks(std::span<const fw::Inputs>(&in, 1), now, fw::Outputs{}, std::span<fw::Outputs>(&out, 1));
+    }
+    return out;
+  }
+};
+
+TEST_F(Loopback, FirmwareInItsOwnProcessAnswersTheBenchInRealTime) {
+  BenchDut dut = make();
+  dut.start(fw::Config{});  // includes the HEX configuration, answered by the board's register handler
+  fw::Outputs out = run(dut, 0, 2000, 3300, 3300);
+  EXPECT_EQ(out.load, fw::Pin::kHigh);  // start-up done: LD and CD driven
+  EXPECT_EQ(out.charge, fw::Pin::kHigh);
+  out = run(dut, 2000, 4500, 3300, 3780);  // cell 3 over-voltage (> 3.75 V)
+  EXPECT_EQ(out.charge, fw::Pin::kFloating);  // CD floats (CD-2) …
+  EXPECT_EQ(out.load, fw::Pin::kHigh);        // … LD stays
+  const RecordedEdge* cd_fall = nullptr;
+  for (const auto& e : dut.edges())
+    if (e.signal == "bms/out/charge" && !e.edge.level) cd_fall = &e;
+  ASSERT_NE(cd_fall, nullptr);
+  // Measured on the kernel-clock time base: the firmware's ~1 s over-voltage confirmation after the DAC moved.
+  const double delay_s = std::chrono::duration<double>(cd_fall->edge.t).count() - 2.0;
+  std::printf("CD floated %.3f s after the cell DAC moved past 3.75 V\n", delay_s);
+  EXPECT_GT(delay_s, 0.9);
+  EXPECT_LT(delay_s, 1.6);
+  EXPECT_EQ(dut.firmware_info().version, "0.1.0");  // from the board's telemetry blocks
+  dut.stop();
+  EXPECT_EQ(tree.get(dac, "out_voltage3_raw"), "3300");
+}
+
+TEST_F(Loopback, BoardDyingMidRunStopsTheRunWithEveryChannelSafe) {
+  BenchDut dut = make();
+  dut.start(fw::Config{});
+  run(dut, 0, 1500, 3100, 3200);
+  EXPECT_EQ(tree.get(dac, "out_voltage0_raw"), "3100");
+  ::kill(board, SIGKILL);
+  ::waitpid(board, nullptr, 0);
+  board = -1;
+  std::string error;
+  try {
+    run(dut, 1500, 5000, 3100, 3200);
+  } catch (const DutError& e) {
+    error = e.what();
+  }
+  EXPECT_NE(error.find("went away"), std::string::npos) << error;
+  for (int k = 0; k < 4; ++k) EXPECT_EQ(tree.get(dac, "out_voltage" + std::to_string(k) + "_raw"), "3300");
+  EXPECT_TRUE(dut.unsafe_outputs().empty());
+}
+
+}  // namespace
+}  // namespace rig
