@@ -193,6 +193,148 @@ bool same_outputs(const Outputs& a, const Outputs& b) {
          a.prealarm_active == b.prealarm_active && a.remote_on == b.remote_on && a.lead_violation == b.lead_violation;
 }
 
+// --- Delta coding and step messages ----------------------------------------------------------------------------
+
+namespace {
+
+// Field i of a sample as a 32-bit pattern (see the field order in the header).
+std::uint32_t get_field(const Inputs& in, std::size_t i) {
+  if (i < 20) return static_cast<std::uint32_t>(in.cell_mv[i]);
+  if (i < 40) return static_cast<std::uint32_t>(static_cast<std::int32_t>(in.cell_temp_dc[i - 20]));
+  if (i < 45) {
+    const BatterySignals& b = in.battery[i - 40];
+    return (b.connected ? 1u : 0u) | (b.allowed_to_charge ? 2u : 0u) | (b.allowed_to_discharge ? 4u : 0u) |
+           (b.prealarm ? 8u : 0u);
+  }
+  switch (i) {
+    case 45: return static_cast<std::uint32_t>(in.alt_port_mv);
+    case 46: return static_cast<std::uint32_t>(in.li_port_mv);
+    case 47: return static_cast<std::uint32_t>(in.alt_current_ma);
+    case 48: return static_cast<std::uint32_t>(static_cast<std::int32_t>(in.heatsink_temp_dc));
+    case 49: return static_cast<std::uint32_t>(in.remote_h_mv);
+    default: return static_cast<std::uint32_t>(in.remote_l_mv);
+  }
+}
+
+// Sets field i; false when the value does not fit the field (int16, battery bits).
+bool set_field(Inputs& in, std::size_t i, std::uint32_t v) {
+  const auto sv = static_cast<std::int32_t>(v);
+  if (i < 20) {
+    in.cell_mv[i] = sv;
+    return true;
+  }
+  if (i < 40 || i == 48) {
+    if (sv < -32768 || sv > 32767) return false;
+    (i == 48 ? in.heatsink_temp_dc : in.cell_temp_dc[i - 20]) = static_cast<std::int16_t>(sv);
+    return true;
+  }
+  if (i < 45) {
+    if (v > 0x0F) return false;
+    BatterySignals& b = in.battery[i - 40];
+    b.connected = (v & 1u) != 0;
+    b.allowed_to_charge = (v & 2u) != 0;
+    b.allowed_to_discharge = (v & 4u) != 0;
+    b.prealarm = (v & 8u) != 0;
+    return true;
+  }
+  switch (i) {
+    case 45: in.alt_port_mv = sv; return true;
+    case 46: in.li_port_mv = sv; return true;
+    case 47: in.alt_current_ma = sv; return true;
+    case 49: in.remote_h_mv = sv; return true;
+    default: in.remote_l_mv = sv; return true;
+  }
+}
+
+void put_varint(Writer& w, std::uint32_t v) {
+  while (v >= 0x80u) {
+    w.u8(static_cast<std::uint8_t>(v | 0x80u));
+    v >>= 7;
+  }
+  w.u8(static_cast<std::uint8_t>(v));
+}
+
+bool get_varint(Reader& r, std::uint32_t& v) {
+  v = 0;
+  for (int shift = 0; shift <= 28; shift += 7) {
+    const std::uint8_t b = r.u8();
+    if (!r.ok()) return false;
+    if (shift == 28 && (b & 0xF0u) != 0) return false;  // more than 32 bits
+    v |= static_cast<std::uint32_t>(b & 0x7Fu) << shift;
+    if ((b & 0x80u) == 0) return true;
+  }
+  return false;
+}
+
+std::uint32_t zigzag(std::uint32_t d) {
+  return (d << 1) ^ (0u - (d >> 31));
+}
+std::uint32_t unzigzag(std::uint32_t z) { return (z >> 1) ^ (0u - (z & 1u)); }
+
+}  // namespace
+
+void encode_delta(Writer& w, const Inputs& previous, const Inputs& next) {
+  std::uint8_t mask[kDeltaMaskSize] = {};
+  for (std::size_t i = 0; i < kInputFields; ++i) {
+    if (get_field(previous, i) != get_field(next, i)) mask[i / 8] = static_cast<std::uint8_t>(mask[i / 8] | (1u << (i % 8)));
+  }
+  for (std::uint8_t m : mask) w.u8(m);
+  for (std::size_t i = 0; i < kInputFields; ++i) {
+    if ((mask[i / 8] & (1u << (i % 8))) == 0) continue;
+    if (i >= 40 && i < 45) {
+      put_varint(w, get_field(next, i));
+    } else {
+      put_varint(w, zigzag(get_field(next, i) - get_field(previous, i)));
+    }
+  }
+}
+
+bool decode_delta(Reader& r, Inputs& next) {
+  std::uint8_t mask[kDeltaMaskSize];
+  for (std::uint8_t& m : mask) m = r.u8();
+  if (!r.ok() || (mask[kDeltaMaskSize - 1] >> (kInputFields % 8)) != 0) return false;  // unused bits must be 0
+  for (std::size_t i = 0; i < kInputFields; ++i) {
+    if ((mask[i / 8] & (1u << (i % 8))) == 0) continue;
+    std::uint32_t v = 0;
+    if (!get_varint(r, v)) return false;
+    const std::uint32_t value = (i >= 40 && i < 45) ? v : get_field(next, i) + unzigzag(v);
+    if (!set_field(next, i, value)) return false;
+  }
+  return r.ok();
+}
+
+void encode_step_header(Writer& w, const StepRequest& req) {
+  w.u32(req.first_now);
+  w.u16(req.count);
+  w.u8(req.flags);
+  w.u16(req.reference_sequence);
+  if ((req.flags & kStepAssumedIsLast) == 0) encode_outputs(w, req.assumed);
+}
+
+bool decode_step_header(Reader& r, StepRequest& req) {
+  req.first_now = r.u32();
+  req.count = r.u16();
+  req.flags = r.u8();
+  req.reference_sequence = r.u16();
+  if ((req.flags & ~(kStepAssumedIsLast | kStepDeltaFromReference)) != 0) return false;
+  if ((req.flags & kStepAssumedIsLast) == 0 && !decode_outputs(r, req.assumed)) return false;
+  return r.ok() && req.count >= 1 && req.count <= kMaxBatch;
+}
+
+void encode_step_result(Writer& w, const StepResult& res) {
+  w.u16(res.executed);
+  w.u32(res.overruns);
+  w.u32(res.max_step_cycles);
+  encode_outputs(w, res.last);
+}
+
+bool decode_step_result(Reader& r, StepResult& res) {
+  res.executed = r.u16();
+  res.overruns = r.u32();
+  res.max_step_cycles = r.u32();
+  return decode_outputs(r, res.last) && r.ok() && r.at_end() && res.executed >= 1 && res.executed <= kMaxBatch;
+}
+
 void encode_identity(Writer& w, const Identity& id) {
   w.u8(id.protocol_version);
   w.u16(id.max_batch);
@@ -386,6 +528,8 @@ Server::Action Server::handle(const Frame& f) {
       if (err == ConfigError::kOk) {
         bms_ = fresh;
         bms_.reset();
+        has_reference_ = false;
+        has_last_outputs_ = false;
       }
       w.u8(static_cast<std::uint8_t>(err));
       send(Type::kConfigAck, f.sequence, w.size());
@@ -396,47 +540,9 @@ Server::Action Server::handle(const Frame& f) {
       bms_.reset();
       send(Type::kResetAck, f.sequence, 0);
       return Action::kNone;
-    case Type::kStep: {
-      StepRequest req;
-      req.first_now = r.u32();
-      req.count = r.u16();
-      if (!decode_outputs(r, req.assumed) || req.count < 1 || req.count > kMaxBatch ||
-          r.remaining() != static_cast<std::size_t>(req.count) * kInputsSize) {
-        break;
-      }
-      // Validate the whole batch before acting on any of it (a bad frame is never acted on).
-      {
-        Reader check = r;
-        Inputs scratch{};
-        bool ok = true;
-        for (std::uint16_t i = 0; i < req.count && ok; ++i) ok = decode_inputs(check, scratch);
-        if (!ok) break;
-      }
-      w.u16(0);  // executed, patched below
-      w.u32(0);  // overruns, patched below
-      w.u32(0);  // max_step_cycles, patched below
-      std::uint16_t executed = 0;
-      for (std::uint16_t i = 0; i < req.count; ++i) {
-        Inputs in{};
-        decode_inputs(r, in);
-        const std::uint32_t t0 = port_.cycles != nullptr ? port_.cycles(port_.context) : 0;
-        const Outputs out = bms_.step(in, req.first_now + static_cast<Millis>(i) * kTickMs);
-        if (port_.cycles != nullptr) {
-          const std::uint32_t dt = (port_.cycles(port_.context) - t0) & port_.cycle_mask;
-          if (dt > max_step_cycles_) max_step_cycles_ = dt;
-          if (port_.cycles_per_tick != 0 && dt > port_.cycles_per_tick) ++overruns_;
-        }
-        encode_outputs(w, out);
-        ++executed;
-        if (!same_outputs(out, req.assumed)) break;
-      }
-      Writer head(payload_, 10);
-      head.u16(executed);
-      head.u32(overruns_);
-      head.u32(max_step_cycles_);
-      send(Type::kStepResult, f.sequence, w.size());
+    case Type::kStep:
+      if (!handle_step(f, r)) break;
       return Action::kNone;
-    }
     case Type::kShutdown:
       if (!r.at_end()) break;
       return Action::kShutdown;
@@ -446,6 +552,58 @@ Server::Action Server::handle(const Frame& f) {
   }
   send_error(ErrorCode::kPayload, f.sequence);
   return Action::kNone;
+}
+
+bool Server::handle_step(const Frame& f, Reader& r) {
+  StepRequest req;
+  if (!decode_step_header(r, req)) return false;
+  if ((req.flags & kStepAssumedIsLast) != 0) {
+    if (!has_last_outputs_) return false;
+    req.assumed = last_outputs_;
+  }
+  const bool from_reference = (req.flags & kStepDeltaFromReference) != 0;
+  if (from_reference && (!has_reference_ || req.reference_sequence != reference_sequence_)) return false;
+  // Validate the whole batch before acting on any of it (a bad frame is never acted on).
+  const Reader samples = r;
+  {
+    Reader check = samples;
+    Inputs in = reference_;
+    for (std::uint16_t i = 0; i < req.count; ++i) {
+      const bool ok = (i == 0 && !from_reference) ? decode_inputs(check, in) : decode_delta(check, in);
+      if (!ok) return false;
+    }
+    if (!check.at_end()) return false;
+  }
+  Reader rd = samples;
+  Inputs in = reference_;
+  StepResult res;
+  for (std::uint16_t i = 0; i < req.count; ++i) {
+    if (i == 0 && !from_reference) {
+      decode_inputs(rd, in);
+    } else {
+      decode_delta(rd, in);
+    }
+    const std::uint32_t t0 = port_.cycles != nullptr ? port_.cycles(port_.context) : 0;
+    res.last = bms_.step(in, req.first_now + static_cast<Millis>(i) * kTickMs);
+    if (port_.cycles != nullptr) {
+      const std::uint32_t dt = (port_.cycles(port_.context) - t0) & port_.cycle_mask;
+      if (dt > max_step_cycles_) max_step_cycles_ = dt;
+      if (port_.cycles_per_tick != 0 && dt > port_.cycles_per_tick) ++overruns_;
+    }
+    ++res.executed;
+    if (!same_outputs(res.last, req.assumed)) break;
+  }
+  reference_ = in;
+  reference_sequence_ = f.sequence;
+  has_reference_ = true;
+  last_outputs_ = res.last;
+  has_last_outputs_ = true;
+  res.overruns = overruns_;
+  res.max_step_cycles = max_step_cycles_;
+  Writer w(payload_, sizeof payload_);
+  encode_step_result(w, res);
+  send(Type::kStepResult, f.sequence, w.size());
+  return true;
 }
 
 }  // namespace fw::plant_link

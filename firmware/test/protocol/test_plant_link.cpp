@@ -1,6 +1,8 @@
 // The plant link (PIL): codec round trips, the board-side Server in memory, and random/fuzz inputs (≥ 10^6).
 #include <gtest/gtest.h>
 
+#include <climits>
+#include <cstdint>
 #include <cstring>
 #include <random>
 #include <vector>
@@ -138,17 +140,34 @@ std::vector<std::uint8_t> config_payload(const fw::Config& c) {
   return p;
 }
 
+// A Step payload: explicit `assumed`, sample 0 full, the others delta-coded.
 std::vector<std::uint8_t> step_payload(fw::Millis first_now, const fw::Outputs& assumed,
                                        const std::vector<fw::Inputs>& inputs) {
   std::vector<std::uint8_t> p(kMaxPayload);
   Writer w(p.data(), p.size());
-  w.u32(first_now);
-  w.u16(static_cast<std::uint16_t>(inputs.size()));
-  encode_outputs(w, assumed);
-  for (const auto& in : inputs) encode_inputs(w, in);
+  StepRequest req;
+  req.first_now = first_now;
+  req.count = static_cast<std::uint16_t>(inputs.size());
+  req.assumed = assumed;
+  encode_step_header(w, req);
+  for (std::size_t i = 0; i < inputs.size(); ++i) {
+    if (i == 0) {
+      encode_inputs(w, inputs[0]);
+    } else {
+      encode_delta(w, inputs[i - 1], inputs[i]);
+    }
+  }
   EXPECT_TRUE(w.ok());
   p.resize(w.size());
   return p;
+}
+
+StepResult parse_result(const Captured& c) {
+  EXPECT_EQ(c.type, Type::kStepResult);
+  Reader r(c.payload.data(), c.payload.size());
+  StepResult res;
+  EXPECT_TRUE(decode_step_result(r, res));
+  return res;
 }
 
 fw::Inputs healthy_inputs() {
@@ -336,28 +355,21 @@ TEST(PlantLink, StepBatchMatchesLocalBmsAndStopsEarly) {
     std::vector<fw::Inputs> batch(kMaxBatch, in);
     auto replies = board.exchange(frame(Type::kStep, seq, step_payload(now, assumed, batch)));
     ASSERT_EQ(replies.size(), 1u);
-    ASSERT_EQ(replies[0].type, Type::kStepResult);
     EXPECT_EQ(replies[0].seq, seq);
-    Reader r(replies[0].payload.data(), replies[0].payload.size());
-    const std::uint16_t executed = r.u16();
-    r.u32();
-    r.u32();
+    const StepResult res = parse_result(replies[0]);
+    const std::uint16_t executed = res.executed;
     ASSERT_GE(executed, 1);
     ASSERT_LE(executed, kMaxBatch);
-    ASSERT_EQ(r.remaining(), executed * kOutputsSize);
     for (std::uint16_t i = 0; i < executed; ++i) {
-      fw::Outputs got;
-      ASSERT_TRUE(decode_outputs(r, got));
+      const fw::Outputs got = i + 1 < executed ? assumed : res.last;  // earlier ticks equal `assumed`
       const fw::Outputs want = local.step(in, now + i * fw::kTickMs);
       ASSERT_TRUE(same_outputs(got, want)) << "round " << round << " tick " << i;
-      if (i + 1 < executed) {
-        ASSERT_TRUE(same_outputs(got, assumed));
-      } else if (executed < kMaxBatch) {
+      if (i + 1 == executed && executed < kMaxBatch) {
         ASSERT_FALSE(same_outputs(got, assumed));  // stopped right after the first difference
         ++early_stops;
       }
-      if (i + 1 == executed) assumed = got;
     }
+    assumed = res.last;
     now += executed * fw::kTickMs;
     ++seq;
   }
@@ -371,9 +383,7 @@ TEST(PlantLink, OverrunGuardCountsSlowSteps) {
     board.cycles_step = step_cycles;  // each cycles() call advances the fake counter by this much
     std::vector<fw::Inputs> batch(1, healthy_inputs());
     auto replies = board.exchange(frame(Type::kStep, 2, step_payload(0, fw::Outputs{}, batch)));
-    Reader r(replies.at(0).payload.data(), replies.at(0).payload.size());
-    r.u16();
-    return r.u32();
+    return parse_result(replies.at(0)).overruns;
   };
   EXPECT_EQ(run(1000), 0u);  // exactly one tick of cycles: not an overrun
   EXPECT_EQ(run(1001), 1u);  // one more: overrun
@@ -403,13 +413,36 @@ TEST(PlantLink, BadFramesAnswerErrorAndAreNeverActedOn) {
   auto zero = step_payload(0, fw::Outputs{}, {});
   replies = board.exchange(frame(Type::kStep, 10, zero));
   EXPECT_EQ(replies.at(0).payload[0], static_cast<std::uint8_t>(ErrorCode::kPayload));
-  // A batch whose last Inputs has an invalid battery byte: refused as a whole, no tick executed.
-  std::vector<fw::Inputs> batch(3, healthy_inputs());
-  auto p = step_payload(0, fw::Outputs{}, batch);
-  p[kStepHeaderSize + 2 * kInputsSize + 120] = 0xFF;  // battery[0] bits of the third sample
+  // A batch whose last sample sets an invalid battery byte: refused as a whole, no tick executed.
+  std::vector<std::uint8_t> p(kMaxPayload);
+  {
+    Writer w(p.data(), p.size());
+    StepRequest req;
+    req.count = 3;
+    encode_step_header(w, req);
+    encode_inputs(w, healthy_inputs());
+    encode_delta(w, healthy_inputs(), healthy_inputs());
+    for (std::size_t m = 0; m < kDeltaMaskSize; ++m) w.u8(m == 5 ? 0x01 : 0x00);  // field 40: battery[0]
+    w.u8(0x1F);                                                                    // bits above 0x0F
+    p.resize(w.size());
+  }
   replies = board.exchange(frame(Type::kStep, 11, p));
   EXPECT_EQ(replies.at(0).payload[0], static_cast<std::uint8_t>(ErrorCode::kPayload));
-  EXPECT_EQ(board.server().bad_frames(), 5u);
+  EXPECT_EQ(board.server().bms().config().fuse_rating_a, 100);
+  // "Assumed = your last outputs" and "delta from reference" before any Step: refused.
+  {
+    std::vector<std::uint8_t> q(kMaxPayload);
+    Writer w(q.data(), q.size());
+    StepRequest req;
+    req.count = 1;
+    req.flags = kStepAssumedIsLast;
+    encode_step_header(w, req);
+    encode_inputs(w, healthy_inputs());
+    q.resize(w.size());
+    replies = board.exchange(frame(Type::kStep, 12, q));
+    EXPECT_EQ(replies.at(0).type, Type::kError);
+  }
+  EXPECT_EQ(board.server().bad_frames(), 6u);
   // The good frame still works after all that.
   replies = board.exchange(good);
   ASSERT_EQ(replies.size(), 1u);
@@ -433,6 +466,141 @@ TEST(PlantLink, DecoderResynchronisesAfterGarbage) {
   for (auto b : stream) frames += d.feed(b) == Decoder::Result::kFrame;
   EXPECT_EQ(frames, 1);
   EXPECT_EQ(d.frame().sequence, 5);
+}
+
+TEST(PlantLink, DeltaRoundTripRandomAndExtremes) {
+  std::mt19937 rng(3);
+  std::uint8_t buf[kMaxDeltaSize + 8];
+  fw::Inputs prev = random_inputs(rng);
+  for (int i = 0; i < 20000; ++i) {
+    fw::Inputs next = prev;
+    if (i % 3 == 0) {
+      next = random_inputs(rng);  // everything changes: the worst case
+    } else {
+      next.cell_mv[i % 20] += (i % 7) - 3;
+      next.alt_current_ma -= 1234;
+      next.battery[i % 5].prealarm = !next.battery[i % 5].prealarm;
+    }
+    if (i == 5) {
+      next.cell_mv[0] = INT32_MIN;
+      next.cell_temp_dc[0] = INT16_MAX;
+      prev.cell_mv[0] = INT32_MAX;
+      prev.cell_temp_dc[0] = INT16_MIN;
+    }
+    Writer w(buf, sizeof buf);
+    encode_delta(w, prev, next);
+    ASSERT_TRUE(w.ok());
+    ASSERT_LE(w.size(), kMaxDeltaSize);
+    Reader r(buf, w.size());
+    fw::Inputs back = prev;
+    ASSERT_TRUE(decode_delta(r, back));
+    ASSERT_TRUE(r.at_end());
+    ASSERT_TRUE(same_inputs(back, next)) << i;
+    prev = next;
+  }
+  // Unchanged sample: mask only.
+  Writer w(buf, sizeof buf);
+  encode_delta(w, prev, prev);
+  EXPECT_EQ(w.size(), kDeltaMaskSize);
+}
+
+TEST(PlantLink, DeltaRejectsOutOfRangeValues) {
+  std::uint8_t buf[32] = {};
+  // field 20 (cell_temp_dc[0]) += 40000 → out of int16
+  Writer w(buf, sizeof buf);
+  for (std::size_t m = 0; m < kDeltaMaskSize; ++m) w.u8(m == 2 ? 0x10 : 0x00);
+  w.u8(0xC0);  // zigzag(40000) = 80000 = 0x13880 → varint C0 B8 04
+  w.u8(0xB8);
+  w.u8(0x04);
+  fw::Inputs in;
+  Reader r(buf, w.size());
+  EXPECT_FALSE(decode_delta(r, in));
+  // +32767 from 0 fits; +32768 does not.
+  for (std::int32_t d : {32767, 32768}) {
+    Writer w2(buf, sizeof buf);
+    fw::Inputs a{};
+    fw::Inputs b{};
+    b.heatsink_temp_dc = static_cast<std::int16_t>(d == 32767 ? 32767 : 0);
+    encode_delta(w2, a, b);
+    if (d == 32768) {
+      // hand-made: field 48 += 32768
+      Writer w3(buf, sizeof buf);
+      for (std::size_t m = 0; m < kDeltaMaskSize; ++m) w3.u8(m == 6 ? 0x01 : 0x00);
+      w3.u8(0x80);  // zigzag(32768) = 65536 → varint 80 80 04
+      w3.u8(0x80);
+      w3.u8(0x04);
+      Reader r3(buf, w3.size());
+      fw::Inputs x{};
+      x.heatsink_temp_dc = 0;
+      EXPECT_FALSE(decode_delta(r3, x));
+    } else {
+      Reader r2(buf, w2.size());
+      fw::Inputs x = a;
+      EXPECT_TRUE(decode_delta(r2, x));
+      EXPECT_EQ(x.heatsink_temp_dc, 32767);
+    }
+  }
+}
+
+// The compact form the rig uses: assumed = last outputs, sample 0 as delta from the reference. Same results as
+// a local Bms; a stale reference sequence is refused and changes nothing.
+TEST(PlantLink, CompactStepsFromReference) {
+  Board board;
+  ASSERT_EQ(board.exchange(frame(Type::kConfig, 1, config_payload(fw::Config{})))[0].payload[0], 0);
+  fw::Bms local;
+  ASSERT_EQ(local.configure(fw::Config{}), fw::ConfigError::kOk);
+  local.reset();
+  std::mt19937 rng(5);
+  fw::Inputs prev = healthy_inputs();
+  // First step: full.
+  auto replies = board.exchange(frame(Type::kStep, 100, step_payload(0, fw::Outputs{}, {prev})));
+  StepResult res = parse_result(replies.at(0));
+  ASSERT_TRUE(same_outputs(res.last, local.step(prev, 0)));
+  fw::Outputs assumed = res.last;
+  std::uint16_t ref_seq = 100;
+  fw::Millis now = fw::kTickMs;
+  for (std::uint16_t seq = 101; seq < 160; ++seq) {
+    std::vector<fw::Inputs> batch;
+    fw::Inputs in = prev;
+    for (std::size_t i = 0; i < 8; ++i) {
+      in.cell_mv[rng() % 4] -= static_cast<std::int32_t>(rng() % 3);
+      batch.push_back(in);
+    }
+    std::vector<std::uint8_t> p(kMaxPayload);
+    Writer w(p.data(), p.size());
+    StepRequest req;
+    req.first_now = now;
+    req.count = static_cast<std::uint16_t>(batch.size());
+    req.flags = kStepAssumedIsLast | kStepDeltaFromReference;
+    req.reference_sequence = ref_seq;
+    encode_step_header(w, req);
+    for (std::size_t i = 0; i < batch.size(); ++i) encode_delta(w, i == 0 ? prev : batch[i - 1], batch[i]);
+    p.resize(w.size());
+    replies = board.exchange(frame(Type::kStep, seq, p));
+    res = parse_result(replies.at(0));
+    for (std::uint16_t i = 0; i < res.executed; ++i) {
+      const fw::Outputs got = i + 1 < res.executed ? assumed : res.last;
+      ASSERT_TRUE(same_outputs(got, local.step(batch[i], now + i * fw::kTickMs))) << seq << " " << i;
+    }
+    prev = batch[res.executed - 1];
+    assumed = res.last;
+    now += res.executed * fw::kTickMs;
+    ref_seq = seq;
+  }
+  // A stale reference is refused.
+  std::vector<std::uint8_t> p(kMaxPayload);
+  Writer w(p.data(), p.size());
+  StepRequest req;
+  req.first_now = now;
+  req.count = 1;
+  req.flags = kStepAssumedIsLast | kStepDeltaFromReference;
+  req.reference_sequence = static_cast<std::uint16_t>(ref_seq - 1);
+  encode_step_header(w, req);
+  encode_delta(w, prev, prev);
+  p.resize(w.size());
+  replies = board.exchange(frame(Type::kStep, 500, p));
+  EXPECT_EQ(replies.at(0).type, Type::kError);
+  EXPECT_EQ(replies.at(0).payload[0], static_cast<std::uint8_t>(ErrorCode::kPayload));
 }
 
 // Fuzz 1: 10^6 corrupted copies of valid frames (1–4 random byte changes, truncations, insertions). The decoder
@@ -519,6 +687,15 @@ TEST(PlantLinkFuzz, OneMillionRandomInputsNoCrash) {
     Reader r3(buf, len);
     fw::Config cfg;
     decode_config(r3, cfg);
+    Reader r5(buf, len);
+    fw::Inputs delta_in;
+    decode_delta(r5, delta_in);
+    Reader r6(buf, len);
+    StepRequest req;
+    decode_step_header(r6, req);
+    Reader r7(buf, len);
+    StepResult res;
+    decode_step_result(r7, res);
     Reader r4(buf, len);
     Identity id;
     if (decode_identity(r4, id)) {

@@ -14,17 +14,29 @@
 //   kHello{ver}   / kHelloAck{identity}     protocol version check (mismatch → kError kVersion)
 //   kConfig{cfg}  / kConfigAck{err}         fresh Bms, configure (FLT-4, err = fw::ConfigError), reset
 //   kReset{}      / kResetAck{}             Bms::reset() (watchdog-style reset; configuration kept)
-//   kStep{first_now, count, assumed, inputs × count} / kStepResult{executed, overruns, max_step_cycles,
-//                 outputs × executed}       batching: the board steps inputs[i] at first_now + i·kTickMs and
+//   kStep{StepRequest, samples} / kStepResult{executed, overruns, max_step_cycles, last outputs}
+//                                           batching: the board steps sample i at first_now + i·kTickMs and
 //                                           stops after the first tick whose Outputs differ from `assumed`
-//                                           (rig::Dut::step_ticks); count 1..kMaxBatch
+//                                           (rig::Dut::step_ticks); count 1..kMaxBatch. Outputs of ticks
+//                                           0..executed-2 equal `assumed` by that rule, so only the last
+//                                           tick's Outputs travel back.
 //   kShutdown{}   / — (the board exits)
 //   bad frame     / kError{code, bad_frames}  never acted on (CRC, length, version, unknown type, bad payload)
 //   (fault)       — / kFault{text}          HardFault report, then the board exits
 //
-// Batch size: one exchange costs ~0.5 ms of wall time over QEMU's socket chardev (≈ 2000 round trips/s), so
-// one tick per exchange would cap PIL at ≈ 2× real time with 1 ms ticks (≈ 20× with 10 ms); kMaxBatch = 32
-// ticks per exchange amortises that, and the early stop keeps the result identical to single-tick stepping.
+// Speed (QEMU 7.2 mps2-an385, CMSDK UART over a unix-socket chardev): a round trip costs ~0.5 ms, and every
+// byte towards the board another ~20 µs (QEMU hands the one-byte RX buffer one byte per main-loop turn). So
+// the link moves few bytes: samples are delta-coded (below), `assumed` is usually "your last outputs" (one
+// flag bit), only the last Outputs come back, and up to kMaxBatch = 32 ticks share one round trip; the early
+// stop keeps the result identical to single-tick stepping.
+//
+// Sample coding in kStep: sample 0 is either full (kInputsSize bytes) or, with kStepDeltaFromReference, a
+// delta against the board's reference sample (the last sample it executed in the Step with sequence
+// `reference_sequence`; a mismatch is a kPayload error). Samples 1.. are deltas against the previous sample.
+// A delta is a 7-byte change mask over the 51 fields (20 cell_mv, 20 cell_temp_dc, 5 battery signal bytes,
+// alt_port_mv, li_port_mv, alt_current_ma, heatsink_temp_dc, remote_h_mv, remote_l_mv; bit i = byte i/8,
+// bit i%8) followed, for each changed field in order, by the zigzag LEB128 varint of (new − old) mod 2^32
+// (battery bytes: the new value).
 #pragma once
 
 #include <cstddef>
@@ -45,8 +57,17 @@ inline constexpr std::size_t kInputsSize = 147;   // encoded fw::Inputs
 inline constexpr std::size_t kOutputsSize = 16;   // encoded fw::Outputs
 inline constexpr std::size_t kConfigSize = 27;    // encoded fw::Config
 inline constexpr std::size_t kMaxText = 48;       // strings in identity / fault frames
-inline constexpr std::size_t kStepHeaderSize = 4 + 2 + kOutputsSize;
-inline constexpr std::size_t kMaxPayload = kStepHeaderSize + kMaxBatch * kInputsSize;
+inline constexpr std::size_t kInputFields = 51;
+inline constexpr std::size_t kDeltaMaskSize = (kInputFields + 7) / 8;
+// Worst case of one delta sample: mask + 26 int32 fields × 5 + 20 int16 fields × 3 + 5 battery bytes.
+inline constexpr std::size_t kMaxDeltaSize = kDeltaMaskSize + 26 * 5 + 20 * 3 + 5;
+static_assert(kMaxDeltaSize >= kInputsSize);
+// first_now u32, count u16, flags u8, reference_sequence u16, assumed (optional)
+inline constexpr std::size_t kStepHeaderSize = 4 + 2 + 1 + 2 + kOutputsSize;
+inline constexpr std::size_t kMaxPayload = kStepHeaderSize + kMaxBatch * kMaxDeltaSize;
+inline constexpr std::size_t kStepResultSize = 2 + 4 + 4 + kOutputsSize;
+inline constexpr std::uint8_t kStepAssumedIsLast = 1u << 0;        // assumed = the board's last Outputs
+inline constexpr std::uint8_t kStepDeltaFromReference = 1u << 1;   // sample 0 is a delta vs the reference
 inline constexpr std::size_t kMaxFrame = kHeaderSize + kMaxPayload + kCrcSize;
 
 enum class Type : std::uint8_t {
@@ -139,17 +160,29 @@ bool decode_identity(Reader& r, Identity& id);
 // This firmware's identity (fw::kFirmwareVersion, fw::build_hash(), `target`).
 Identity make_identity(const char* target);
 
+// Delta coding of one sample against `previous` (see above). encode_delta always succeeds unless w is full.
+void encode_delta(Writer& w, const Inputs& previous, const Inputs& next);
+// Decodes into `next` (which must hold a copy of the previous sample); false when malformed.
+bool decode_delta(Reader& r, Inputs& next);
+
 struct StepRequest {
   Millis first_now = 0;
   std::uint16_t count = 0;  // 1..kMaxBatch
-  Outputs assumed{};
-  // inputs follow in the payload: decode them one by one with decode_inputs (no copy of the batch).
+  std::uint8_t flags = 0;   // kStepAssumedIsLast | kStepDeltaFromReference
+  std::uint16_t reference_sequence = 0;
+  Outputs assumed{};        // on the wire only without kStepAssumedIsLast
 };
-struct StepResultHeader {
+void encode_step_header(Writer& w, const StepRequest& req);
+bool decode_step_header(Reader& r, StepRequest& req);
+
+struct StepResult {
   std::uint16_t executed = 0;
   std::uint32_t overruns = 0;         // ticks whose step took longer than one tick of target time (total)
   std::uint32_t max_step_cycles = 0;  // longest step seen, in the board's cycle counter units (0: no counter)
+  Outputs last{};                     // the Outputs of tick executed-1 (earlier ticks: `assumed`)
 };
+void encode_step_result(Writer& w, const StepResult& res);
+bool decode_step_result(Reader& r, StepResult& res);
 
 // --- Frames ---------------------------------------------------------------------------------------------------
 // Writes a complete frame; returns its size or 0 when it does not fit (or payload_size > kMaxPayload).
@@ -222,10 +255,17 @@ class Server {
   Identity identity_;
   Bms bms_{};
   Decoder decoder_{};
+  bool handle_step(const Frame& f, Reader& r);
+
   std::uint32_t bad_frames_ = 0;
   std::uint32_t overruns_ = 0;
   std::uint32_t max_step_cycles_ = 0;
-  std::uint8_t payload_[kStepHeaderSize + 10 + kMaxBatch * kOutputsSize] = {};
+  bool has_reference_ = false;        // reference_ holds the last executed sample of Step reference_sequence_
+  std::uint16_t reference_sequence_ = 0;
+  Inputs reference_{};
+  bool has_last_outputs_ = false;
+  Outputs last_outputs_{};
+  std::uint8_t payload_[160] = {};  // the largest answer: an identity (kStepResultSize is smaller)
   std::uint8_t tx_[kHeaderSize + sizeof(payload_) + kCrcSize] = {};
 };
 

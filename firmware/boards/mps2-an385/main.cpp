@@ -1,0 +1,59 @@
+// The PIL firmware image for QEMU mps2-an385: the BMS core behind the plant link (fw/plant_link.hpp) on UART0.
+//
+// Boot: UART0 on (RX enabled before anything is sent), SysTick as cycle counter, then the kReady frame — the
+// rig waits for these first bytes before it sends anything. Then, for ever: read a byte, feed the plant-link
+// Server (which steps fw::Bms in lockstep and answers), until a kShutdown frame → semihosting exit 0.
+// A HardFault sends a kFault frame with the fault registers, prints them through semihosting and exits 1.
+// Overrun guard: every Bms::step is timed with SysTick; a step longer than one tick (kTickMs at 25 MHz) is
+// counted and reported in every kStepResult (overruns, max_step_cycles).
+#include <cstdint>
+
+#include "board.hpp"
+#include "fw/io.hpp"
+#include "fw/plant_link.hpp"
+
+namespace {
+
+fw::plant_link::Server* g_server = nullptr;
+bool g_in_fault = false;
+
+void port_write(void*, const std::uint8_t* data, std::size_t n) { board::uart_write(data, n); }
+std::uint32_t port_cycles(void*) { return board::cycle_counter(); }
+
+}  // namespace
+
+namespace board {
+
+void report_fault(const char* text) {
+  if (!g_in_fault) {
+    g_in_fault = true;  // a fault while reporting must not recurse
+    if (g_server != nullptr) g_server->send_fault(text);
+    semihosting_write(text);
+    semihosting_write("\n");
+  }
+  semihosting_exit(false);
+}
+
+}  // namespace board
+
+// The C++ runtime hook for a pure virtual call (none exist; defined so no libstdc++ terminate path is linked).
+extern "C" void __cxa_pure_virtual() { board::report_fault("pure virtual call"); }
+
+int main() {
+  board::uart_init(115200);
+  board::cycle_counter_init();
+
+  fw::plant_link::Port port;
+  port.write = port_write;
+  port.cycles = port_cycles;
+  port.cycle_mask = board::kCycleMask;
+  port.cycles_per_tick = board::kSystemClockHz / 1000u * fw::kTickMs;
+
+  static fw::plant_link::Server server(port, fw::plant_link::make_identity("mps2-an385"));
+  g_server = &server;
+  server.send_ready();
+  for (;;) {
+    if (server.feed(board::uart_read()) == fw::plant_link::Server::Action::kShutdown) break;
+  }
+  board::semihosting_exit(true);
+}
