@@ -91,6 +91,8 @@ void BenchDut::start(const fw::Config& config) {
                                  rig_.telemetry->silence_timeout);
     }
     supervisor_->watch_signals();
+    // Run time 0 = now: tick times (first_now) and edge times share one base.
+    *clock_ = io::RunClock::start_now();
     start_ = Clock::now();
     started_ = true;
   } catch (const std::exception& e) {
