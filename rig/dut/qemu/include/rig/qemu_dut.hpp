@@ -1,0 +1,112 @@
+// QemuDut: the PIL device under test — the cross-compiled firmware image (firmware/boards/mps2-an385) running
+// in qemu-system-arm (machine mps2-an385), driven in lockstep over the plant link (fw/plant_link.hpp) on the
+// board's UART0, which QEMU exposes as a unix socket.
+// Depth: the whole image — startup code, C++ runtime, UART driver, compiler and ABI of the target — on an
+// emulated Cortex-M3; the plant and the ADC quantisation stay in the rig (as in SIL).
+//
+// Lifecycle
+// - The constructor checks that QEMU and the image exist (DutError naming what to install or build), starts
+//   `qemu-system-arm -M mps2-an385 -nographic -monitor none -serial unix:<tmp>/uart.sock,server=on,wait=on
+//   -semihosting-config enable=on,target=native -kernel <image>`, connects, waits for the image's kReady frame
+//   (nothing is sent before the first byte arrives) and runs the handshake (protocol version, firmware
+//   version and build hash).
+// - start(config) loads the configuration into a fresh fw::Bms on the board (refused → DutError with the
+//   firmware's error code); reset() is Bms::reset() on the board.
+// - step_ticks() sends up to preferred_batch() samples per exchange; the board stops after the first tick whose
+//   Outputs differ from `assumed` (same contract as InProcessDut, so traces are identical to SIL).
+// - stop() (also from the destructor, and therefore on every exception path) asks the image to exit, then
+//   kills QEMU (SIGKILL) and reaps it; QEMU also dies with the rig process (PR_SET_PDEATHSIG). Idempotent.
+// Errors (QEMU died, timeout, a HardFault report, a refused frame) throw DutError with the tail of QEMU's log.
+// Not thread-safe: one QemuDut per run; several may run in parallel (each has its own QEMU and socket).
+#pragma once
+
+#include <sys/types.h>
+
+#include <chrono>
+#include <cstdint>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "fw/plant_link.hpp"
+#include "rig/dut.hpp"
+
+namespace rig {
+
+struct QemuDutOptions {
+  std::filesystem::path image;            // the firmware ELF (default_pil_image() when empty)
+  std::string qemu = "qemu-system-arm";   // executable name (searched in PATH) or path
+  std::chrono::milliseconds timeout{20000};  // boot + handshake, and each exchange
+  std::size_t batch = fw::plant_link::kMaxBatch;  // ticks per exchange (capped by the image's max_batch)
+};
+
+// The image this source tree builds: <source>/build/cross-cm3/firmware/boards/mps2-an385/fw_mps2_an385.elf
+// (override with the environment variable BMSRIG_PIL_IMAGE).
+std::filesystem::path default_pil_image();
+
+struct QemuLinkStats {
+  std::uint64_t exchanges = 0;     // step requests sent
+  std::uint64_t ticks = 0;         // ticks executed
+  std::uint64_t bytes_sent = 0;    // all frames to the board
+  std::uint32_t overruns = 0;      // the board's overrun guard (steps longer than one tick of target time)
+  std::uint32_t max_step_cycles = 0;
+};
+
+class QemuDut final : public Dut {
+ public:
+  explicit QemuDut(QemuDutOptions options = {});
+  ~QemuDut() override;
+  QemuDut(const QemuDut&) = delete;
+  QemuDut& operator=(const QemuDut&) = delete;
+
+  FirmwareInfo firmware_info() const override { return info_; }
+  std::string mode() const override { return "pil"; }
+  void start(const fw::Config& config) override;
+  std::size_t step_ticks(std::span<const fw::Inputs> inputs, fw::Millis first_now, const fw::Outputs& assumed,
+                         std::span<fw::Outputs> out) override;
+  std::size_t preferred_batch() const override { return batch_; }
+  void reset() override;
+  void stop() noexcept override;
+
+  pid_t pid() const { return pid_; }  // QEMU's process id (-1 once stopped)
+  const QemuLinkStats& stats() const { return stats_; }
+
+ private:
+  struct Received {
+    fw::plant_link::Type type{};
+    std::uint16_t sequence = 0;
+    std::vector<std::uint8_t> payload;
+  };
+  void launch();
+  void connect_socket();
+  void send_frame(fw::plant_link::Type type, const std::vector<std::uint8_t>& payload);
+  Received receive_frame();
+  Received request(fw::plant_link::Type type, const std::vector<std::uint8_t>& payload,
+                   fw::plant_link::Type expected);
+  [[noreturn]] void fail(const std::string& what);
+  std::string log_tail() const;
+  bool qemu_alive();
+
+  QemuDutOptions options_;
+  FirmwareInfo info_;
+  std::size_t batch_ = 1;
+  pid_t pid_ = -1;
+  int fd_ = -1;
+  std::filesystem::path dir_;
+  std::filesystem::path socket_path_;
+  std::filesystem::path log_path_;
+  std::uint16_t sequence_ = 0;
+  std::uint16_t last_sequence_ = 0;
+  fw::plant_link::Decoder decoder_{};
+  std::vector<std::uint8_t> rx_;       // bytes read but not yet decoded
+  std::size_t rx_pos_ = 0;
+  // Delta state shared with the board (see fw/plant_link.hpp): valid after a successful Step.
+  bool has_reference_ = false;
+  std::uint16_t reference_sequence_ = 0;
+  fw::Inputs reference_{};
+  bool has_last_outputs_ = false;
+  fw::Outputs last_outputs_{};
+  QemuLinkStats stats_;
+};
+
+}  // namespace rig

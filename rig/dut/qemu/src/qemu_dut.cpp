@@ -1,0 +1,372 @@
+#include "rig/qemu_dut.hpp"
+
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+#include <fstream>
+#include <sstream>
+#include <system_error>
+
+#include "fw/bms.hpp"
+
+#ifndef BMSRIG_SOURCE_DIR
+#define BMSRIG_SOURCE_DIR "."
+#endif
+
+namespace rig {
+
+namespace pl = fw::plant_link;
+using Clock = std::chrono::steady_clock;
+
+namespace {
+
+// Finds an executable: a path as given, or a name searched in PATH. Empty when not found.
+std::string find_executable(const std::string& name) {
+  if (name.find('/') != std::string::npos) return ::access(name.c_str(), X_OK) == 0 ? name : std::string();
+  const char* path = std::getenv("PATH");
+  std::stringstream dirs(path != nullptr ? path : "/usr/bin:/bin");
+  std::string dir;
+  while (std::getline(dirs, dir, ':')) {
+    const std::string candidate = (dir.empty() ? std::string(".") : dir) + "/" + name;
+    if (::access(candidate.c_str(), X_OK) == 0) return candidate;
+  }
+  return {};
+}
+
+const char* type_name(pl::Type t) {
+  switch (t) {
+    case pl::Type::kReady: return "Ready";
+    case pl::Type::kHello: return "Hello";
+    case pl::Type::kHelloAck: return "HelloAck";
+    case pl::Type::kConfig: return "Config";
+    case pl::Type::kConfigAck: return "ConfigAck";
+    case pl::Type::kReset: return "Reset";
+    case pl::Type::kResetAck: return "ResetAck";
+    case pl::Type::kStep: return "Step";
+    case pl::Type::kStepResult: return "StepResult";
+    case pl::Type::kShutdown: return "Shutdown";
+    case pl::Type::kError: return "Error";
+    case pl::Type::kFault: return "Fault";
+  }
+  return "unknown";
+}
+
+}  // namespace
+
+std::filesystem::path default_pil_image() {
+  if (const char* env = std::getenv("BMSRIG_PIL_IMAGE"); env != nullptr && *env != '\0') return env;
+  return std::filesystem::path(BMSRIG_SOURCE_DIR) / "build/cross-cm3/firmware/boards/mps2-an385/fw_mps2_an385.elf";
+}
+
+QemuDut::QemuDut(QemuDutOptions options) : options_(std::move(options)) {
+  if (options_.image.empty()) options_.image = default_pil_image();
+  if (find_executable(options_.qemu).empty()) {
+    throw DutError("PIL needs QEMU: '" + options_.qemu +
+                   "' was not found in PATH — install it (Debian: apt-get install qemu-system-arm; ci/setup.sh does)");
+  }
+  std::error_code ec;
+  if (!std::filesystem::is_regular_file(options_.image, ec)) {
+    throw DutError("PIL firmware image not found: " + options_.image.string() +
+                   " — build it with `cmake --preset cross-cm3 && cmake --build --preset cross-cm3` "
+                   "(needs gcc-arm-none-eabi and libnewlib-arm-none-eabi)");
+  }
+  try {
+    launch();
+    connect_socket();
+    // The image speaks first (kReady): nothing is sent before its first byte (see issue 6).
+    Received ready = receive_frame();
+    if (ready.type != pl::Type::kReady) fail(std::string("expected the Ready frame, got ") + type_name(ready.type));
+    std::vector<std::uint8_t> hello = {pl::kVersion};
+    Received ack = request(pl::Type::kHello, hello, pl::Type::kHelloAck);
+    pl::Identity id;
+    pl::Reader r(ack.payload.data(), ack.payload.size());
+    if (!pl::decode_identity(r, id)) fail("malformed HelloAck");
+    if (id.protocol_version != pl::kVersion) {
+      fail("plant-link protocol version mismatch: image " + std::to_string(id.protocol_version) + ", rig " +
+           std::to_string(pl::kVersion));
+    }
+    info_ = FirmwareInfo{id.firmware_version, id.build_hash, id.target};
+    batch_ = std::max<std::size_t>(1, std::min<std::size_t>(options_.batch, id.max_batch));
+  } catch (...) {
+    stop();
+    throw;
+  }
+}
+
+QemuDut::~QemuDut() { stop(); }
+
+void QemuDut::launch() {
+  char templ[] = "/tmp/bmsrig-qemu-XXXXXX";
+  if (::mkdtemp(templ) == nullptr) throw DutError(std::string("mkdtemp failed: ") + std::strerror(errno));
+  dir_ = templ;
+  socket_path_ = dir_ / "uart.sock";
+  log_path_ = dir_ / "qemu.log";
+  const std::string qemu = find_executable(options_.qemu);
+  std::vector<std::string> args = {qemu,
+                                   "-M", "mps2-an385",
+                                   "-nographic",
+                                   "-monitor", "none",
+                                   "-serial", "unix:" + socket_path_.string() + ",server=on,wait=on",
+                                   "-semihosting-config", "enable=on,target=native",
+                                   "-kernel", options_.image.string()};
+  std::vector<char*> argv;
+  for (auto& a : args) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  const int log_fd = ::open(log_path_.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  const int null_fd = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
+  if (log_fd < 0 || null_fd < 0) throw DutError("cannot create " + log_path_.string());
+  const pid_t parent = ::getpid();
+  const pid_t pid = ::fork();
+  if (pid < 0) {
+    ::close(log_fd);
+    ::close(null_fd);
+    throw DutError(std::string("fork failed: ") + std::strerror(errno));
+  }
+  if (pid == 0) {
+    // Child: only async-signal-safe calls until exec. QEMU dies with the rig (no orphan, even on a crash).
+    ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+    if (::getppid() != parent) ::_exit(127);
+    ::dup2(null_fd, 0);
+    ::dup2(log_fd, 1);
+    ::dup2(log_fd, 2);
+    ::execv(argv[0], argv.data());
+    ::_exit(127);
+  }
+  ::close(log_fd);
+  ::close(null_fd);
+  pid_ = pid;
+}
+
+bool QemuDut::qemu_alive() {
+  if (pid_ <= 0) return false;
+  int status = 0;
+  const pid_t r = ::waitpid(pid_, &status, WNOHANG);
+  if (r == pid_) {
+    pid_ = -1;
+    return false;
+  }
+  return true;
+}
+
+void QemuDut::connect_socket() {
+  const auto deadline = Clock::now() + options_.timeout;
+  sockaddr_un addr{};
+  addr.sun_family = AF_UNIX;
+  if (socket_path_.string().size() >= sizeof addr.sun_path) throw DutError("socket path too long");
+  std::strncpy(addr.sun_path, socket_path_.c_str(), sizeof addr.sun_path - 1);
+  for (;;) {
+    if (!qemu_alive()) fail("QEMU exited before the UART socket was ready");
+    const int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd < 0) throw DutError(std::string("socket failed: ") + std::strerror(errno));
+    if (::connect(fd, reinterpret_cast<const sockaddr*>(&addr), sizeof addr) == 0) {
+      fd_ = fd;
+      return;
+    }
+    ::close(fd);
+    if (Clock::now() > deadline) fail("timed out connecting to QEMU's UART socket " + socket_path_.string());
+    ::usleep(5000);
+  }
+}
+
+std::string QemuDut::log_tail() const {
+  std::ifstream f(log_path_);
+  if (!f) return {};
+  std::stringstream ss;
+  ss << f.rdbuf();
+  std::string s = ss.str();
+  if (s.size() > 2000) s = "…" + s.substr(s.size() - 2000);
+  while (!s.empty() && (s.back() == '\n' || s.back() == '\r')) s.pop_back();
+  return s;
+}
+
+void QemuDut::fail(const std::string& what) {
+  std::string msg = "PIL (QEMU mps2-an385, " + options_.image.string() + "): " + what;
+  // Give QEMU a moment to flush a semihosting report before reading its log.
+  if (pid_ > 0) ::usleep(20000);
+  const std::string tail = log_tail();
+  if (!tail.empty()) msg += "\n--- QEMU output ---\n" + tail;
+  throw DutError(msg);
+}
+
+void QemuDut::send_frame(pl::Type type, const std::vector<std::uint8_t>& payload) {
+  std::vector<std::uint8_t> buf(pl::kHeaderSize + payload.size() + pl::kCrcSize);
+  last_sequence_ = ++sequence_;
+  const std::size_t n = pl::encode_frame(type, last_sequence_, payload.data(), payload.size(), buf.data(), buf.size());
+  if (n == 0) fail("frame too large");
+  std::size_t done = 0;
+  while (done < n) {
+    const ssize_t w = ::send(fd_, buf.data() + done, n - done, MSG_NOSIGNAL);
+    if (w < 0) {
+      if (errno == EINTR) continue;
+      fail(std::string("write to the UART socket failed: ") + std::strerror(errno));
+    }
+    done += static_cast<std::size_t>(w);
+  }
+  stats_.bytes_sent += n;
+}
+
+QemuDut::Received QemuDut::receive_frame() {
+  const auto deadline = Clock::now() + options_.timeout;
+  for (;;) {
+    while (rx_pos_ < rx_.size()) {
+      const auto r = decoder_.feed(rx_[rx_pos_++]);
+      if (r == pl::Decoder::Result::kError) fail(std::string("corrupted frame from the board: ") + pl::to_string(decoder_.error()));
+      if (r == pl::Decoder::Result::kFrame) {
+        const pl::Frame& f = decoder_.frame();
+        if (f.version != pl::kVersion) fail("frame with protocol version " + std::to_string(f.version));
+        Received out{static_cast<pl::Type>(f.type), f.sequence, std::vector<std::uint8_t>(f.payload, f.payload + f.length)};
+        if (out.type == pl::Type::kFault) {
+          pl::Reader rd(out.payload.data(), out.payload.size());
+          char text[pl::kMaxText + 1] = {};
+          rd.text(text, sizeof text);
+          fail(std::string("the firmware reported a fault: ") + text);
+        }
+        return out;
+      }
+    }
+    rx_.clear();
+    rx_pos_ = 0;
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()).count();
+    if (left <= 0) fail("timed out waiting for the board (" + std::to_string(options_.timeout.count()) + " ms)");
+    pollfd p{fd_, POLLIN, 0};
+    const int pr = ::poll(&p, 1, static_cast<int>(std::min<long long>(left, 200)));
+    if (pr < 0 && errno != EINTR) fail(std::string("poll failed: ") + std::strerror(errno));
+    if (pr <= 0) {
+      if (!qemu_alive()) fail("QEMU exited");
+      continue;
+    }
+    std::uint8_t buf[8192];
+    const ssize_t n = ::recv(fd_, buf, sizeof buf, 0);
+    if (n == 0) fail("QEMU closed the UART socket");
+    if (n < 0) {
+      if (errno == EINTR || errno == EAGAIN) continue;
+      fail(std::string("read from the UART socket failed: ") + std::strerror(errno));
+    }
+    rx_.assign(buf, buf + n);
+  }
+}
+
+QemuDut::Received QemuDut::request(pl::Type type, const std::vector<std::uint8_t>& payload, pl::Type expected) {
+  if (fd_ < 0) throw DutError("PIL: the QEMU DUT is stopped");
+  send_frame(type, payload);
+  for (;;) {
+    Received r = receive_frame();
+    if (r.sequence != last_sequence_) continue;  // a stale answer (never expected in lockstep)
+    if (r.type == pl::Type::kError) {
+      const auto code = static_cast<pl::ErrorCode>(r.payload.empty() ? 0 : r.payload[0]);
+      fail(std::string("the board refused the ") + type_name(type) + " frame: " + pl::to_string(code));
+    }
+    if (r.type != expected) fail(std::string("expected ") + type_name(expected) + ", got " + type_name(r.type));
+    return r;
+  }
+}
+
+void QemuDut::start(const fw::Config& config) {
+  std::vector<std::uint8_t> p(pl::kConfigSize);
+  pl::Writer w(p.data(), p.size());
+  pl::encode_config(w, config);
+  const Received ack = request(pl::Type::kConfig, p, pl::Type::kConfigAck);
+  if (ack.payload.size() != 1) fail("malformed ConfigAck");
+  const auto err = static_cast<fw::ConfigError>(ack.payload[0]);
+  if (err != fw::ConfigError::kOk) {
+    throw DutError(std::string("firmware refused the configuration: ") + fw::to_string(err) + " (code " +
+                   std::to_string(static_cast<int>(err)) + ")");
+  }
+  has_reference_ = false;
+  has_last_outputs_ = false;
+}
+
+void QemuDut::reset() {
+  request(pl::Type::kReset, {}, pl::Type::kResetAck);
+}
+
+std::size_t QemuDut::step_ticks(std::span<const fw::Inputs> inputs, fw::Millis first_now, const fw::Outputs& assumed,
+                                std::span<fw::Outputs> out) {
+  const std::size_t n = std::min({inputs.size(), out.size(), batch_});
+  if (n == 0) throw DutError("PIL: step_ticks needs at least one sample");
+  pl::StepRequest req;
+  req.first_now = first_now;
+  req.count = static_cast<std::uint16_t>(n);
+  req.assumed = assumed;
+  if (has_last_outputs_ && pl::same_outputs(assumed, last_outputs_)) req.flags |= pl::kStepAssumedIsLast;
+  if (has_reference_) {
+    req.flags |= pl::kStepDeltaFromReference;
+    req.reference_sequence = reference_sequence_;
+  }
+  std::vector<std::uint8_t> p(pl::kMaxPayload);
+  pl::Writer w(p.data(), p.size());
+  pl::encode_step_header(w, req);
+  for (std::size_t i = 0; i < n; ++i) {
+    if (i == 0) {
+      if (has_reference_) {
+        pl::encode_delta(w, reference_, inputs[0]);
+      } else {
+        pl::encode_inputs(w, inputs[0]);
+      }
+    } else {
+      pl::encode_delta(w, inputs[i - 1], inputs[i]);
+    }
+  }
+  if (!w.ok()) fail("step frame does not fit");
+  p.resize(w.size());
+  const Received r = request(pl::Type::kStep, p, pl::Type::kStepResult);
+  pl::StepResult res;
+  pl::Reader rd(r.payload.data(), r.payload.size());
+  if (!pl::decode_step_result(rd, res) || res.executed > n) fail("malformed StepResult");
+  for (std::size_t i = 0; i + 1 < res.executed; ++i) out[i] = assumed;
+  out[res.executed - 1] = res.last;
+  reference_ = inputs[res.executed - 1];
+  reference_sequence_ = r.sequence;
+  has_reference_ = true;
+  last_outputs_ = res.last;
+  has_last_outputs_ = true;
+  ++stats_.exchanges;
+  stats_.ticks += res.executed;
+  stats_.overruns = res.overruns;
+  stats_.max_step_cycles = res.max_step_cycles;
+  return res.executed;
+}
+
+void QemuDut::stop() noexcept {
+  if (fd_ >= 0) {
+    // Ask the image to exit cleanly (semihosting exit 0); best effort, never blocks.
+    std::uint8_t buf[pl::kHeaderSize + pl::kCrcSize];
+    const std::size_t n = pl::encode_frame(pl::Type::kShutdown, ++sequence_, nullptr, 0, buf, sizeof buf);
+    (void)::send(fd_, buf, n, MSG_NOSIGNAL | MSG_DONTWAIT);
+  }
+  if (pid_ > 0) {
+    int status = 0;
+    bool exited = false;
+    for (int i = 0; i < 20 && !exited; ++i) {  // up to ~100 ms for the clean exit
+      exited = ::waitpid(pid_, &status, WNOHANG) == pid_;
+      if (!exited) ::usleep(5000);
+    }
+    if (!exited) {
+      ::kill(pid_, SIGKILL);
+      while (::waitpid(pid_, &status, 0) < 0 && errno == EINTR) {
+      }
+    }
+    pid_ = -1;
+  }
+  if (fd_ >= 0) {
+    ::close(fd_);
+    fd_ = -1;
+  }
+  if (!dir_.empty()) {
+    std::error_code ec;
+    std::filesystem::remove_all(dir_, ec);
+    dir_.clear();
+  }
+}
+
+}  // namespace rig
