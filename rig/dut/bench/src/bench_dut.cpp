@@ -56,6 +56,12 @@ io::Nanos BenchDut::run_time() const { return std::chrono::duration_cast<io::Nan
 
 void BenchDut::start(const fw::Config& config) {
   stop();
+  edges_.clear();
+  load_ = charge_ = prealarm_ = false;
+  bms_flags_ = 0;
+  bms_error_ = 0;
+  flags_known_ = false;
+  next_poll_ms_ = 0;
   try {
     if (rig_.loop.realtime) realtime_ = io::enable_realtime(rig_.loop.priority).describe();
     io_.restart();
@@ -87,6 +93,15 @@ void BenchDut::start(const fw::Config& config) {
       telemetry_->on_error([this](const std::string& what) { supervisor_->abort(what); });
       telemetry_->start();
       if (options_.load_config) load_config(config);
+      link_->on_hex([this](const vd::HexFrame& f, io::Nanos) {
+        if (f.command != static_cast<std::uint8_t>(vd::HexResponse::kGet) || f.length < 3 || f.flags() != vd::kFlagOk) return;
+        if (f.register_id() == vd::reg::kBmsFlags) {
+          bms_flags_ = f.value();
+          flags_known_ = true;
+        } else if (f.register_id() == vd::reg::kBmsError) {
+          bms_error_ = static_cast<std::uint8_t>(f.value());
+        }
+      });
       supervisor_->watch_silence("telemetry", [this] { return run_time(); }, [this] { return telemetry_->last_rx(); },
                                  rig_.telemetry->silence_timeout);
     }
@@ -160,7 +175,24 @@ std::size_t BenchDut::step_ticks(std::span<const fw::Inputs> inputs, fw::Millis 
   } catch (const std::exception& e) {
     throw DutError("bench " + rig_.name + " stopped: " + supervisor_->reason());
   }
+  if (link_ && options_.poll_flags.count() > 0 && first_now >= next_poll_ms_) {
+    next_poll_ms_ = first_now + static_cast<fw::Millis>(options_.poll_flags.count());
+    try {
+      link_->send(vd::make_get(vd::reg::kBmsFlags));
+      link_->send(vd::make_get(vd::reg::kBmsError));
+    } catch (const std::exception& e) {
+      supervisor_->abort(std::string("telemetry port: ") + e.what());
+      throw DutError("bench " + rig_.name + " stopped: " + supervisor_->reason());
+    }
+  }
   fw::Outputs o{};
+  if (flags_known_) {
+    o.bms_flags = bms_flags_;
+    o.atc = (bms_flags_ >> 25) & 1u;
+    o.atd = (bms_flags_ >> 26) & 1u;
+    o.prealarm_active = (bms_flags_ >> 27) & 1u;
+  }
+  o.bms_error = bms_error_;
   o.load = load_ ? fw::Pin::kHigh : fw::Pin::kFloating;
   o.charge = charge_ ? fw::Pin::kHigh : fw::Pin::kFloating;
   o.prealarm = prealarm_ ? fw::Pin::kHigh : fw::Pin::kFloating;

@@ -83,9 +83,13 @@ TEST_F(Loopback, FirmwareInItsOwnProcessAnswersTheBenchInRealTime) {
   fw::Outputs out = run(dut, 0, 2000, 3300, 3300);
   EXPECT_EQ(out.load, fw::Pin::kHigh);  // start-up done: LD and CD driven
   EXPECT_EQ(out.charge, fw::Pin::kHigh);
+  EXPECT_TRUE(out.atc);  // BMS flags polled over HEX
+  EXPECT_TRUE(out.atd);
   out = run(dut, 2000, 4500, 3300, 3780);  // cell 3 over-voltage (> 3.75 V)
   EXPECT_EQ(out.charge, fw::Pin::kFloating);  // CD floats (CD-2) …
   EXPECT_EQ(out.load, fw::Pin::kHigh);        // … LD stays
+  EXPECT_FALSE(out.atc);
+  EXPECT_TRUE(out.atd);
   const RecordedEdge* cd_fall = nullptr;
   for (const auto& e : dut.edges())
     if (e.signal == "bms/out/charge" && !e.edge.level) cd_fall = &e;

@@ -6,7 +6,8 @@
 // Per tick: the firmware Inputs the runner computed from the plant are written to the output channels whose
 // signal carries a field of fw::Inputs (cells, ports, remote pins, BMS-cable lines, temperatures; digital channels
 // compare with their `threshold`), and the board's outputs are read back from the digital inputs
-// bms/out/{load,charge,prealarm} and the last telemetry block (alarm reason).
+// bms/out/{load,charge,prealarm}, the last telemetry block (alarm reason) and the BMS flags and error registers
+// (0x2100, 0x2101), polled over HEX without blocking (ATC, ATD, pre-alarm active, error code).
 //
 // Safety: a SafetySupervisor owns every exit path. A lost device, silent telemetry (the rig's
 // silence_timeout_ms), a signal or an exception drive every output to its safe state at once; the next
@@ -34,6 +35,7 @@ struct BenchDutOptions {
   bool pace = true;                             // false: do not wait for real time (tests)
   bool load_config = true;                      // write fw::Config over VE.Direct HEX at start (needs telemetry)
   std::chrono::milliseconds hex_timeout{500};   // per HEX register
+  std::chrono::milliseconds poll_flags{200};    // HEX get of BMS flags / error during the run (0 = never)
 };
 
 // One debounced edge of a board output, on the run's time base (kernel timestamps).
@@ -81,6 +83,10 @@ class BenchDut final : public Dut {
   std::chrono::steady_clock::time_point start_;
   std::vector<RecordedEdge> edges_;
   bool load_ = false, charge_ = false, prealarm_ = false;
+  std::uint32_t bms_flags_ = 0;
+  std::uint8_t bms_error_ = 0;
+  bool flags_known_ = false;
+  fw::Millis next_poll_ms_ = 0;
   io::JitterStats jitter_{1'000'000};
   std::string realtime_ = "not requested";
   bool started_ = false;
