@@ -1,6 +1,7 @@
 // bmsrig — run YAML scenarios against the BMS firmware and judge them.
 //
 //   bmsrig run <files or folders>... [--mode sil|pil|hil] [-j N] [--junit F] [--json F] [--trace-dir D] [--seed N]
+//              [-r REQ-ID]... [-k name-text]
 //   bmsrig validate <files or folders>...
 //   bmsrig list <files or folders>...
 //
@@ -13,6 +14,7 @@
 #include <spdlog/spdlog.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <csignal>
@@ -25,6 +27,9 @@
 #include <thread>
 
 #include "rig/in_process_dut.hpp"
+#ifdef BMSRIG_HAVE_QEMU_DUT
+#include "rig/qemu_dut.hpp"
+#endif
 #include "rig/result.hpp"
 #include "rig/runner.hpp"
 #include "rig/scenario.hpp"
@@ -93,8 +98,12 @@ bool load_all(const std::vector<std::string>& inputs, const rig::scenario::LoadO
 
 std::unique_ptr<rig::Dut> make_dut(const std::string& mode) {
   if (mode == "sil") return std::make_unique<rig::InProcessDut>();
-  // PIL (QemuDut) and HIL (BenchDut) plug in here when their targets are built.
-  throw rig::DutError("mode '" + mode + "' is not available in this build (only sil)");
+#ifdef BMSRIG_HAVE_QEMU_DUT
+  // The image: BMSRIG_PIL_IMAGE or build/cross-cm3/firmware/boards/mps2-an385/fw_mps2_an385.elf.
+  if (mode == "pil") return std::make_unique<rig::QemuDut>();
+#endif
+  // HIL (BenchDut) plugs in here when its target is built.
+  throw rig::DutError("mode '" + mode + "' is not available in this build");
 }
 
 std::string sanitize(const std::string& s) {
@@ -142,9 +151,14 @@ std::string case_line(const rig::report::CaseResult& c) {
   return os.str();
 }
 
+struct Filters {
+  std::vector<std::string> requirements;  // keep cases naming any of these IDs
+  std::string name;                       // keep cases whose display name contains this
+};
+
 int cmd_run(const std::vector<std::string>& inputs, const std::string& mode, int jobs, const std::string& junit,
             const std::string& json, const std::string& trace_dir, std::optional<std::uint64_t> seed,
-            const std::string& command_line) {
+            const std::string& command_line, const Filters& filters) {
   rig::scenario::LoadOptions opt;
   opt.seed = seed;
   std::vector<LoadedFile> files;
@@ -157,8 +171,26 @@ int cmd_run(const std::vector<std::string>& inputs, const std::string& mode, int
     const rig::scenario::Scenario* sc;
   };
   std::vector<Job> work;
-  for (const auto& f : files)
-    for (const auto& c : f.cases) work.push_back(Job{&f, &c});
+  for (const auto& f : files) {
+    for (const auto& c : f.cases) {
+      if (!filters.requirements.empty() &&
+          std::none_of(filters.requirements.begin(), filters.requirements.end(), [&](const std::string& r) {
+            return std::find(c.requirements.begin(), c.requirements.end(), r) != c.requirements.end();
+          }))
+        continue;
+      if (!filters.name.empty()) {
+        rig::report::CaseResult probe;
+        probe.name = c.name;
+        probe.parameters = c.parameters;
+        if (probe.display_name().find(filters.name) == std::string::npos) continue;
+      }
+      work.push_back(Job{&f, &c});
+    }
+  }
+  if (work.empty()) {
+    std::fprintf(stderr, "bmsrig: no case matches the filters\n");
+    return kExitUsage;
+  }
 
   rig::report::RunResult run;
   run.mode = mode;
@@ -267,7 +299,8 @@ int cmd_run(const std::vector<std::string>& inputs, const std::string& mode, int
   // Progress line (tty only): cases done, and the simulated time of the running ones.
   while (done.load() < work.size() && !g_stop.load()) {
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
-    if (!tty || std::chrono::steady_clock::now() - last_print < std::chrono::milliseconds(250)) continue;
+    const auto since = std::chrono::steady_clock::now() - last_print;
+    if (tty ? since < std::chrono::milliseconds(250) : since < std::chrono::seconds(30)) continue;
     last_print = std::chrono::steady_clock::now();
     std::ostringstream os;
     os << "[" << done.load() << "/" << work.size() << "]";
@@ -281,7 +314,8 @@ int cmd_run(const std::vector<std::string>& inputs, const std::string& mode, int
       os << buf;
     }
     std::lock_guard lock(print_mutex);
-    std::fprintf(stderr, "\r\033[K%s", os.str().substr(0, 150).c_str());
+    if (tty) std::fprintf(stderr, "\r\033[K%s", os.str().substr(0, 150).c_str());
+    else std::fprintf(stderr, "bmsrig: progress %s\n", os.str().c_str());  // logs (CI): every 30 s
   }
   for (auto& t : threads) t.join();
   if (tty) std::fprintf(stderr, "\r\033[K");
@@ -375,6 +409,9 @@ int main(int argc, char** argv) {
   run->add_option("--json", json, "write the JSON results here");
   run->add_option("--trace-dir", trace_dir, "write one CSV and one VCD trace per case into this folder");
   auto* seed_opt = run->add_option("--seed", seed_value, "override every scenario's spread seed");
+  Filters filters;
+  run->add_option("-r,--requirement", filters.requirements, "run only cases covering this requirement ID (repeatable)");
+  run->add_option("-k,--name", filters.name, "run only cases whose name contains this text");
 
   auto* validate = app.add_subcommand("validate", "check scenario files without running them");
   validate->add_option("paths", validate_paths, "scenario files or folders")->required();
@@ -388,7 +425,7 @@ int main(int argc, char** argv) {
     return rc == 0 ? 0 : kExitUsage;
   }
   if (*seed_opt) seed = seed_value;
-  if (*run) return cmd_run(run_paths, mode, jobs, junit, json, trace_dir, seed, command_line);
+  if (*run) return cmd_run(run_paths, mode, jobs, junit, json, trace_dir, seed, command_line, filters);
   if (*validate) return cmd_validate(validate_paths);
   return cmd_list(list_paths);
 }
