@@ -278,6 +278,15 @@ int cmd_run(const std::vector<std::string>& inputs, const std::string& mode, int
           rig::report::write_trace_csv(*out.trace, base.string() + ".csv");
           rig::report::write_trace_vcd(*out.trace, base.string() + ".vcd", run.date);
           c.trace_files = {base.string() + ".csv", base.string() + ".vcd"};
+          // The timeline entries as they fired: the stimulus side of the evidence.
+          std::string fired = "# time_s\ttimeline entry\n";
+          for (const auto& f : out.fired) {
+            char t[32];
+            std::snprintf(t, sizeof t, "%.3f\t", rig::to_seconds(f.t));
+            fired += t + f.what + "\n";
+          }
+          rig::report::write_file_atomic(base.string() + ".timeline.txt", fired);
+          c.trace_files.push_back(base.string() + ".timeline.txt");
         } catch (const std::exception& e) {
           std::lock_guard lock(print_mutex);
           spdlog::warn("cannot write the trace of {}: {}", c.display_name(), e.what());
