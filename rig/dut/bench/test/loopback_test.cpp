@@ -13,6 +13,8 @@
 #include "rig/bench_dut.hpp"
 #include "rig/io/fake/fake_iio_tree.hpp"
 #include "rig/io/fake/pty_pair.hpp"
+#include "rig/runner.hpp"
+#include "rig/scenario.hpp"
 
 namespace rig {
 namespace {
@@ -121,6 +123,35 @@ TEST_F(Loopback, BoardDyingMidRunStopsTheRunWithEveryChannelSafe) {
   EXPECT_NE(error.find("went away"), std::string::npos) << error;
   for (int k = 0; k < 4; ++k) EXPECT_EQ(tree.get(dac, "out_voltage" + std::to_string(k) + "_raw"), "3300");
   EXPECT_TRUE(dut.unsafe_outputs().empty());
+}
+
+// The end-to-end loop: a YAML scenario, the plant and the runner on the host, the firmware in the virtual board,
+// everything in between through the bench interfaces, judged from the recorded trace.
+TEST_F(Loopback, ScenarioRunsToAVerdictInHil) {
+  const auto scenarios = scenario::load_file(BMSRIG_HIL_SCENARIO);
+  ASSERT_EQ(scenarios.size(), 1u);
+  BenchDut dut = make();
+  const RunOutput r = run_scenario(scenarios[0], dut);
+  for (const auto& c : r.checks) std::printf("  %s: %s\n", c.name.c_str(), c.message.c_str());
+  EXPECT_EQ(r.verdict, Verdict::kPass) << r.error;
+  EXPECT_TRUE(r.completed);
+  EXPECT_GE(r.wall_s, 6.9);  // real time: 7 s of scenario took 7 s
+}
+
+TEST_F(Loopback, ScenarioEndsAsErrorWhenTheBoardDies) {
+  const auto scenarios = scenario::load_file(BMSRIG_HIL_SCENARIO);
+  BenchDut dut = make();
+  std::thread killer([this] {
+    std::this_thread::sleep_for(2s);
+    ::kill(board, SIGKILL);
+  });
+  const RunOutput r = run_scenario(scenarios[0], dut);
+  killer.join();
+  ::waitpid(board, nullptr, 0);
+  board = -1;
+  EXPECT_EQ(r.verdict, Verdict::kError);
+  EXPECT_NE(r.error.find("went away"), std::string::npos) << r.error;
+  for (int k = 0; k < 4; ++k) EXPECT_EQ(tree.get(dac, "out_voltage" + std::to_string(k) + "_raw"), "3300");
 }
 
 }  // namespace
