@@ -105,7 +105,7 @@ void BenchDut::start(const fw::Config& config) {
       supervisor_->watch_silence("telemetry", [this] { return run_time(); }, [this] { return telemetry_->last_rx(); },
                                  rig_.telemetry->silence_timeout);
     }
-    supervisor_->watch_signals();
+    if (options_.handle_signals) supervisor_->watch_signals();
     // Run time 0 = now: tick times (first_now) and edge times share one base.
     *clock_ = io::RunClock::start_now();
     start_ = Clock::now();

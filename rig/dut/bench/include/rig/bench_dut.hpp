@@ -36,6 +36,9 @@ struct BenchDutOptions {
   bool load_config = true;                      // write fw::Config over VE.Direct HEX at start (needs telemetry)
   std::chrono::milliseconds hex_timeout{500};   // per HEX register
   std::chrono::milliseconds poll_flags{200};    // HEX get of BMS flags / error during the run (0 = never)
+  // Abort on SIGINT/SIGTERM/SIGHUP (Boost.Asio signal_set; it restores SIG_DFL afterwards). A program with its
+  // own stop handling (bmsrig's RunOptions::stop → Dut::stop(), which is safe too) sets this to false.
+  bool handle_signals = true;
 };
 
 // One debounced edge of a board output, on the run's time base (kernel timestamps).
