@@ -10,7 +10,7 @@ packages=(
   libgpiod-dev libserialport-dev
   gcc-arm-none-eabi libnewlib-arm-none-eabi libstdc++-arm-none-eabi-newlib binutils-arm-none-eabi
   qemu-system-arm
-  libxml2-utils python3 libssl-dev
+  libxml2-utils python3 libssl-dev python3-yaml python3-jsonschema
 )
 
 missing=()
