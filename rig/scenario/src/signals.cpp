@@ -72,9 +72,10 @@ std::vector<SignalSpec> signal_catalogue(int battery_count, int load_count) {
   b.digital("charger/on", SampleRate::kPlantStep);
   b.digital("fuse/blown", SampleRate::kPlantStep);
   b.temp("limiter/heatsink_temperature_c");
-  b.volt("pin/ld_v");
-  b.volt("pin/cd_v");
-  b.volt("pin/pa_v");
+  // Pins follow the firmware outputs, which change only at ticks: sampled once per tick.
+  b.volt("pin/ld_v", SampleRate::kTick);
+  b.volt("pin/cd_v", SampleRate::kTick);
+  b.volt("pin/pa_v", SampleRate::kTick);
   b.volt("remote/h_v", SampleRate::kTick);
   b.volt("remote/l_v", SampleRate::kTick);
   b.temp("env/ambient_c");
@@ -87,8 +88,8 @@ std::vector<SignalSpec> signal_catalogue(int battery_count, int load_count) {
   b.temp("bank/max_cell_temperature_c");
   for (int bat = 0; bat < battery_count; ++bat) {
     const std::string p = "bank/battery[" + std::to_string(bat) + "]/";
-    b.volt(p + "voltage_v");
-    b.amp(p + "current_a");
+    b.volt(p + "voltage_v", SampleRate::kTick);  // per battery: once per tick (bank/current_a is per plant step)
+    b.amp(p + "current_a", SampleRate::kTick);
     b.ratio(p + "soc");
     b.digital(p + "cable/connected");
     b.digital(p + "cable/atc");

@@ -20,6 +20,8 @@
 //   bms/{leds,alarm_reason,error,flags}   integer codes
 //   bms/in/{min_cell_v,max_cell_v}   lowest / highest cell as the firmware reads it (quantised like its ADC, 1 mV)
 //   timeline/entry                    1-based index of the timeline entry that fired last (0 before any)
+// Sampled after every plant step: alternator/*, li/*, load[i]/*, starter/*, charger/*, fuse/blown, bank/current_a;
+// everything else once per firmware tick (10 ms).
 // Analog currents are recorded with 10 mA resolution, voltages 1 mV (cell voltages and bank min/max 0.1 mV),
 // temperatures 0.01 °C.
 #pragma once
