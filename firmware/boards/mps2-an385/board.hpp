@@ -15,6 +15,10 @@
 #include <cstddef>
 #include <cstdint>
 
+namespace fw::plant_link {
+class Server;
+}
+
 namespace board {
 
 inline constexpr std::uint32_t kSystemClockHz = 25000000;  // MPS2 SYSCLK (QEMU models 25 MHz)
@@ -35,7 +39,9 @@ inline constexpr std::uint32_t kCycleMask = 0x00FFFFFF;
 void semihosting_write(const char* text);
 [[noreturn]] void semihosting_exit(bool success);
 
-// Called by the HardFault handler with the stacked exception frame; reports and exits (see main.cpp).
+// Fault reports (fault_report.cpp): a kFault frame over the plant link once a Server is registered, the text
+// through semihosting, then semihosting exit 1. Called by the HardFault handler and unexpected exceptions.
 [[noreturn]] void report_fault(const char* text);
+void set_fault_channel(fw::plant_link::Server* server);
 
 }  // namespace board

@@ -14,30 +14,10 @@
 
 namespace {
 
-fw::plant_link::Server* g_server = nullptr;
-bool g_in_fault = false;
-
 void port_write(void*, const std::uint8_t* data, std::size_t n) { board::uart_write(data, n); }
 std::uint32_t port_cycles(void*) { return board::cycle_counter(); }
 
 }  // namespace
-
-namespace board {
-
-void report_fault(const char* text) {
-  if (!g_in_fault) {
-    g_in_fault = true;  // a fault while reporting must not recurse
-    if (g_server != nullptr) g_server->send_fault(text);
-    semihosting_write(text);
-    semihosting_write("\n");
-  }
-  semihosting_exit(false);
-}
-
-}  // namespace board
-
-// The C++ runtime hook for a pure virtual call (none exist; defined so no libstdc++ terminate path is linked).
-extern "C" void __cxa_pure_virtual() { board::report_fault("pure virtual call"); }
 
 int main() {
   board::uart_init(115200);
@@ -50,7 +30,7 @@ int main() {
   port.cycles_per_tick = board::kSystemClockHz / 1000u * fw::kTickMs;
 
   static fw::plant_link::Server server(port, fw::plant_link::make_identity("mps2-an385"));
-  g_server = &server;
+  board::set_fault_channel(&server);
   server.send_ready();
   for (;;) {
     if (server.feed(board::uart_read()) == fw::plant_link::Server::Action::kShutdown) break;

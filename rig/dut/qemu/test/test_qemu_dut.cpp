@@ -228,3 +228,21 @@ TEST(QemuDut, QemuKilledMidRunIsAClearError) {
     EXPECT_NE(std::string(e.what()).find("QEMU"), std::string::npos) << e.what();
   }
 }
+
+// The HardFault path end to end: the fault-test image faults on the first byte it receives (the handshake);
+// the board's HardFault handler reports over the plant link and exits; QemuDut throws with the report, and
+// QEMU is gone.
+TEST(QemuDut, HardFaultIsReportedWithRegisters) {
+  require_image();
+  rig::QemuDutOptions o;
+  o.image = rig::default_pil_image().parent_path() / "fw_mps2_an385_fault_test.elf";
+  ASSERT_TRUE(std::filesystem::exists(o.image)) << o.image;
+  try {
+    rig::QemuDut dut(o);
+    FAIL() << "no error";
+  } catch (const rig::DutError& e) {
+    const std::string what = e.what();
+    EXPECT_NE(what.find("reported a fault: HardFault pc=0x"), std::string::npos) << what;
+    EXPECT_NE(what.find("cfsr=0x00010000"), std::string::npos) << what;  // UNDEFINSTR
+  }
+}
