@@ -221,7 +221,7 @@ ChannelConfig read_channel(const Reader& r, const std::string& signal, const YAM
   } else {
     const auto s = b["scpi"];
     const std::string p = bpath + ".scpi";
-    r.map(s, p, {"instrument", "quantity"}, {"instrument", "quantity"});
+    r.map(s, p, {"instrument", "quantity", "update_ms"}, {"instrument", "quantity"});
     ScpiBinding x;
     x.instrument = r.string(s["instrument"], p + ".instrument");
     if (!rig.instrument(x.instrument)) {
@@ -231,6 +231,10 @@ ChannelConfig read_channel(const Reader& r, const std::string& signal, const YAM
     }
     x.quantity = r.choice(s["quantity"], p + ".quantity", {"voltage", "current"}) == "voltage" ? ScpiQuantity::kVoltage
                                                                                                 : ScpiQuantity::kCurrent;
+    if (s["update_ms"]) {
+      if (c.direction == Direction::kIn) r.fail(s["update_ms"], p + ".update_ms", "an update period on an input", "update_ms only on outputs");
+      x.update_period = std::chrono::milliseconds(r.integer(s["update_ms"], p + ".update_ms", 1, 10000));
+    }
     c.binding = x;
     read_analog(r, n, path, c);
   }

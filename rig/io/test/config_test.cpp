@@ -105,6 +105,12 @@ TEST(RigConfig, ScpiChannelMustNameADeclaredInstrument) {
                {"found 'pus', expected an instrument declared under 'instruments' (psu)"});
   expect_error(inst + "  a/b_v:\n    out: { scpi: { instrument: psu, quantity: power } }\n    limits: [0, 15]\n    safe: 0\n",
                {"found 'power', expected one of: voltage, current"});
+  const auto rig = parse_rig_config(inst + "  a/b_v:\n    out: { scpi: { instrument: psu, quantity: voltage, update_ms: 1 } }\n    limits: [0, 15]\n    safe: 0\n", "b");
+  EXPECT_EQ(std::get<ScpiBinding>(rig.channels[0].binding).update_period, std::chrono::milliseconds(1));
+  expect_error(inst + "  a/b_v:\n    out: { scpi: { instrument: psu, quantity: voltage, update_ms: 0 } }\n    limits: [0, 15]\n    safe: 0\n",
+               {"found '0', expected an integer in [1, 10000]"});
+  expect_error(inst + "  a/b_a:\n    in: { scpi: { instrument: psu, quantity: current, update_ms: 50 } }\n    limits: [0, 15]\n",
+               {"update period on an input"});
 }
 
 TEST(RigConfig, UnknownInstrumentModelListsKnownOnes) {

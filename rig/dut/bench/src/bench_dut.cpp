@@ -62,6 +62,7 @@ void BenchDut::start(const fw::Config& config) {
   bms_error_ = 0;
   flags_known_ = false;
   next_poll_ms_ = 0;
+  next_update_ms_.clear();
   try {
     if (rig_.loop.realtime) realtime_ = io::enable_realtime(rig_.loop.priority).describe();
     io_.restart();
@@ -141,13 +142,19 @@ void BenchDut::pace_until(Clock::time_point deadline) {
   if (!io_.stopped()) io_.poll();
 }
 
-void BenchDut::write_inputs(const fw::Inputs& in) {
+void BenchDut::write_inputs(const fw::Inputs& in, fw::Millis now) {
   for (const auto& c : rig_.channels) {
     if (c.direction != io::Direction::kOut) continue;
     const auto v = input_value(c.signal, in);
     if (!v) continue;
     if (auto* a = bench_->analog_out(c.signal)) {
-      if (a->commanded() != *v) a->write(*v);
+      if (a->commanded() == *v) continue;
+      if (const auto* s = std::get_if<io::ScpiBinding>(&c.binding)) {
+        auto& next = next_update_ms_[c.signal];
+        if (now < next) continue;  // an instrument is slower than the tick: at most one set point per update_ms
+        next = now + static_cast<fw::Millis>(s->update_period.count());
+      }
+      a->write(*v);
     } else if (auto* d = bench_->digital_out(c.signal)) {
       const auto* g = std::get_if<io::GpiodBinding>(&c.binding);
       const bool level = g && g->threshold ? *v >= *g->threshold : *v != 0.0;
@@ -171,7 +178,7 @@ std::size_t BenchDut::step_ticks(std::span<const fw::Inputs> inputs, fw::Millis 
   }
   if (supervisor_->aborted()) throw DutError("bench " + rig_.name + " stopped: " + supervisor_->reason());
   try {
-    supervisor_->guard([&] { write_inputs(inputs[0]); });
+    supervisor_->guard([&] { write_inputs(inputs[0], first_now); });
   } catch (const std::exception& e) {
     throw DutError("bench " + rig_.name + " stopped: " + supervisor_->reason());
   }

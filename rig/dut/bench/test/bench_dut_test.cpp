@@ -4,6 +4,7 @@
 #include "rig/io/fake/fake_gpio.hpp"
 #include "rig/io/fake/fake_iio_tree.hpp"
 #include "rig/io/fake/pty_pair.hpp"
+#include "rig/io/fake/fake_scpi_instrument.hpp"
 
 namespace rig {
 namespace {
@@ -146,6 +147,29 @@ TEST_F(BenchDutOnFakes, SilentTelemetryStopsTheRun) {
   EXPECT_NE(error.find("telemetry silent for"), std::string::npos) << error;
   EXPECT_EQ(tree.get(dac, "out_voltage0_raw"), "3300");
   EXPECT_FALSE(lines[0]->level);
+}
+
+TEST_F(BenchDutOnFakes, InstrumentSetPointsAreRateLimited) {
+  io::fake::FakeScpiInstrument psu(io::fake::FakeScpiSettings{"BMSRIG,FAKE-PSU,1,1", 0ms});
+  const std::string inst = "instruments:\n  psu: { model: scpi-psu, port: " + psu.port_path() + ", idn: FAKE-PSU, timeout_ms: 500 }\n";
+  std::string y = yaml(inst);
+  y += "  alternator/port_voltage_v:\n    out: { scpi: { instrument: psu, quantity: voltage, update_ms: 50 } }\n"
+       "    limits: [0, 15]\n    safe: 0\n";
+  BenchDut dut(io::parse_rig_config(y, "fakes.yaml"), options());
+  dut.start(fw::Config{});
+  fw::Outputs out;
+  for (fw::Millis now = 0; now < 100; now += 10) {
+    fw::Inputs in = cells(3300, 0);
+    in.alt_port_mv = 13000 + static_cast<std::int32_t>(now);  // a new value every tick
+    step(dut, in, now, out);
+  }
+  int volt = 0;
+  for (const auto& c : psu.commands()) volt += c.rfind("VOLT ", 0) == 0;
+  EXPECT_EQ(volt, 3);  // the safe 0 V, then t = 0 and t = 50 ms only
+  EXPECT_DOUBLE_EQ(psu.voltage_setpoint_v(), 13.05);
+  EXPECT_TRUE(psu.output_on());
+  dut.stop();
+  EXPECT_FALSE(psu.output_on());
 }
 
 TEST_F(BenchDutOnFakes, ResetIsRefusedWithoutAResetRelay) {

@@ -18,6 +18,7 @@
 #pragma once
 
 #include <chrono>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -71,7 +72,7 @@ class BenchDut final : public Dut {
 
  private:
   void pace_until(std::chrono::steady_clock::time_point deadline);
-  void write_inputs(const fw::Inputs& in);
+  void write_inputs(const fw::Inputs& in, fw::Millis now);
   void load_config(const fw::Config& config);
   io::Nanos run_time() const;
 
@@ -90,6 +91,7 @@ class BenchDut final : public Dut {
   std::uint8_t bms_error_ = 0;
   bool flags_known_ = false;
   fw::Millis next_poll_ms_ = 0;
+  std::map<std::string, fw::Millis, std::less<>> next_update_ms_;  // SCPI set points: rate limit (update_ms)
   io::JitterStats jitter_{1'000'000};
   std::string realtime_ = "not requested";
   bool started_ = false;

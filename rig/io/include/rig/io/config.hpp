@@ -64,6 +64,9 @@ struct GpiodBinding {
 struct ScpiBinding {
   std::string instrument;
   ScpiQuantity quantity = ScpiQuantity::kVoltage;
+  // Outputs: the fastest the runner updates the set point (an instrument round trip with SYST:ERR? takes
+  // milliseconds; the plant changes every tick).
+  std::chrono::milliseconds update_period{100};
 };
 
 struct ChannelConfig {
