@@ -288,3 +288,8 @@ TEST(LoaderErrors, RefusesAWrongUnitInACheckLimit) {
   EXPECT_EQ(error_of(kHead + "expect:\n  - bounded: { signal: alternator/current_a, max: 90 V }\n"),
             "s.yaml:4:51: found '90 V' (unit 'V'), expected a current (A, mA) for 'max of alternator/current_a'");
 }
+
+TEST(LoaderErrors, RefusesAUnitWhereAPlainNumberIsExpected) {
+  EXPECT_EQ(error_of(kHead + "alternator: { engine_rpm: 2000 rpm }\n" + kExpect),
+            "s.yaml:3:27: found '2000 rpm', expected a plain number for 'engine_rpm' (e.g. '2000')");
+}

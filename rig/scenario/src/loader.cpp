@@ -200,8 +200,17 @@ double quantity(const Ctx& ctx, const YAML::Node& n, Dim dim, const std::string&
   try {
     q = expr::parse_quantity(t);
   } catch (const expr::ParseError&) {
-    fail(ctx, n, "found '" + text + "', expected " + dim_text(dim) + " for '" + key + "' (a number with a unit, e.g. " +
-                     (dim == Dim::kTime ? "'30 s'" : dim == Dim::kCurrent ? "'90 A'" : "'13.2 V'") + ")");
+    std::string example;
+    switch (dim) {
+      case Dim::kTime: example = " (a number with its unit, e.g. '30 s')"; break;
+      case Dim::kCurrent: example = " (a number with a unit, e.g. '90 A')"; break;
+      case Dim::kVoltage: example = " (a number with a unit, e.g. '13.2 V')"; break;
+      case Dim::kTemperature: example = " (e.g. '25' or '25 degC')"; break;
+      case Dim::kRatio: example = " (e.g. '0.08' or '8 %')"; break;
+      case Dim::kPlain: example = " (e.g. '2000')"; break;
+      default: break;
+    }
+    fail(ctx, n, "found '" + text + "', expected " + dim_text(dim) + " for '" + key + "'" + example);
   }
   if (!std::isfinite(q.value)) fail(ctx, n, "found '" + text + "', expected a finite number for '" + key + "'");
   if (q.unit.empty()) {
