@@ -30,6 +30,10 @@
 #ifdef BMSRIG_HAVE_QEMU_DUT
 #include "rig/qemu_dut.hpp"
 #endif
+#ifdef BMSRIG_HAVE_BENCH_DUT
+#include "rig/bench_dut.hpp"
+#include "rig/io/config.hpp"
+#endif
 #include "rig/result.hpp"
 #include "rig/runner.hpp"
 #include "rig/scenario.hpp"
@@ -96,13 +100,22 @@ bool load_all(const std::vector<std::string>& inputs, const rig::scenario::LoadO
   return ok;
 }
 
+std::string g_rig_config;  // --rig (HIL)
+
 std::unique_ptr<rig::Dut> make_dut(const std::string& mode) {
   if (mode == "sil") return std::make_unique<rig::InProcessDut>();
 #ifdef BMSRIG_HAVE_QEMU_DUT
   // The image: BMSRIG_PIL_IMAGE or build/cross-cm3/firmware/boards/mps2-an385/fw_mps2_an385.elf.
   if (mode == "pil") return std::make_unique<rig::QemuDut>();
 #endif
-  // HIL (BenchDut) plugs in here when its target is built.
+#ifdef BMSRIG_HAVE_BENCH_DUT
+  if (mode == "hil") {
+    if (g_rig_config.empty()) throw rig::DutError("mode 'hil' needs --rig <rig.yaml> (the bench description)");
+    rig::BenchDutOptions opt;
+    opt.handle_signals = false;  // bmsrig's own Ctrl-C handling stops the run; Dut::stop() makes the bench safe
+    return std::make_unique<rig::BenchDut>(rig::io::load_rig_config(g_rig_config), opt);
+  }
+#endif
   throw rig::DutError("mode '" + mode + "' is not available in this build");
 }
 
@@ -302,6 +315,7 @@ int cmd_run(const std::vector<std::string>& inputs, const std::string& mode, int
   };
 
   jobs = std::max(1, std::min<int>(jobs, static_cast<int>(work.size())));
+  if (mode == "hil") jobs = 1;  // one bench, one case at a time (real time)
   std::vector<std::thread> threads;
   for (int j = 0; j < jobs; ++j) threads.emplace_back(worker);
   auto last_print = std::chrono::steady_clock::now();
@@ -413,7 +427,8 @@ int main(int argc, char** argv) {
   run->add_option("paths", run_paths, "scenario files or folders (searched recursively)")->required();
   run->add_option("--mode", mode, "device under test: sil (in process), pil (QEMU), hil (bench)")
       ->check(CLI::IsMember({"sil", "pil", "hil"}));
-  run->add_option("-j,--jobs", jobs, "cases run in parallel threads")->check(CLI::Range(1, 256));
+  run->add_option("-j,--jobs", jobs, "cases run in parallel threads (hil: always 1)")->check(CLI::Range(1, 256));
+  run->add_option("--rig", g_rig_config, "the bench description rig.yaml (hil)");
   run->add_option("--junit", junit, "write JUnit XML here");
   run->add_option("--json", json, "write the JSON results here");
   run->add_option("--trace-dir", trace_dir, "write one CSV and one VCD trace per case into this folder");
