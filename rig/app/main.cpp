@@ -1,7 +1,7 @@
 // bmsrig — run YAML scenarios against the BMS firmware and judge them.
 //
 //   bmsrig run <files or folders>... [--mode sil|pil|hil] [-j N] [--junit F] [--json F] [--trace-dir D] [--seed N]
-//              [-r REQ-ID]... [-k name-text]
+//              [-r REQ-ID]... [-k name-text] [--html F [--requirements REQUIREMENTS.md]] [--rig rig.yaml]
 //   bmsrig validate <files or folders>...
 //   bmsrig list <files or folders>...
 //
@@ -164,6 +164,11 @@ std::string case_line(const rig::report::CaseResult& c) {
   return os.str();
 }
 
+struct HtmlOut {
+  std::string path;          // --html
+  std::string requirements;  // --requirements REQUIREMENTS.md (IDs for the traceability matrix)
+};
+
 struct Filters {
   std::vector<std::string> requirements;  // keep cases naming any of these IDs
   std::string name;                       // keep cases whose display name contains this
@@ -171,7 +176,7 @@ struct Filters {
 
 int cmd_run(const std::vector<std::string>& inputs, const std::string& mode, int jobs, const std::string& junit,
             const std::string& json, const std::string& trace_dir, std::optional<std::uint64_t> seed,
-            const std::string& command_line, const Filters& filters) {
+            const std::string& command_line, const Filters& filters, const HtmlOut& html) {
   rig::scenario::LoadOptions opt;
   opt.seed = seed;
   std::vector<LoadedFile> files;
@@ -349,6 +354,11 @@ int cmd_run(const std::vector<std::string>& inputs, const std::string& mode, int
   try {
     if (!junit.empty()) rig::report::write_junit(run, junit);
     if (!json.empty()) rig::report::write_json(run, json);
+    if (!html.path.empty()) {
+      rig::report::HtmlOptions ho;
+      if (!html.requirements.empty()) ho.requirement_ids = rig::report::parse_requirement_ids(html.requirements);
+      rig::report::write_html_report(run, ho, html.path);
+    }
   } catch (const std::exception& e) {
     std::fprintf(stderr, "bmsrig: %s\n", e.what());
     status = kExitError;
@@ -368,6 +378,7 @@ int cmd_run(const std::vector<std::string>& inputs, const std::string& mode, int
               counts.incomplete);
   if (!junit.empty()) std::printf("junit: %s\n", junit.c_str());
   if (!json.empty()) std::printf("json: %s\n", json.c_str());
+  if (!html.path.empty()) std::printf("report: %s\n", html.path.c_str());
   if (!trace_dir.empty()) std::printf("traces: %s\n", trace_dir.c_str());
   if (run.interrupted) return kExitInterrupted;
   if (status != kExitPass) return status;
@@ -429,6 +440,10 @@ int main(int argc, char** argv) {
       ->check(CLI::IsMember({"sil", "pil", "hil"}));
   run->add_option("-j,--jobs", jobs, "cases run in parallel threads (hil: always 1)")->check(CLI::Range(1, 256));
   run->add_option("--rig", g_rig_config, "the bench description rig.yaml (hil)");
+  HtmlOut html;
+  run->add_option("--html", html.path, "write the self-contained HTML report here");
+  run->add_option("--requirements", html.requirements, "REQUIREMENTS.md: requirement IDs for the report's traceability matrix")
+      ->check(CLI::ExistingFile);
   run->add_option("--junit", junit, "write JUnit XML here");
   run->add_option("--json", json, "write the JSON results here");
   run->add_option("--trace-dir", trace_dir, "write one CSV and one VCD trace per case into this folder");
@@ -449,7 +464,7 @@ int main(int argc, char** argv) {
     return rc == 0 ? 0 : kExitUsage;
   }
   if (*seed_opt) seed = seed_value;
-  if (*run) return cmd_run(run_paths, mode, jobs, junit, json, trace_dir, seed, command_line, filters);
+  if (*run) return cmd_run(run_paths, mode, jobs, junit, json, trace_dir, seed, command_line, filters, html);
   if (*validate) return cmd_validate(validate_paths);
   return cmd_list(list_paths);
 }
