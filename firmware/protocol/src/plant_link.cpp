@@ -275,10 +275,17 @@ std::uint32_t unzigzag(std::uint32_t z) { return (z >> 1) ^ (0u - (z & 1u)); }
 
 void encode_delta(Writer& w, const Inputs& previous, const Inputs& next) {
   std::uint8_t mask[kDeltaMaskSize] = {};
+  std::uint8_t groups = 0;
   for (std::size_t i = 0; i < kInputFields; ++i) {
-    if (get_field(previous, i) != get_field(next, i)) mask[i / 8] = static_cast<std::uint8_t>(mask[i / 8] | (1u << (i % 8)));
+    if (get_field(previous, i) != get_field(next, i)) {
+      mask[i / 8] = static_cast<std::uint8_t>(mask[i / 8] | (1u << (i % 8)));
+      groups = static_cast<std::uint8_t>(groups | (1u << (i / 8)));
+    }
   }
-  for (std::uint8_t m : mask) w.u8(m);
+  w.u8(groups);
+  for (std::size_t g = 0; g < kDeltaMaskSize; ++g) {
+    if (mask[g] != 0) w.u8(mask[g]);
+  }
   for (std::size_t i = 0; i < kInputFields; ++i) {
     if ((mask[i / 8] & (1u << (i % 8))) == 0) continue;
     if (i >= 40 && i < 45) {
@@ -290,9 +297,15 @@ void encode_delta(Writer& w, const Inputs& previous, const Inputs& next) {
 }
 
 bool decode_delta(Reader& r, Inputs& next) {
-  std::uint8_t mask[kDeltaMaskSize];
-  for (std::uint8_t& m : mask) m = r.u8();
-  if (!r.ok() || (mask[kDeltaMaskSize - 1] >> (kInputFields % 8)) != 0) return false;  // unused bits must be 0
+  const std::uint8_t groups = r.u8();
+  if (!r.ok() || (groups >> kDeltaMaskSize) != 0) return false;
+  std::uint8_t mask[kDeltaMaskSize] = {};
+  for (std::size_t g = 0; g < kDeltaMaskSize; ++g) {
+    if ((groups & (1u << g)) == 0) continue;
+    mask[g] = r.u8();
+    if (!r.ok() || mask[g] == 0) return false;  // canonical: a listed group has a change
+  }
+  if ((mask[kDeltaMaskSize - 1] >> (kInputFields % 8)) != 0) return false;  // bits beyond field 50
   for (std::size_t i = 0; i < kInputFields; ++i) {
     if ((mask[i / 8] & (1u << (i % 8))) == 0) continue;
     std::uint32_t v = 0;

@@ -422,8 +422,9 @@ TEST(PlantLink, BadFramesAnswerErrorAndAreNeverActedOn) {
     encode_step_header(w, req);
     encode_inputs(w, healthy_inputs());
     encode_delta(w, healthy_inputs(), healthy_inputs());
-    for (std::size_t m = 0; m < kDeltaMaskSize; ++m) w.u8(m == 5 ? 0x01 : 0x00);  // field 40: battery[0]
-    w.u8(0x1F);                                                                    // bits above 0x0F
+    w.u8(1u << 5);  // group 5 (fields 40..47) ...
+    w.u8(0x01);     // ... field 40: battery[0]
+    w.u8(0x1F);     // bits above 0x0F
     p.resize(w.size());
   }
   replies = board.exchange(frame(Type::kStep, 11, p));
@@ -498,17 +499,39 @@ TEST(PlantLink, DeltaRoundTripRandomAndExtremes) {
     ASSERT_TRUE(same_inputs(back, next)) << i;
     prev = next;
   }
-  // Unchanged sample: mask only.
+  // Unchanged sample: one byte. One cell changed by a few mV: group, mask, value.
   Writer w(buf, sizeof buf);
   encode_delta(w, prev, prev);
-  EXPECT_EQ(w.size(), kDeltaMaskSize);
+  EXPECT_EQ(w.size(), 1u);
+  fw::Inputs one = prev;
+  one.cell_mv[3] += 2;
+  Writer w1(buf, sizeof buf);
+  encode_delta(w1, prev, one);
+  EXPECT_EQ(w1.size(), 3u);
+}
+
+TEST(PlantLink, DeltaRejectsNonCanonicalMasks) {
+  const std::uint8_t listed_but_empty[] = {0x01, 0x00};
+  const std::uint8_t group_beyond[] = {0x80};
+  const std::uint8_t field_beyond[] = {0x40, 0x08, 0x00};  // field 51
+  const std::uint8_t field_50[] = {0x40, 0x04, 0x00};      // field 50 (remote_l_mv) += 0: valid
+  fw::Inputs in;
+  Reader a(listed_but_empty, sizeof listed_but_empty);
+  EXPECT_FALSE(decode_delta(a, in));
+  Reader b(group_beyond, sizeof group_beyond);
+  EXPECT_FALSE(decode_delta(b, in));
+  Reader c(field_beyond, sizeof field_beyond);
+  EXPECT_FALSE(decode_delta(c, in));
+  Reader d(field_50, sizeof field_50);
+  EXPECT_TRUE(decode_delta(d, in));
 }
 
 TEST(PlantLink, DeltaRejectsOutOfRangeValues) {
   std::uint8_t buf[32] = {};
   // field 20 (cell_temp_dc[0]) += 40000 → out of int16
   Writer w(buf, sizeof buf);
-  for (std::size_t m = 0; m < kDeltaMaskSize; ++m) w.u8(m == 2 ? 0x10 : 0x00);
+  w.u8(1u << 2);  // group 2 (fields 16..23) ...
+  w.u8(0x10);     // ... field 20
   w.u8(0xC0);  // zigzag(40000) = 80000 = 0x13880 → varint C0 B8 04
   w.u8(0xB8);
   w.u8(0x04);
@@ -525,7 +548,8 @@ TEST(PlantLink, DeltaRejectsOutOfRangeValues) {
     if (d == 32768) {
       // hand-made: field 48 += 32768
       Writer w3(buf, sizeof buf);
-      for (std::size_t m = 0; m < kDeltaMaskSize; ++m) w3.u8(m == 6 ? 0x01 : 0x00);
+      w3.u8(1u << 6);  // group 6 (fields 48..50) ...
+      w3.u8(0x01);     // ... field 48: heatsink
       w3.u8(0x80);  // zigzag(32768) = 65536 → varint 80 80 04
       w3.u8(0x80);
       w3.u8(0x04);

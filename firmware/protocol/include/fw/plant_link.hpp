@@ -33,10 +33,11 @@
 // Sample coding in kStep: sample 0 is either full (kInputsSize bytes) or, with kStepDeltaFromReference, a
 // delta against the board's reference sample (the last sample it executed in the Step with sequence
 // `reference_sequence`; a mismatch is a kPayload error). Samples 1.. are deltas against the previous sample.
-// A delta is a 7-byte change mask over the 51 fields (20 cell_mv, 20 cell_temp_dc, 5 battery signal bytes,
-// alt_port_mv, li_port_mv, alt_current_ma, heatsink_temp_dc, remote_h_mv, remote_l_mv; bit i = byte i/8,
-// bit i%8) followed, for each changed field in order, by the zigzag LEB128 varint of (new − old) mod 2^32
-// (battery bytes: the new value).
+// A delta codes which of the 51 fields changed (field order: 20 cell_mv, 20 cell_temp_dc, 5 battery signal
+// bytes, alt_port_mv, li_port_mv, alt_current_ma, heatsink_temp_dc, remote_h_mv, remote_l_mv) as a group
+// byte (bit g: a field among 8g..8g+7 changed) followed by one non-zero mask byte per listed group (bit i%8),
+// then, for each changed field in order, the zigzag LEB128 varint of (new − old) mod 2^32 (battery bytes: the
+// new value). An unchanged sample is the single byte 0.
 #pragma once
 
 #include <cstddef>
@@ -59,8 +60,8 @@ inline constexpr std::size_t kConfigSize = 27;    // encoded fw::Config
 inline constexpr std::size_t kMaxText = 48;       // strings in identity / fault frames
 inline constexpr std::size_t kInputFields = 51;
 inline constexpr std::size_t kDeltaMaskSize = (kInputFields + 7) / 8;
-// Worst case of one delta sample: mask + 26 int32 fields × 5 + 20 int16 fields × 3 + 5 battery bytes.
-inline constexpr std::size_t kMaxDeltaSize = kDeltaMaskSize + 26 * 5 + 20 * 3 + 5;
+// Worst case of one delta sample: group byte + masks + 26 int32 fields × 5 + 20 int16 fields × 3 + 5 battery bytes.
+inline constexpr std::size_t kMaxDeltaSize = 1 + kDeltaMaskSize + 26 * 5 + 20 * 3 + 5;
 static_assert(kMaxDeltaSize >= kInputsSize);
 // first_now u32, count u16, flags u8, reference_sequence u16, assumed (optional)
 inline constexpr std::size_t kStepHeaderSize = 4 + 2 + 1 + 2 + kOutputsSize;
