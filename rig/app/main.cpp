@@ -252,10 +252,18 @@ int cmd_run(const std::vector<std::string>& inputs, const std::string& mode, int
   for (auto& p : progress_ns) p.store(-1);
   const auto t0 = std::chrono::steady_clock::now();
 
+  // Longest simulated duration first, so that -j N is not left waiting on one long case at the end (results keep
+  // the file order).
+  std::vector<std::size_t> order(work.size());
+  for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
+  std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
+    return work[a].sc->max_duration > work[b].sc->max_duration;
+  });
   auto worker = [&] {
     while (!g_stop.load()) {
-      const std::size_t i = next.fetch_add(1);
-      if (i >= work.size()) return;
+      const std::size_t k = next.fetch_add(1);
+      if (k >= work.size()) return;
+      const std::size_t i = order[k];
       const auto& sc = *work[i].sc;
       auto& c = run.cases[i];
       rig::RunOptions ro;
