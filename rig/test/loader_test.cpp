@@ -293,3 +293,22 @@ TEST(LoaderErrors, RefusesAUnitWhereAPlainNumberIsExpected) {
   EXPECT_EQ(error_of(kHead + "alternator: { engine_rpm: 2000 rpm }\n" + kExpect),
             "s.yaml:3:27: found '2000 rpm', expected a plain number for 'engine_rpm' (e.g. '2000')");
 }
+
+TEST(LoaderErrors, ReportsSeveralIndependentProblemsAtOnce) {
+  try {
+    load_text(kHead + "firmware: { prealarm_v: 3.1 A }\nalternator: { rated_a: 90 V }\n" + kExpect, "s.yaml");
+    FAIL();
+  } catch (const ScenarioError& e) {
+    EXPECT_EQ(e.count(), 2u);
+    EXPECT_EQ(e.loc().line, 3);  // the first problem
+    EXPECT_EQ(std::string(e.what()),
+              "s.yaml:3:25: found '3.1 A' (unit 'A'), expected a voltage (V, mV) for 'prealarm_v'\n"
+              "s.yaml:4:24: found '90 V' (unit 'V'), expected a current (A, mA) for 'rated_a'");
+  }
+  try {
+    load_text(kHead + "timeline:\n  - at: 30\n    end: true\nexpect:\n  - never: bms/out/lod\n  - always: bms/atd\n", "s.yaml");
+    FAIL();
+  } catch (const ScenarioError& e) {
+    EXPECT_EQ(e.count(), 2u) << e.what();  // a bad entry and a bad check; the good check is not reported
+  }
+}

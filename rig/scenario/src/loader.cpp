@@ -23,6 +23,18 @@ std::string SourceLoc::str() const {
 ScenarioError::ScenarioError(SourceLoc loc, const std::string& message)
     : std::runtime_error(loc.str() + ": " + message), loc_(std::move(loc)), message_(message) {}
 
+ScenarioError::ScenarioError(SourceLoc loc, std::string message, const std::string& all, std::size_t count)
+    : std::runtime_error(all), loc_(std::move(loc)), message_(std::move(message)), count_(count) {}
+
+ScenarioError ScenarioError::combine(const std::vector<ScenarioError>& errors) {
+  std::string all;
+  for (const auto& e : errors) {
+    if (!all.empty()) all += '\n';
+    all += e.what();
+  }
+  return ScenarioError(errors.front().loc(), errors.front().message(), all, errors.size());
+}
+
 expr::Resolver resolver_for(const std::vector<SignalSpec>& catalogue) {
   auto index = std::make_shared<std::map<std::string, expr::SignalDecl, std::less<>>>();
   auto names = std::make_shared<std::vector<std::string>>();
@@ -1082,6 +1094,25 @@ TimelineEntry read_entry(const Ctx& ctx, const YAML::Node& item, const Exprs& ex
 
 // ---- one case -------------------------------------------------------------------------------------------------------
 
+constexpr std::size_t kMaxErrors = 20;
+
+// Collects refusals so one run of the loader reports several independent problems.
+struct Errors {
+  std::vector<ScenarioError> list;
+  template <class F>
+  void guard(F&& f) {
+    if (list.size() >= kMaxErrors) return;
+    try {
+      f();
+    } catch (const ScenarioError& e) {
+      list.push_back(e);
+    }
+  }
+  void throw_if_any() const {
+    if (!list.empty()) throw ScenarioError::combine(list);
+  }
+};
+
 Scenario build_case(const YAML::Node& root, const Ctx& ctx, const LoadOptions& opt) {
   Draft d;
   std::vector<fs::path> stack;
@@ -1103,7 +1134,8 @@ Scenario build_case(const YAML::Node& root, const Ctx& ctx, const LoadOptions& o
   bool have_name = false;
   std::optional<Time> duration_cap;
 
-  for (const auto& s : d.sections) {
+  Errors errors;
+  for (const auto& s : d.sections) errors.guard([&] {
     const auto& c = s.ctx;
     if (s.key == "name") {
       sc.name = scalar(c, s.value, "the scenario's name");
@@ -1147,8 +1179,9 @@ Scenario build_case(const YAML::Node& root, const Ctx& ctx, const LoadOptions& o
       if (*duration_cap <= Time{0}) fail(c, s.value, "found duration " + s.value.Scalar() + ", expected a positive duration");
       if (*duration_cap > std::chrono::hours(24 * 7)) fail(c, s.value, "found duration " + s.value.Scalar() + ", expected at most 7 days");
     }
-  }
-  if (!have_name) throw ScenarioError(loc_of(ctx, root), "found no 'name:', expected the scenario's name");
+  });
+  if (!have_name) errors.guard([&] { throw ScenarioError(loc_of(ctx, root), "found no 'name:', expected the scenario's name"); });
+  errors.throw_if_any();  // the signals depend on the setup: stop here if it is broken
 
   // The world.
   sc.world.bank.batteries.assign(static_cast<std::size_t>(su.batteries), su.battery);
@@ -1194,7 +1227,7 @@ Scenario build_case(const YAML::Node& root, const Ctx& ctx, const LoadOptions& o
     const auto& c = s.ctx;
     if (s.key == "timeline") {
       if (!s.value.IsSequence()) fail(c, s.value, std::string("found ") + node_kind(s.value) + " for timeline, expected a list of entries");
-      for (const auto& item : s.value) {
+      for (const auto& item : s.value) errors.guard([&] {
         auto e = read_entry(c, item, ex, sc, su.batteries);
         for (const auto& a : e.actions) {
           if (!std::holds_alternative<EndAction>(a)) continue;
@@ -1202,18 +1235,23 @@ Scenario build_case(const YAML::Node& root, const Ctx& ctx, const LoadOptions& o
           if (e.trigger.kind == Trigger::Kind::kAt) fixed_end = std::max(fixed_end.value_or(Time{0}), e.trigger.at);
         }
         sc.timeline.push_back(std::move(e));
-      }
+      });
     } else if (s.key == "expect") {
       if (!s.value.IsSequence()) fail(c, s.value, std::string("found ") + node_kind(s.value) + " for expect, expected a list of checks");
-      for (const auto& item : s.value) sc.expect.push_back(read_check(c, item, ex));
+      for (const auto& item : s.value) errors.guard([&] { sc.expect.push_back(read_check(c, item, ex)); });
     }
   }
-  if (duration_cap) sc.max_duration = *duration_cap;
-  else if (fixed_end) sc.max_duration = *fixed_end;
-  else
-    throw ScenarioError(loc_of(ctx, root), any_end ? "found only conditional 'end' entries, expected 'duration:' as well (the longest the run may take)"
-                                                   : "found no end, expected 'duration:' or a timeline entry 'at: <time>, end: true'");
-  if (sc.expect.empty()) throw ScenarioError(loc_of(ctx, root), "found no 'expect:' checks, expected at least one check");
+  const bool expect_written = std::any_of(d.sections.begin(), d.sections.end(), [](const Section& s) { return s.key == "expect"; });
+  errors.guard([&] {
+    if (duration_cap) sc.max_duration = *duration_cap;
+    else if (fixed_end) sc.max_duration = *fixed_end;
+    else
+      throw ScenarioError(loc_of(ctx, root), any_end ? "found only conditional 'end' entries, expected 'duration:' as well (the longest the run may take)"
+                                                     : "found no end, expected 'duration:' or a timeline entry 'at: <time>, end: true'");
+  });
+  if (sc.expect.empty() && !(expect_written && !errors.list.empty()))
+    errors.guard([&] { throw ScenarioError(loc_of(ctx, root), "found no 'expect:' checks, expected at least one check"); });
+  errors.throw_if_any();
   return sc;
 }
 

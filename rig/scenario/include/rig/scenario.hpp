@@ -41,15 +41,22 @@ struct SourceLoc {
   std::string str() const;  // "file:line:column"
 };
 
+// A refused scenario. loc()/message() are the first problem; what() lists every problem found (one
+// "file:line:column: ..." line each; the loader keeps going past a bad section, timeline entry or check, up to 20).
 class ScenarioError : public std::runtime_error {
  public:
   ScenarioError(SourceLoc loc, const std::string& message);
+  // Several problems of one file (at least one): loc()/message() of the first, what() all of them.
+  static ScenarioError combine(const std::vector<ScenarioError>& errors);
   const SourceLoc& loc() const { return loc_; }
   const std::string& message() const { return message_; }
+  std::size_t count() const { return count_; }  // problems listed in what()
 
  private:
+  ScenarioError(SourceLoc loc, std::string message, const std::string& all, std::size_t count);
   SourceLoc loc_;
   std::string message_;
+  std::size_t count_ = 1;
 };
 
 // A settable plant quantity (`set:` / `ramp:` targets), e.g. "load[0]/current_a", "engine_rpm".
