@@ -4,6 +4,7 @@
 //              [-r REQ-ID]... [-k name-text] [--html F [--requirements REQUIREMENTS.md]] [--rig rig.yaml]
 //   bmsrig validate <files or folders>...
 //   bmsrig list <files or folders>...
+//   bmsrig signals [scenario file]
 //
 // Exit status (documented in rig/app/README.md):
 //   0 every expectation of every case held          1 at least one check failed
@@ -424,6 +425,28 @@ int cmd_list(const std::vector<std::string>& inputs) {
   return ok ? kExitPass : kExitBadInput;
 }
 
+int cmd_signals(const std::string& file) {
+  std::vector<rig::scenario::SignalSpec> cat;
+  if (file.empty()) {
+    cat = rig::scenario::signal_catalogue(1, 2);
+    std::printf("# signals of a 1-battery, 2-load world (give a scenario file for its own world)\n");
+  } else {
+    std::vector<LoadedFile> files;
+    if (!load_all({file}, {}, files, false)) return kExitBadInput;
+    cat = files.front().cases.front().signals;
+  }
+  std::printf("%-46s %-5s %-8s %-11s %s\n", "signal", "unit", "kind", "resolution", "sampled");
+  for (const auto& sig : cat) {
+    const auto& i = sig.info;
+    const char* kind = i.kind == rig::SignalKind::kAnalog ? "analog" : i.kind == rig::SignalKind::kDigital ? "digital" : "integer";
+    char res[32] = "";
+    if (i.kind == rig::SignalKind::kAnalog && i.resolution > 0) std::snprintf(res, sizeof res, "%g", i.resolution);
+    std::printf("%-46s %-5s %-8s %-11s %s\n", i.name.c_str(), i.unit.c_str(), kind, res,
+                sig.rate == rig::scenario::SampleRate::kPlantStep ? "every plant step" : "every tick");
+  }
+  return kExitPass;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -465,6 +488,10 @@ int main(int argc, char** argv) {
   auto* list = app.add_subcommand("list", "list scenarios and the requirements they cover");
   list->add_option("paths", list_paths, "scenario files or folders")->required();
 
+  std::string signals_file;
+  auto* signals = app.add_subcommand("signals", "list the signal names conditions and checks may use");
+  signals->add_option("scenario", signals_file, "a scenario file (its battery and load count)");
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -474,5 +501,6 @@ int main(int argc, char** argv) {
   if (*seed_opt) seed = seed_value;
   if (*run) return cmd_run(run_paths, mode, jobs, junit, json, trace_dir, seed, command_line, filters, html);
   if (*validate) return cmd_validate(validate_paths);
+  if (*signals) return cmd_signals(signals_file);
   return cmd_list(list_paths);
 }
