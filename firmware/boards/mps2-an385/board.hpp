@@ -30,6 +30,10 @@ void uart_write_text(const char* text);
 std::uint8_t uart_read();           // blocks (polls) until a byte arrives
 std::uint32_t uart_rx_overruns();   // RX overrun flags seen (bytes lost); 0 on QEMU
 
+// CMSDK APB UART1: the VE.Direct telemetry port (TX only here; 19200 8N1 on a real board, TEL-1).
+void uart1_init(std::uint32_t baud);
+void uart1_write(const char* data, std::size_t n);
+
 // SysTick as a free-running 24-bit up-counter at the CPU clock (the overrun guard's time base).
 void cycle_counter_init();
 std::uint32_t cycle_counter();

@@ -24,6 +24,7 @@ volatile std::uint32_t& nvic_iser() { return *reinterpret_cast<volatile std::uin
 volatile std::uint32_t& nvic_icpr() { return *reinterpret_cast<volatile std::uint32_t*>(0xE000E280u); }
 
 CmsdkUart& uart0() { return *reinterpret_cast<CmsdkUart*>(0x40004000u); }
+CmsdkUart& uart1() { return *reinterpret_cast<CmsdkUart*>(0x40005000u); }
 
 std::uint32_t g_rx_overruns = 0;
 
@@ -75,6 +76,21 @@ std::uint8_t uart_read() {
 }
 
 std::uint32_t uart_rx_overruns() { return g_rx_overruns; }
+
+void uart1_init(std::uint32_t baud) {
+  std::uint32_t div = kSystemClockHz / baud;
+  if (div < 16) div = 16;
+  uart1().bauddiv = div;
+  uart1().ctrl = kTxEnable;
+}
+
+void uart1_write(const char* data, std::size_t n) {
+  for (std::size_t i = 0; i < n; ++i) {
+    while ((uart1().state & kTxFull) != 0) {
+    }
+    uart1().data = static_cast<std::uint8_t>(data[i]);
+  }
+}
 
 // --- SysTick ---------------------------------------------------------------------------------------------------
 namespace {

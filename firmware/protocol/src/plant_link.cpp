@@ -597,12 +597,14 @@ bool Server::handle_step(const Frame& f, Reader& r) {
       decode_delta(rd, in);
     }
     const std::uint32_t t0 = port_.cycles != nullptr ? port_.cycles(port_.context) : 0;
-    res.last = bms_.step(in, req.first_now + static_cast<Millis>(i) * kTickMs);
+    const Millis now = req.first_now + static_cast<Millis>(i) * kTickMs;
+    res.last = bms_.step(in, now);
     if (port_.cycles != nullptr) {
       const std::uint32_t dt = (port_.cycles(port_.context) - t0) & port_.cycle_mask;
       if (dt > max_step_cycles_) max_step_cycles_ = dt;
       if (port_.cycles_per_tick != 0 && dt > port_.cycles_per_tick) ++overruns_;
     }
+    if (port_.on_tick != nullptr) port_.on_tick(port_.context, in, res.last, bms_.config(), now);
     ++res.executed;
     if (!same_outputs(res.last, req.assumed)) break;
   }

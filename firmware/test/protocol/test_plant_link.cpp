@@ -102,6 +102,7 @@ class Board {
   Server& server() { return server_; }
   std::uint32_t fake_cycles = 0;
   std::uint32_t cycles_step = 0;
+  std::vector<fw::Millis> tick_times;  // Port::on_tick calls
 
  private:
   Port make_port() {
@@ -121,6 +122,9 @@ class Board {
       auto* self = static_cast<Board*>(ctx);
       self->fake_cycles += self->cycles_step;
       return self->fake_cycles;
+    };
+    p.on_tick = [](void* ctx, const fw::Inputs&, const fw::Outputs&, const fw::Config&, fw::Millis now) {
+      static_cast<Board*>(ctx)->tick_times.push_back(now);
     };
     p.cycle_mask = 0xFFFFFF;
     p.cycles_per_tick = 1000;
@@ -374,6 +378,9 @@ TEST(PlantLink, StepBatchMatchesLocalBmsAndStopsEarly) {
     ++seq;
   }
   EXPECT_GE(early_stops, 1);  // start-up (1 s) changes the outputs
+  // on_tick saw every executed tick, in order, at its time.
+  ASSERT_EQ(board.tick_times.size(), now / fw::kTickMs);
+  for (std::size_t i = 0; i < board.tick_times.size(); ++i) ASSERT_EQ(board.tick_times[i], i * fw::kTickMs);
 }
 
 TEST(PlantLink, OverrunGuardCountsSlowSteps) {

@@ -231,6 +231,8 @@ struct Port {
   std::uint32_t (*cycles)(void* context) = nullptr;
   std::uint32_t cycle_mask = 0xFFFFFFFFu;
   std::uint32_t cycles_per_tick = 0;  // a step longer than this is an overrun (0: never)
+  // Called after every executed tick with its sample, decision and time (e.g. VE.Direct telemetry); may be null.
+  void (*on_tick)(void* context, const Inputs& in, const Outputs& out, const Config& config, Millis now) = nullptr;
 };
 
 class Server {

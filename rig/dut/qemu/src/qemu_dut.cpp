@@ -111,12 +111,14 @@ void QemuDut::launch() {
   dir_ = templ;
   socket_path_ = dir_ / "uart.sock";
   log_path_ = dir_ / "qemu.log";
+  telemetry_path_ = dir_ / "uart1.txt";
   const std::string qemu = find_executable(options_.qemu);
   std::vector<std::string> args = {qemu,
                                    "-M", "mps2-an385",
                                    "-nographic",
                                    "-monitor", "none",
                                    "-serial", "unix:" + socket_path_.string() + ",server=on,wait=on",
+                                   "-serial", "file:" + telemetry_path_.string(),
                                    "-semihosting-config", "enable=on,target=native",
                                    "-kernel", options_.image.string()};
   std::vector<char*> argv;
@@ -196,6 +198,13 @@ void QemuDut::fail(const std::string& what) {
   const std::string tail = log_tail();
   if (!tail.empty()) msg += "\n--- QEMU output ---\n" + tail;
   throw DutError(msg);
+}
+
+std::string QemuDut::telemetry() const {
+  std::ifstream f(telemetry_path_, std::ios::binary);
+  std::stringstream ss;
+  if (f) ss << f.rdbuf();
+  return ss.str();
 }
 
 void QemuDut::send_frame(pl::Type type, const std::vector<std::uint8_t>& payload) {

@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "fw/vedirect_text.hpp"
 #include "fw/version.hpp"
 #include "rig/in_process_dut.hpp"
 #include "rig/qemu_dut.hpp"
@@ -245,4 +246,29 @@ TEST(QemuDut, HardFaultIsReportedWithRegisters) {
     EXPECT_NE(what.find("reported a fault: HardFault pc=0x"), std::string::npos) << what;
     EXPECT_NE(what.find("cfsr=0x00010000"), std::string::npos) << what;  // UNDEFINSTR
   }
+}
+
+// TEL-1 on the target: the image writes one VE.Direct text block per second of firmware time on UART1; every
+// block sums to 0 mod 256 and carries the sample of the tick that started its second.
+TEST(QemuDut, TEL_1_TelemetryBlocksOnUart1) {
+  require_image();
+  rig::QemuDut pil;
+  pil.start(fw::Config{});
+  run(pil, 5000, 16);
+  const std::string text = pil.telemetry();
+  fw::vedirect::TextDecoder d;
+  std::vector<std::string> v_values;
+  int errors = 0;
+  for (char c : text) {
+    const auto e = d.feed(static_cast<std::uint8_t>(c));
+    if (e == fw::vedirect::TextDecoder::Event::kBlock) v_values.emplace_back(d.find("V") != nullptr ? d.find("V") : "?");
+    if (e == fw::vedirect::TextDecoder::Event::kChecksumError || e == fw::vedirect::TextDecoder::Event::kOverflow) ++errors;
+  }
+  EXPECT_EQ(errors, 0);
+  ASSERT_EQ(v_values.size(), 5u) << text;  // seconds 0..4
+  for (std::size_t s = 0; s < v_values.size(); ++s) {
+    EXPECT_EQ(v_values[s], std::to_string(inputs_at(static_cast<fw::Millis>(s) * 1000).li_port_mv)) << s;
+  }
+  EXPECT_STREQ(d.find("PID"), "0xA3E0");
+  EXPECT_STREQ(d.find("T"), "25");
 }

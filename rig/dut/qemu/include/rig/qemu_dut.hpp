@@ -7,7 +7,8 @@
 // Lifecycle
 // - The constructor checks that QEMU and the image exist (DutError naming what to install or build), starts
 //   `qemu-system-arm -M mps2-an385 -nographic -monitor none -serial unix:<tmp>/uart.sock,server=on,wait=on
-//   -semihosting-config enable=on,target=native -kernel <image>`, connects, waits for the image's kReady frame
+//   -serial file:<tmp>/uart1.txt -semihosting-config enable=on,target=native -kernel <image>` (UART1 carries
+//   the VE.Direct telemetry: telemetry()), connects, waits for the image's kReady frame
 //   (nothing is sent before the first byte arrives) and runs the handshake (protocol version, firmware
 //   version and build hash).
 // - start(config) loads the configuration into a fresh fw::Bms on the board (refused → DutError with the
@@ -69,6 +70,9 @@ class QemuDut final : public Dut {
   void stop() noexcept override;
 
   pid_t pid() const { return pid_; }  // QEMU's process id (-1 once stopped)
+  // Everything the image wrote to UART1 so far: VE.Direct text blocks, one per second of firmware time (TEL-1).
+  // Empty once stopped.
+  std::string telemetry() const;
   const QemuLinkStats& stats() const { return stats_; }
 
  private:
@@ -95,6 +99,7 @@ class QemuDut final : public Dut {
   std::filesystem::path dir_;
   std::filesystem::path socket_path_;
   std::filesystem::path log_path_;
+  std::filesystem::path telemetry_path_;
   std::uint16_t sequence_ = 0;
   std::uint16_t last_sequence_ = 0;
   fw::plant_link::Decoder decoder_{};
