@@ -3,7 +3,8 @@
 // Boot: UART0 on (RX enabled before anything is sent), SysTick as cycle counter, then the kReady frame — the
 // rig waits for these first bytes before it sends anything. Then, for ever: read a byte, feed the plant-link
 // Server (which steps fw::Bms in lockstep and answers), until a kShutdown frame → semihosting exit 0.
-// Telemetry (TEL-1): a VE.Direct text block on UART1 at every new second of firmware time.
+// Telemetry (TEL-1): a VE.Direct text block on UART1 at every new second of firmware time, when the rig enables
+// it in the handshake (kHelloOptionTickHook).
 // A HardFault sends a kFault frame with the fault registers, prints them through semihosting and exits 1.
 // Overrun guard: every Bms::step is timed with SysTick; a step longer than one tick (kTickMs at 25 MHz) is
 // counted and reported in every kStepResult (overruns, max_step_cycles).

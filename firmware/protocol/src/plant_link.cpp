@@ -524,11 +524,14 @@ Server::Action Server::handle(const Frame& f) {
   switch (static_cast<Type>(f.type)) {
     case Type::kHello: {
       const std::uint8_t version = r.u8();
+      const std::uint8_t options = r.at_end() ? 0 : r.u8();  // optional byte: kHelloOption* bits
       if (!r.ok() || !r.at_end()) break;
       if (version != kVersion) {
         send_error(ErrorCode::kVersion, f.sequence);
         return Action::kNone;
       }
+      if ((options & ~kHelloOptionTickHook) != 0) break;
+      tick_hook_enabled_ = (options & kHelloOptionTickHook) != 0;
       encode_identity(w, identity_);
       send(Type::kHelloAck, f.sequence, w.size());
       return Action::kNone;
@@ -604,7 +607,7 @@ bool Server::handle_step(const Frame& f, Reader& r) {
       if (dt > max_step_cycles_) max_step_cycles_ = dt;
       if (port_.cycles_per_tick != 0 && dt > port_.cycles_per_tick) ++overruns_;
     }
-    if (port_.on_tick != nullptr) port_.on_tick(port_.context, in, res.last, bms_.config(), now);
+    if (tick_hook_enabled_ && port_.on_tick != nullptr) port_.on_tick(port_.context, in, res.last, bms_.config(), now);
     ++res.executed;
     if (!same_outputs(res.last, req.assumed)) break;
   }

@@ -344,6 +344,7 @@ TEST(PlantLink, HandshakeConfigAndStepInMemory) {
 // The board's batch stepping gives exactly what a local Bms gives, tick by tick, including the early stop.
 TEST(PlantLink, StepBatchMatchesLocalBmsAndStopsEarly) {
   Board board;
+  ASSERT_EQ(board.exchange(frame(Type::kHello, 1, {kVersion, kHelloOptionTickHook})).at(0).type, Type::kHelloAck);
   fw::Config cfg;
   ASSERT_EQ(board.exchange(frame(Type::kConfig, 1, config_payload(cfg)))[0].payload[0], 0);
   fw::Bms local;
@@ -381,6 +382,23 @@ TEST(PlantLink, StepBatchMatchesLocalBmsAndStopsEarly) {
   // on_tick saw every executed tick, in order, at its time.
   ASSERT_EQ(board.tick_times.size(), now / fw::kTickMs);
   for (std::size_t i = 0; i < board.tick_times.size(); ++i) ASSERT_EQ(board.tick_times[i], i * fw::kTickMs);
+}
+
+TEST(PlantLink, TickHookOffUnlessEnabledByHello) {
+  Board board;
+  ASSERT_EQ(board.exchange(frame(Type::kConfig, 1, config_payload(fw::Config{})))[0].payload[0], 0);
+  std::vector<fw::Inputs> batch(4, healthy_inputs());
+  board.exchange(frame(Type::kStep, 2, step_payload(0, fw::Outputs{}, batch)));
+  EXPECT_TRUE(board.tick_times.empty());
+  // An unknown option bit is refused (and does not enable anything).
+  auto replies = board.exchange(frame(Type::kHello, 3, {kVersion, 0x02}));
+  EXPECT_EQ(replies.at(0).type, Type::kError);
+  board.exchange(frame(Type::kStep, 4, step_payload(40, fw::Outputs{}, batch)));
+  EXPECT_TRUE(board.tick_times.empty());
+  replies = board.exchange(frame(Type::kHello, 5, {kVersion, kHelloOptionTickHook}));
+  EXPECT_EQ(replies.at(0).type, Type::kHelloAck);
+  board.exchange(frame(Type::kStep, 6, step_payload(80, fw::Outputs{}, batch)));
+  EXPECT_FALSE(board.tick_times.empty());
 }
 
 TEST(PlantLink, OverrunGuardCountsSlowSteps) {

@@ -11,7 +11,8 @@
 //
 // Conversation (rig → board / board → rig):
 //   (boot)        — / kReady{identity}      the board's first bytes: the rig waits for them before sending
-//   kHello{ver}   / kHelloAck{identity}     protocol version check (mismatch → kError kVersion)
+//   kHello{ver[, options]} / kHelloAck{identity}  protocol version check (mismatch → kError kVersion);
+//                                           options: kHelloOptionTickHook enables Port::on_tick (telemetry)
 //   kConfig{cfg}  / kConfigAck{err}         fresh Bms, configure (FLT-4, err = fw::ConfigError), reset
 //   kReset{}      / kResetAck{}             Bms::reset() (watchdog-style reset; configuration kept)
 //   kStep{StepRequest, samples} / kStepResult{executed, overruns, max_step_cycles, last outputs}
@@ -67,6 +68,7 @@ static_assert(kMaxDeltaSize >= kInputsSize);
 inline constexpr std::size_t kStepHeaderSize = 4 + 2 + 1 + 2 + kOutputsSize;
 inline constexpr std::size_t kMaxPayload = kStepHeaderSize + kMaxBatch * kMaxDeltaSize;
 inline constexpr std::size_t kStepResultSize = 2 + 4 + 4 + kOutputsSize;
+inline constexpr std::uint8_t kHelloOptionTickHook = 1u << 0;   // call Port::on_tick (off by default)
 inline constexpr std::uint8_t kStepAssumedIsLast = 1u << 0;        // assumed = the board's last Outputs
 inline constexpr std::uint8_t kStepDeltaFromReference = 1u << 1;   // sample 0 is a delta vs the reference
 inline constexpr std::size_t kMaxFrame = kHeaderSize + kMaxPayload + kCrcSize;
@@ -231,7 +233,9 @@ struct Port {
   std::uint32_t (*cycles)(void* context) = nullptr;
   std::uint32_t cycle_mask = 0xFFFFFFFFu;
   std::uint32_t cycles_per_tick = 0;  // a step longer than this is an overrun (0: never)
-  // Called after every executed tick with its sample, decision and time (e.g. VE.Direct telemetry); may be null.
+  // Called after every executed tick with its sample, decision and time (e.g. VE.Direct telemetry) once the rig
+  // enabled it (kHello option kHelloOptionTickHook: off by default, because each byte the image writes costs
+  // QEMU time — ~100 bytes per second of firmware time halves PIL speed); may be null.
   void (*on_tick)(void* context, const Inputs& in, const Outputs& out, const Config& config, Millis now) = nullptr;
 };
 
@@ -263,6 +267,7 @@ class Server {
   std::uint32_t bad_frames_ = 0;
   std::uint32_t overruns_ = 0;
   std::uint32_t max_step_cycles_ = 0;
+  bool tick_hook_enabled_ = false;
   bool has_reference_ = false;        // reference_ holds the last executed sample of Step reference_sequence_
   std::uint16_t reference_sequence_ = 0;
   Inputs reference_{};

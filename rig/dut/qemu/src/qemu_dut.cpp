@@ -87,6 +87,7 @@ QemuDut::QemuDut(QemuDutOptions options) : options_(std::move(options)) {
     Received ready = receive_frame();
     if (ready.type != pl::Type::kReady) fail(std::string("expected the Ready frame, got ") + type_name(ready.type));
     std::vector<std::uint8_t> hello = {pl::kVersion};
+    if (options_.telemetry) hello.push_back(pl::kHelloOptionTickHook);
     Received ack = request(pl::Type::kHello, hello, pl::Type::kHelloAck);
     pl::Identity id;
     pl::Reader r(ack.payload.data(), ack.payload.size());
@@ -118,9 +119,10 @@ void QemuDut::launch() {
                                    "-nographic",
                                    "-monitor", "none",
                                    "-serial", "unix:" + socket_path_.string() + ",server=on,wait=on",
-                                   "-serial", "file:" + telemetry_path_.string(),
                                    "-semihosting-config", "enable=on,target=native",
                                    "-kernel", options_.image.string()};
+  // UART1 (VE.Direct telemetry) only when asked for: a second chardev costs QEMU main-loop time.
+  if (options_.telemetry) args.insert(args.end() - 2, {"-serial", "file:" + telemetry_path_.string()});
   std::vector<char*> argv;
   for (auto& a : args) argv.push_back(a.data());
   argv.push_back(nullptr);

@@ -252,7 +252,9 @@ TEST(QemuDut, HardFaultIsReportedWithRegisters) {
 // block sums to 0 mod 256 and carries the sample of the tick that started its second.
 TEST(QemuDut, TEL_1_TelemetryBlocksOnUart1) {
   require_image();
-  rig::QemuDut pil;
+  rig::QemuDutOptions o;
+  o.telemetry = true;
+  rig::QemuDut pil(o);
   pil.start(fw::Config{});
   run(pil, 5000, 16);
   const std::string text = pil.telemetry();

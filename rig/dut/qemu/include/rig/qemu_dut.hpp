@@ -39,6 +39,9 @@ struct QemuDutOptions {
   std::string qemu = "qemu-system-arm";   // executable name (searched in PATH) or path
   std::chrono::milliseconds timeout{20000};  // boot + handshake, and each exchange
   std::size_t batch = fw::plant_link::kMaxBatch;  // ticks per exchange (capped by the image's max_batch)
+  // VE.Direct telemetry on UART1 (telemetry()): off by default — every byte the image writes costs QEMU time
+  // (one block per firmware second roughly halves PIL speed).
+  bool telemetry = false;
 };
 
 // The image this source tree builds: <source>/build/cross-cm3/firmware/boards/mps2-an385/fw_mps2_an385.elf
@@ -70,8 +73,8 @@ class QemuDut final : public Dut {
   void stop() noexcept override;
 
   pid_t pid() const { return pid_; }  // QEMU's process id (-1 once stopped)
-  // Everything the image wrote to UART1 so far: VE.Direct text blocks, one per second of firmware time (TEL-1).
-  // Empty once stopped.
+  // Everything the image wrote to UART1 so far: VE.Direct text blocks, one per second of firmware time (TEL-1),
+  // with QemuDutOptions::telemetry. Empty once stopped.
   std::string telemetry() const;
   const QemuLinkStats& stats() const { return stats_; }
 
