@@ -5,11 +5,15 @@
 //   bmsrig validate <files or folders>...
 //   bmsrig list <files or folders>...
 //   bmsrig signals [scenario file]
+//   bmsrig certify [files or folders]... [--out DIR] [-j N] [--mode sil|pil|hil] [--requirements REQUIREMENTS.md]
+//   bmsrig report <results.json> --out F.html [--requirements REQUIREMENTS.md]
 //
 // Exit status (documented in rig/app/README.md):
 //   0 every expectation of every case held          1 at least one check failed
 //   2 a case could not be judged (error)            3 bad input: a scenario was refused, nothing ran
 //   4 usage error (command line)                    130 interrupted (Ctrl-C); finished cases are still written
+// certify: 0 only if every requirement of the spec is covered and every case passed; 1 a check failed;
+//   2 a requirement is uncovered or a case errored (and the bad-input/usage/interrupt codes above).
 #include <CLI/CLI.hpp>
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
@@ -19,11 +23,15 @@
 #include <atomic>
 #include <chrono>
 #include <csignal>
+#include <cstdlib>
 #include <cstdio>
 #include <filesystem>
+#include <fstream>
 #include <map>
+#include <set>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <sstream>
 #include <thread>
 
@@ -66,13 +74,36 @@ struct LoadedFile {
   std::vector<rig::scenario::Scenario> cases;
 };
 
+// The scenario files of the inputs: folders are searched recursively for *.yaml (rig::scenario::expand_paths:
+// fragments/ and schema/ skipped, other extensions such as *.yaml.pending ignored), and a walk also skips any
+// pending/ folder below the given one (scenarios waiting on a finding, docs/findings.md). A file named explicitly is
+// taken whatever its name or folder.
+std::vector<fs::path> scenario_files(const std::vector<std::string>& inputs) {
+  std::vector<fs::path> out;
+  for (const auto& in : inputs) {
+    const fs::path root(in);
+    const auto found = rig::scenario::expand_paths({in});
+    if (!fs::is_directory(root)) {
+      out.insert(out.end(), found.begin(), found.end());
+      continue;
+    }
+    for (const auto& f : found) {
+      bool pending = false;
+      for (const auto& part : f.lexically_relative(root).parent_path())
+        if (part == "pending") pending = true;
+      if (!pending) out.push_back(f);
+    }
+  }
+  return out;
+}
+
 // Loads every file; prints each refusal; returns false if any file was refused.
 bool load_all(const std::vector<std::string>& inputs, const rig::scenario::LoadOptions& opt,
               std::vector<LoadedFile>& out, bool print_ok) {
   bool ok = true;
   std::vector<fs::path> files;
   try {
-    files = rig::scenario::expand_paths(inputs);
+    files = scenario_files(inputs);
   } catch (const std::exception& e) {
     std::fprintf(stderr, "bmsrig: %s\n", e.what());
     return false;
@@ -175,9 +206,32 @@ struct Filters {
   std::string name;                       // keep cases whose display name contains this
 };
 
-int cmd_run(const std::vector<std::string>& inputs, const std::string& mode, int jobs, const std::string& junit,
-            const std::string& json, const std::string& trace_dir, std::optional<std::uint64_t> seed,
-            const std::string& command_line, const Filters& filters, const HtmlOut& html) {
+// What one run of cases needs: the inputs, the Dut mode and the output files.
+struct RunSpec {
+  std::vector<std::string> inputs;
+  std::string mode = "sil";
+  int jobs = 1;
+  std::string junit, json, trace_dir;
+  std::optional<std::uint64_t> seed;
+  std::string command_line;
+  Filters filters;
+  HtmlOut html;
+  std::string html_title = "bmsrig report";
+  bool print_output_files = true;  // the closing "junit: …", "report: …" lines (certify prints its own)
+};
+
+// Loads, runs and judges the cases, writes the requested outputs and prints the per-case lines and the summary.
+// `run` receives the results (with in-memory traces). Returns the exit status of `bmsrig run`.
+int execute(const RunSpec& spec, rig::report::RunResult& run, std::size_t* file_count = nullptr) {
+  const auto& inputs = spec.inputs;
+  const auto& mode = spec.mode;
+  const auto& junit = spec.junit;
+  const auto& json = spec.json;
+  const auto& trace_dir = spec.trace_dir;
+  const auto& seed = spec.seed;
+  const auto& filters = spec.filters;
+  const auto& html = spec.html;
+  int jobs = spec.jobs;
   rig::scenario::LoadOptions opt;
   opt.seed = seed;
   std::vector<LoadedFile> files;
@@ -185,6 +239,7 @@ int cmd_run(const std::vector<std::string>& inputs, const std::string& mode, int
     std::fprintf(stderr, "bmsrig: scenario(s) refused; nothing was run\n");
     return kExitBadInput;
   }
+  if (file_count != nullptr) *file_count = files.size();
   struct Job {
     const LoadedFile* file;
     const rig::scenario::Scenario* sc;
@@ -211,11 +266,11 @@ int cmd_run(const std::vector<std::string>& inputs, const std::string& mode, int
     return kExitUsage;
   }
 
-  rig::report::RunResult run;
+  run = rig::report::RunResult{};
   run.mode = mode;
   run.host = rig::report::host_name();
   run.date = rig::report::utc_now_iso8601();
-  run.command_line = command_line;
+  run.command_line = spec.command_line;
   try {
     const auto probe = make_dut(mode);
     const auto info = probe->firmware_info();
@@ -365,6 +420,7 @@ int cmd_run(const std::vector<std::string>& inputs, const std::string& mode, int
     if (!json.empty()) rig::report::write_json(run, json);
     if (!html.path.empty()) {
       rig::report::HtmlOptions ho;
+      ho.title = spec.html_title;
       if (!html.requirements.empty()) ho.requirement_ids = rig::report::parse_requirement_ids(html.requirements);
       rig::report::write_html_report(run, ho, html.path);
     }
@@ -385,10 +441,12 @@ int cmd_run(const std::vector<std::string>& inputs, const std::string& mode, int
   }
   std::printf("passed %zu, failed %zu, errors %zu, incomplete %zu\n", counts.passed, counts.failed, counts.errors,
               counts.incomplete);
-  if (!junit.empty()) std::printf("junit: %s\n", junit.c_str());
-  if (!json.empty()) std::printf("json: %s\n", json.c_str());
-  if (!html.path.empty()) std::printf("report: %s\n", html.path.c_str());
-  if (!trace_dir.empty()) std::printf("traces: %s\n", trace_dir.c_str());
+  if (spec.print_output_files) {
+    if (!junit.empty()) std::printf("junit: %s\n", junit.c_str());
+    if (!json.empty()) std::printf("json: %s\n", json.c_str());
+    if (!trace_dir.empty()) std::printf("traces: %s\n", trace_dir.c_str());
+    if (!html.path.empty()) std::printf("report: %s\n", html.path.c_str());  // last: the file a reader opens
+  }
   if (run.interrupted) return kExitInterrupted;
   if (status != kExitPass) return status;
   switch (run.verdict()) {
@@ -396,6 +454,237 @@ int cmd_run(const std::vector<std::string>& inputs, const std::string& mode, int
     case rig::Verdict::kFail: return kExitFail;
     default: return kExitError;
   }
+}
+
+int cmd_run(const RunSpec& spec) {
+  rig::report::RunResult run;
+  return execute(spec, run);
+}
+
+#ifndef BMSRIG_SOURCE_DIR
+#define BMSRIG_SOURCE_DIR ""
+#endif
+#ifndef BMSRIG_REQUIREMENTS_MD
+#define BMSRIG_REQUIREMENTS_MD ""
+#endif
+
+// A default input: `relative` under the current directory if it exists there, else under the source tree this
+// bmsrig was built from (BMSRIG_SOURCE_DIR), else `configured` (a CMake cache path) if given and present.
+std::optional<fs::path> find_default(const fs::path& relative, const fs::path& configured = {}) {
+  std::error_code ec;
+  if (fs::exists(relative, ec)) return relative;
+  const fs::path src(BMSRIG_SOURCE_DIR);
+  if (!src.empty() && fs::exists(src / relative, ec)) return src / relative;
+  if (!configured.empty() && fs::exists(configured, ec)) return configured;
+  return std::nullopt;
+}
+
+std::optional<fs::path> default_requirements() {
+  return find_default(fs::path("docs") / "spec" / "REQUIREMENTS.md", fs::path(BMSRIG_REQUIREMENTS_MD));
+}
+
+std::string join(const std::vector<std::string>& v, const char* sep = ", ") {
+  std::string s;
+  for (const auto& x : v) s += (s.empty() ? "" : sep) + x;
+  return s;
+}
+
+struct CertifySpec {
+  std::vector<std::string> inputs;  // empty: the scenarios/ folder
+  std::string out_dir = "out/certify";
+  std::string mode = "sil";
+  int jobs = 1;
+  std::string requirements;  // empty: docs/spec/REQUIREMENTS.md
+  std::string command_line;
+};
+
+// Removes the outputs a previous certify run left in `dir` (only the files certify itself writes), so the folder
+// and its manifest describe this run alone.
+void clear_previous_outputs(const fs::path& dir) {
+  std::error_code ec;
+  for (const char* f : {"report.html", "junit.xml", "results.json", "MANIFEST.sha256", "REQUIREMENTS.md"})
+    fs::remove(dir / f, ec);
+  const fs::path traces = dir / "traces";
+  if (!fs::is_directory(traces, ec)) return;
+  for (const auto& e : fs::directory_iterator(traces, ec)) {
+    const std::string n = e.path().filename().string();
+    if (e.is_regular_file() && (n.ends_with(".csv") || n.ends_with(".vcd") || n.ends_with(".timeline.txt")))
+      fs::remove(e.path(), ec);
+  }
+}
+
+// bmsrig certify: the certification set in one run, judged against the spec's requirement list.
+int cmd_certify(const CertifySpec& spec) {
+  std::vector<std::string> inputs = spec.inputs;
+  if (inputs.empty()) {
+    const auto lib = find_default("scenarios");
+    if (!lib) {
+      std::fprintf(stderr, "bmsrig certify: no scenarios/ folder in the current directory or in %s; name the "
+                           "scenario folders\n", BMSRIG_SOURCE_DIR);
+      return kExitUsage;
+    }
+    inputs.push_back(lib->string());
+  }
+  fs::path req_file(spec.requirements);
+  if (req_file.empty()) {
+    const auto found = default_requirements();
+    if (!found) {
+      std::fprintf(stderr, "bmsrig certify: no docs/spec/REQUIREMENTS.md in the current directory or in %s; give "
+                           "--requirements FILE\n", BMSRIG_SOURCE_DIR);
+      return kExitUsage;
+    }
+    req_file = *found;
+  }
+  std::vector<std::string> ids;
+  std::string req_sha;
+  try {
+    ids = rig::report::parse_requirement_ids(req_file);
+    req_sha = rig::report::sha256_file(req_file);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "bmsrig certify: %s\n", e.what());
+    return kExitUsage;
+  }
+  if (ids.empty()) {
+    std::fprintf(stderr, "bmsrig certify: %s lists no requirement IDs (lines \"- XXX-n ...\")\n", req_file.c_str());
+    return kExitUsage;
+  }
+  const fs::path out(spec.out_dir);
+  try {
+    fs::create_directories(out);
+    clear_previous_outputs(out);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "bmsrig certify: cannot prepare %s: %s\n", out.c_str(), e.what());
+    return kExitError;
+  }
+  std::printf("certify: %s against %s (%zu requirement IDs), mode %s, output %s\n", join(inputs, " ").c_str(),
+              req_file.c_str(), ids.size(), spec.mode.c_str(), out.c_str());
+  std::fflush(stdout);
+
+  RunSpec rs;
+  rs.inputs = inputs;
+  rs.mode = spec.mode;
+  rs.jobs = spec.jobs;
+  rs.junit = (out / "junit.xml").string();
+  rs.json = (out / "results.json").string();
+  rs.trace_dir = (out / "traces").string();
+  rs.command_line = spec.command_line;
+  rs.html.path = (out / "report.html").string();
+  rs.html.requirements = req_file.string();
+  rs.html_title = "bmsrig certification report";
+  rs.print_output_files = false;
+  rig::report::RunResult run;
+  std::size_t file_count = 0;
+  const int status = execute(rs, run, &file_count);
+  if (status == kExitBadInput || status == kExitUsage) return status;  // nothing ran
+
+  // The spec the run was judged against travels with the report; the manifest covers every artefact.
+  std::vector<fs::path> artefacts;
+  int write_status = kExitPass;
+  try {
+    rig::report::write_file_atomic(out / "REQUIREMENTS.md", [&] {
+      std::ifstream in(req_file, std::ios::binary);
+      std::ostringstream ss;
+      ss << in.rdbuf();
+      return ss.str();
+    }());
+    for (const char* f : {"report.html", "junit.xml", "results.json", "REQUIREMENTS.md"})
+      if (fs::exists(out / f)) artefacts.push_back(out / f);
+    for (const auto& c : run.cases)
+      for (const auto& f : c.trace_files)
+        if (fs::exists(f)) artefacts.emplace_back(f);
+    rig::report::write_manifest(artefacts, out / "MANIFEST.sha256");
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "bmsrig certify: %s\n", e.what());
+    write_status = kExitError;
+  }
+
+  const auto rows = rig::report::traceability(run, ids);
+  std::vector<std::string> uncovered, failed, errored;
+  for (const auto& r : rows) {
+    if (!r.covered()) uncovered.push_back(r.id);
+    else if (r.verdict == rig::Verdict::kFail) failed.push_back(r.id);
+    else if (r.verdict == rig::Verdict::kError) errored.push_back(r.id);
+  }
+  std::vector<std::string> not_in_spec;
+  {
+    std::set<std::string> known(ids.begin(), ids.end()), seen;
+    for (const auto& c : run.cases)
+      for (const auto& r : c.requirements)
+        if (!known.count(r) && seen.insert(r).second) not_in_spec.push_back(r);
+  }
+  const auto counts = run.counts();
+  const std::size_t covered = rows.size() - uncovered.size();
+  const auto verdict = rig::report::certification_verdict(run, ids);
+  std::printf("\n== certification (%s): %zu scenario files, %zu test cases; %zu of %zu requirements covered, %zu "
+              "passing; %.1f s wall\n",
+              spec.mode.c_str(), file_count, counts.total, covered, rows.size(),
+              covered - failed.size() - errored.size(), run.wall_s);
+  std::printf("requirements: %s (sha256 %s)\n", req_file.c_str(), req_sha.c_str());
+  if (!uncovered.empty()) std::printf("uncovered requirements (%zu): %s\n", uncovered.size(), join(uncovered).c_str());
+  if (!failed.empty()) std::printf("failed requirements (%zu): %s\n", failed.size(), join(failed).c_str());
+  if (!errored.empty()) std::printf("errored requirements (%zu): %s\n", errored.size(), join(errored).c_str());
+  if (!not_in_spec.empty())
+    std::printf("named by scenarios but not in the spec: %s\n", join(not_in_spec).c_str());
+  std::printf("junit: %s\njson: %s\ntraces: %s\nmanifest: %s (%zu files; check with: cd %s && sha256sum -c "
+              "MANIFEST.sha256)\n",
+              rs.junit.c_str(), rs.json.c_str(), rs.trace_dir.c_str(), (out / "MANIFEST.sha256").c_str(),
+              artefacts.size(), out.c_str());
+  int rc = kExitPass;
+  if (run.interrupted) rc = kExitInterrupted;
+  else if (write_status != kExitPass || status == kExitError) rc = kExitError;
+  else if (verdict == rig::Verdict::kError) rc = kExitError;
+  else if (verdict == rig::Verdict::kFail) rc = kExitFail;
+  const char* word = rc == kExitPass ? "PASS" : rc == kExitFail ? "FAIL" : run.interrupted ? "INTERRUPTED"
+                     : !uncovered.empty() && errored.empty() && counts.errors == 0 ? "INCOMPLETE COVERAGE" : "ERROR";
+  std::printf("certification: %s (exit %d)\n", word, rc);
+  std::printf("report: %s\n", rs.html.path.c_str());
+  return rc;
+}
+
+// Reads a trace file named in a results file: as written (relative to the current directory), else relative to the
+// results file's folder, else by its name in that folder or its traces/ subfolder (a copied result folder).
+std::string locate_trace(const std::string& f, const fs::path& json_dir) {
+  std::error_code ec;
+  const fs::path p(f);
+  for (const fs::path& c : {p, json_dir / p, json_dir / p.filename(), json_dir / "traces" / p.filename()})
+    if (fs::exists(c, ec)) return c.string();
+  return f;
+}
+
+// bmsrig report: the HTML report again from a results JSON and the traces it names.
+int cmd_report(const std::string& json_file, const std::string& out_html, const std::string& requirements,
+               bool no_requirements) {
+  rig::report::RunResult run;
+  try {
+    run = rig::report::read_json(json_file);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "bmsrig report: %s\n", e.what());
+    return kExitBadInput;
+  }
+  const fs::path dir = fs::path(json_file).parent_path();
+  std::size_t with_trace = 0;
+  for (auto& c : run.cases) {
+    for (auto& f : c.trace_files) f = locate_trace(f, dir);
+    if (std::any_of(c.trace_files.begin(), c.trace_files.end(),
+                    [](const std::string& f) { return f.ends_with(".csv") && fs::exists(f); }))
+      ++with_trace;
+  }
+  rig::report::HtmlOptions ho;
+  std::string req = requirements;
+  if (req.empty() && !no_requirements) {
+    if (const auto found = default_requirements()) req = found->string();
+  }
+  try {
+    if (!req.empty()) ho.requirement_ids = rig::report::parse_requirement_ids(req);
+    rig::report::write_html_report(run, ho, out_html);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "bmsrig report: %s\n", e.what());
+    return kExitError;
+  }
+  std::printf("%zu test cases from %s (%zu with a trace file); requirements: %s\n", run.cases.size(), json_file.c_str(),
+              with_trace, req.empty() ? "none" : req.c_str());
+  std::printf("report: %s\n", out_html.c_str());
+  return kExitPass;
 }
 
 int cmd_validate(const std::vector<std::string>& inputs) {
@@ -488,6 +777,48 @@ int main(int argc, char** argv) {
   auto* list = app.add_subcommand("list", "list scenarios and the requirements they cover");
   list->add_option("paths", list_paths, "scenario files or folders")->required();
 
+  CertifySpec cert;
+  cert.command_line = command_line;
+  cert.jobs = std::max(1u, std::thread::hardware_concurrency());
+  const auto req_default = default_requirements();
+  const auto lib_default = find_default("scenarios");
+  auto* certify = app.add_subcommand(
+      "certify",
+      "run the certification set and judge it against the spec's requirement list: writes report.html, junit.xml, "
+      "results.json, traces/, a copy of REQUIREMENTS.md and MANIFEST.sha256 (sha256sum -c) into --out; exit 0 only "
+      "if every requirement is covered and every case passed (1: a check failed, 2: a requirement uncovered or a "
+      "case errored). The last line names the report.");
+  certify->add_option("paths", cert.inputs,
+                      "scenario files or folders (default: the scenarios/ folder of the current directory, else of "
+                      "the source tree bmsrig was built from" +
+                          (lib_default ? " — here " + lib_default->string() : std::string(" — none found here")) +
+                          "; pending/ folders are skipped)");
+  certify->add_option("--out", cert.out_dir, "output folder")->capture_default_str();
+  certify->add_option("-j,--jobs", cert.jobs, "cases run in parallel threads (default: the CPU count)")
+      ->check(CLI::Range(1, 256));
+  certify->add_option("--mode", cert.mode, "device under test: sil (in process), pil (QEMU), hil (bench, needs --rig)")
+      ->check(CLI::IsMember({"sil", "pil", "hil"}))
+      ->capture_default_str();
+  certify->add_option("--rig", g_rig_config, "the bench description rig.yaml (hil)");
+  certify->add_option("--requirements", cert.requirements,
+                      "the spec whose `- XXX-n` lines list the requirement IDs (default: docs/spec/REQUIREMENTS.md "
+                      "of the current directory, else of the source tree" +
+                          (req_default ? " — here " + req_default->string() : std::string(" — none found here")) +
+                          ")")
+      ->check(CLI::ExistingFile);
+
+  std::string report_json, report_out, report_requirements;
+  bool report_no_requirements = false;
+  auto* report = app.add_subcommand("report", "write the HTML report again from a results JSON (and its trace CSVs)");
+  report->add_option("results", report_json, "results.json written by run --json or certify")
+      ->required()
+      ->check(CLI::ExistingFile);
+  report->add_option("--out", report_out, "the HTML file to write")->required();
+  report->add_option("--requirements", report_requirements,
+                     "REQUIREMENTS.md for the traceability matrix (default: docs/spec/REQUIREMENTS.md as for certify)")
+      ->check(CLI::ExistingFile);
+  report->add_flag("--no-requirements", report_no_requirements, "no traceability matrix against a spec");
+
   std::string signals_file;
   auto* signals = app.add_subcommand("signals", "list the signal names conditions and checks may use");
   signals->add_option("scenario", signals_file, "a scenario file (its battery and load count)");
@@ -499,7 +830,22 @@ int main(int argc, char** argv) {
     return rc == 0 ? 0 : kExitUsage;
   }
   if (*seed_opt) seed = seed_value;
-  if (*run) return cmd_run(run_paths, mode, jobs, junit, json, trace_dir, seed, command_line, filters, html);
+  if (*run) {
+    RunSpec spec;
+    spec.inputs = run_paths;
+    spec.mode = mode;
+    spec.jobs = jobs;
+    spec.junit = junit;
+    spec.json = json;
+    spec.trace_dir = trace_dir;
+    spec.seed = seed;
+    spec.command_line = command_line;
+    spec.filters = filters;
+    spec.html = html;
+    return cmd_run(spec);
+  }
+  if (*certify) return cmd_certify(cert);
+  if (*report) return cmd_report(report_json, report_out, report_requirements, report_no_requirements);
   if (*validate) return cmd_validate(validate_paths);
   if (*signals) return cmd_signals(signals_file);
   return cmd_list(list_paths);
