@@ -5,16 +5,14 @@ namespace {
 
 // One PI regulator step with the output and the integrator clamped to 0..limit. When the error asks for
 // less current and the integrator is above what actually flows (+ kBumpMa), it first drops to that level.
-// `min_decay_ma` (≥ 0) is subtracted from the integrator at least (forced fold-back).
 std::int32_t pi_step(std::int32_t& integrator_ma, std::int32_t error_mv, std::int32_t measured_ma,
-                     std::int32_t limit_ma, std::uint32_t dt_ms, std::int64_t min_decay_ma = 0) {
+                     std::int32_t limit_ma, std::uint32_t dt_ms) {
   std::int64_t i = integrator_ma;
   if (error_mv < 0) {
     const std::int64_t cap = std::int64_t{measured_ma > 0 ? measured_ma : 0} + AltController::kBumpMa;
     if (i > cap) i = cap;
   }
   std::int64_t delta = std::int64_t{AltController::kKiMaPerMvMs} * error_mv * std::int64_t{dt_ms};
-  if (min_decay_ma > 0 && delta > -min_decay_ma) delta = -min_decay_ma;
   i += delta;
   if (i < 0) i = 0;
   if (i > limit_ma) i = limit_ma;
@@ -26,6 +24,17 @@ std::int32_t pi_step(std::int32_t& integrator_ma, std::int32_t error_mv, std::in
 }
 
 constexpr std::int32_t min32(std::int32_t a, std::int32_t b) { return a < b ? a : b; }
+
+// ceil(amount_ma × dt_ms / period_ms), ≥ 0.
+std::int32_t per_period(std::int32_t amount_ma, std::uint32_t dt_ms, std::uint32_t period_ms) {
+  if (amount_ma <= 0) return 0;
+  return static_cast<std::int32_t>((std::int64_t{amount_ma} * dt_ms + period_ms - 1) / period_ms);
+}
+
+// ALT-1: how far below the last good current the first cut goes (0.5 A + 1/16 of it).
+constexpr std::int32_t knee_backoff_ma(std::int32_t good_ma) {
+  return kKneeBackoffMa + (good_ma > 0 ? good_ma / kKneeBackoffDiv : 0);
+}
 
 }  // namespace
 
@@ -60,9 +69,10 @@ AltStatus AltController::step(const AltInputs& in, std::uint32_t dt_ms) {
   }
   s.overvoltage_block = ov_block_;
 
-  // ALT-1: below 13.0 V for 100 ms → forced fold-back (I_lim → 0 in 400 ms); for 500 ms → off.
-  const std::uint32_t low_ms = floor_low_.update(in.alt_port_mv < kAltFloorMv, dt_ms);
-  s.floor_timed_out = low_ms >= kFloorResponseMs;
+  // ALT-1: below 13.0 V for 100 ms → command 0; for 500 ms → path off.
+  const bool below_floor = in.alt_port_mv < kAltFloorMv;
+  const std::uint32_t low_ms = floor_low_.update(below_floor, dt_ms);
+  s.floor_timed_out = low_ms >= kFloorOffMs;
 
   // ALT-7 (permission), ALT-5 (block), ALT-1 (floor time-out), ALT-2 (one-way: V_alt > V_li).
   const bool allowed = in.permitted && !ov_block_ && !s.floor_timed_out;
@@ -73,6 +83,10 @@ AltStatus AltController::step(const AltInputs& in, std::uint32_t dt_ms) {
     on_ms_ = 0;
     floor_int_ma_ = 0;
     li_int_ma_ = limit;
+    knee_cap_ma_ = limit;
+    knee_ma_ = limit;
+    knee_active_ = false;
+    good_ma_ = 0;
   } else if (!forward) {
     // Off for this sample; a short reversal (measurement noise at a low current) keeps the soft-start and
     // regulator state, a longer one (≥ kOneWayResetMs) restarts them.
@@ -84,17 +98,43 @@ AltStatus AltController::step(const AltInputs& in, std::uint32_t dt_ms) {
       on_ms_ = 0;
       floor_int_ma_ = 0;
       li_int_ma_ = limit;
+      knee_cap_ma_ = limit;
+      knee_ma_ = limit;
+      knee_active_ = false;
+      good_ma_ = 0;
       dt = 0;
     } else {
       on_ms_ = detail::sat_add(on_ms_, dt_ms);
     }
     const std::uint32_t ramp_ms = on_ms_ < kSoftStartMs ? on_ms_ : kSoftStartMs;
     const auto ramp = static_cast<std::int32_t>(std::int64_t{limit} * ramp_ms / kSoftStartMs);
-    const std::int64_t forced_decay =
-        low_ms >= kFloorForceMs ? (std::int64_t{limit} * dt + kFloorForceRampMs - 1) / kFloorForceRampMs : 0;
-    const std::int32_t floor =
-        pi_step(floor_int_ma_, in.alt_port_mv - kAltFloorTargetMv, in.alt_current_ma, limit, dt, forced_decay);
-    const std::int32_t li = pi_step(li_int_ma_, kLiPortMaxMv - in.li_port_mv, in.alt_current_ma, limit, dt);
+    // ALT-1 knee cap: a source whose voltage collapses past a current (a charge-accepting starter battery, an
+    // alternator at its ceiling) has no operating point at 13.0 V, so the PI alone would bang across the knee.
+    const std::int32_t measured = in.alt_current_ma > 0 ? in.alt_current_ma : 0;
+    if (!knee_active_ || knee_cap_ma_ > limit) knee_cap_ma_ = limit;  // inactive: follows I_lim
+    if (!below_floor) {
+      good_ma_ = measured;
+      if (knee_cap_ma_ < limit) {  // creep: slowly towards the last knee, at the soft-start rate past it
+        const std::int32_t up = knee_cap_ma_ < knee_ma_ ? per_period(knee_backoff_ma(knee_ma_), dt, kKneeCreepMs)
+                                                        : per_period(limit, dt, kSoftStartMs);
+        knee_cap_ma_ = min32(limit, knee_cap_ma_ + up);
+      }
+      if (knee_cap_ma_ >= limit) knee_active_ = false;
+    } else if (low_ms == 0) {  // first sample under the floor: cut below the last good current
+      knee_ma_ = good_ma_;
+      knee_active_ = true;
+      knee_cap_ma_ = min32(knee_cap_ma_, good_ma_ - knee_backoff_ma(good_ma_));
+      if (knee_cap_ma_ < 0) knee_cap_ma_ = 0;
+    } else {  // still under the floor: fall by I_lim per kFloorCutRampMs
+      knee_active_ = true;
+      knee_cap_ma_ -= per_period(limit, dt, kFloorCutRampMs);
+      if (knee_cap_ma_ < 0) knee_cap_ma_ = 0;
+    }
+    if (floor_int_ma_ > knee_cap_ma_) floor_int_ma_ = knee_cap_ma_;  // no wind-up while the cap binds
+    std::int32_t floor = min32(pi_step(floor_int_ma_, in.alt_port_mv - kAltFloorTargetMv, in.alt_current_ma, limit, dt),
+                               knee_cap_ma_);
+    if (in.alt_port_mv <= kAltFloorCollapseMv || low_ms >= kFloorResponseMs) floor = 0;
+    const std::int32_t li = pi_step(li_int_ma_, kLiPortTargetMv - in.li_port_mv, in.alt_current_ma, limit, dt);
     s.path_on = true;
     s.limit_ma = min32(min32(ramp, s.derated_limit_ma), min32(floor, li));
   }

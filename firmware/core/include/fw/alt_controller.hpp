@@ -72,7 +72,7 @@ struct AltStatus {
   std::int32_t derated_limit_ma = 0;  // I_lim after thermal derating
   bool derating = false;            // red LED
   bool overvoltage_block = false;   // AR 0x0010
-  bool floor_timed_out = false;     // port < 13.0 V for ≥ kFloorResponseMs
+  bool floor_timed_out = false;     // port < 13.0 V for ≥ kFloorOffMs (path off)
   bool charging_led = false;        // O-01
 };
 
@@ -92,6 +92,10 @@ class AltController {
   std::uint32_t on_ms_ = 0;         // time since the path opened (soft start)
   std::int32_t floor_int_ma_ = 0;
   std::int32_t li_int_ma_ = 0;
+  bool knee_active_ = false;        // the knee cap binds below I_lim
+  std::int32_t knee_cap_ma_ = 0;    // ALT-1 knee cap on the floor command
+  std::int32_t knee_ma_ = 0;        // the last good current before the port last fell under 13.0 V
+  std::int32_t good_ma_ = 0;        // the current at the last sample with the port ≥ 13.0 V
   bool temp_init_ = false;
   std::int16_t temp_used_dc_ = 0;   // hysteresis-adjusted heatsink temperature
   bool ov_block_ = false;
