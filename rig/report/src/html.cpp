@@ -46,7 +46,9 @@ h3{margin-bottom:.3em}
 table{border-collapse:collapse;margin:.5em 0;font-size:.92em}
 th,td{border:1px solid #ccc;padding:.25em .5em;text-align:left;vertical-align:top}
 th{background:#f3f3f3}
-td.num{text-align:right;font-variant-numeric:tabular-nums}
+td.num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
+table.checks td:nth-child(4){white-space:nowrap}
+table.files td.mono{font-size:.78em}
 .badge{display:inline-block;padding:0 .45em;border-radius:3px;font-weight:bold;font-size:.85em;color:#fff}
 .badge.pass{background:#2e7d32}.badge.fail{background:#c62828}.badge.error{background:#ef6c00}
 tr.uncovered td{background:#ffebee;color:#b71c1c;font-weight:bold}
@@ -156,14 +158,17 @@ int draw_panel(std::string& o, const CaseResult& c, const Trace& trace, const st
   const int lanes_bottom = top + lanes * (p.lane_h + p.lane_gap);
   const int checks_bottom = lanes_bottom + checks_n * p.check_h;
   auto clip_x = [&](Time t) { return p.x(std::clamp(t, p.t0, p.t1)); };
-  // check windows: light bands over the lanes (only when narrower than the panel)
+  // the windows of failing (or unjudged) checks: light red bands over the lanes (only when narrower than the
+  // panel). Passing checks' windows are the bars in their own rows below: shading every window stacked up to an
+  // opaque wash over the lanes on cases with many checks.
   for (const auto& ch : c.checks) {
+    if (ch.verdict == Verdict::kPass) continue;
     if (ch.window.begin <= p.t0 && ch.window.end >= p.t1) continue;
     if (ch.window.end < p.t0 || ch.window.begin > p.t1) continue;
     const double x0 = clip_x(ch.window.begin), x1 = clip_x(ch.window.end);
     o += "<rect class=\"window\" x=\"" + px(x0) + "\" y=\"" + std::to_string(top) + "\" width=\"" +
          px(std::max(1.0, x1 - x0)) + "\" height=\"" + std::to_string(lanes_bottom - top) +
-         "\" fill=\"#fff59d\" fill-opacity=\"0.35\"/>\n";
+         "\" fill=\"#ef9a9a\" fill-opacity=\"0.25\"/>\n";
   }
   for (int i = 0; i < lanes; ++i) {
     const std::string& name = signals[static_cast<std::size_t>(i)];
