@@ -670,6 +670,7 @@ int cmd_report(const std::string& json_file, const std::string& out_html, const 
       ++with_trace;
   }
   rig::report::HtmlOptions ho;
+  if (run.command_line.find(" certify") != std::string::npos) ho.title = "bmsrig certification report";
   std::string req = requirements;
   if (req.empty() && !no_requirements) {
     if (const auto found = default_requirements()) req = found->string();
