@@ -114,16 +114,21 @@ AltStatus AltController::step(const AltInputs& in, std::uint32_t dt_ms) {
     if (!knee_active_ || knee_cap_ma_ > limit) knee_cap_ma_ = limit;  // inactive: follows I_lim
     if (!below_floor) {
       good_ma_ = measured;
-      if (knee_cap_ma_ < limit) {  // creep: slowly towards the last knee, at the soft-start rate past it
-        const std::int32_t up = knee_cap_ma_ < knee_ma_ ? per_period(knee_backoff_ma(knee_ma_), dt, kKneeCreepMs)
-                                                        : per_period(limit, dt, kSoftStartMs);
+      if (knee_cap_ma_ < limit) {  // creep: slowly over the last back-off under the knee, fast elsewhere
+        const std::int32_t kb = knee_backoff_ma(knee_ma_);
+        const bool near_knee = knee_cap_ma_ < knee_ma_ && knee_cap_ma_ >= knee_ma_ - kb;
+        const std::int32_t up = near_knee ? per_period(kb, dt, kKneeCreepMs) : per_period(limit, dt, kSoftStartMs);
         knee_cap_ma_ = min32(limit, knee_cap_ma_ + up);
       }
       if (knee_cap_ma_ >= limit) knee_active_ = false;
     } else if (low_ms == 0) {  // first sample under the floor: cut below the last good current
-      knee_ma_ = good_ma_;
+      // If less flows than at the last good sample, the source itself fell (belt slip, engine slowing): the knee
+      // is below what flows now, so cut deeper (to half), the power stage following the command with a lag.
+      const bool source_fell = measured + knee_backoff_ma(measured) < good_ma_;
+      knee_ma_ = source_fell ? measured : good_ma_;
       knee_active_ = true;
-      knee_cap_ma_ = min32(knee_cap_ma_, good_ma_ - knee_backoff_ma(good_ma_));
+      const std::int32_t cut = source_fell ? knee_ma_ / 2 : knee_ma_ - knee_backoff_ma(knee_ma_);
+      knee_cap_ma_ = min32(knee_cap_ma_, cut);
       if (knee_cap_ma_ < 0) knee_cap_ma_ = 0;
     } else {  // still under the floor: fall by I_lim per kFloorCutRampMs
       knee_active_ = true;
