@@ -5,7 +5,8 @@
 //      (signal mode: the raw wired-AND lines / cable presence; cell mode: the derived ATC, same tick).
 //   P3 (RMT-2) the command is 0 whenever the remote pins have read OFF for more than 100 ms.
 //   P4 (ALT-1) the command is 0 whenever the alternator port has stayed below 13.0 V for longer than the
-//      floor regulator's documented response time (kFloorResponseMs = 500 ms).
+//      floor regulator's documented response time (kFloorResponseMs = 100 ms), and on every sample with the
+//      port ≤ 12.9 V (kAltFloorCollapseMv); the path is off once it has stayed below 13.0 V for kFloorOffMs.
 //   P5 (ALT-3, ALT-6) the command never exceeds min(0.9 × fuse, 100 A) derated for the heatsink temperature.
 //   P6 (ALT-2) the command is 0 whenever V_alt ≤ V_li; and it is 0 when the path is off.
 //   P7 (FLT-2) nothing is driven before 1 s of valid inputs after reset.
@@ -233,6 +234,12 @@ void run_property_sequence(std::uint32_t seed, std::uint32_t duration_ms) {
     }
     if (port_low_ms >= fw::kFloorResponseMs) {
       ASSERT_EQ(out.alt_limit_ma, 0);
+    }
+    if (in.alt_port_mv <= fw::kAltFloorCollapseMv) {
+      ASSERT_EQ(out.alt_limit_ma, 0);
+    }
+    if (port_low_ms >= fw::kFloorOffMs) {
+      ASSERT_FALSE(out.alt_path_on);
     }
     ASSERT_LE(out.alt_limit_ma, fw::derated_limit_ma(limit, in.heatsink_temp_dc));
     ASSERT_LE(out.alt_limit_ma, limit);

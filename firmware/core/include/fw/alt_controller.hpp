@@ -10,22 +10,38 @@
 //      so it goes off once the heatsink is back at ≤ 75.0 °C.                    (ALT-6)
 //      A heatsink reading outside −50..150 °C (open / shorted sensor) derates to 0.
 //   3. soft start: I_lim × t_on / 1.0 s, t_on counted from the tick the path (re)opens   (ALT-4)
-//   4. input-voltage floor, a PI regulator on the alternator-port voltage (ALT-1, O-01):
-//        e = V_alt − 13.005 V (set-point 5 mV above the 13.000 V floor so that the regulation ripple stays
-//        at or above 13.000 V);  I_floor = clamp(I_int + 10 mA/mV × e, 0, I_lim);
-//        I_int += 1 mA/(mV·ms) × e × dt, clamped to 0..I_lim. When e < 0 and I_int is above the measured
-//        current + 1 A, I_int first drops to measured + 1 A (no wind-down from an unreachable command).
+//   4. input-voltage floor (ALT-1, O-01): the minimum of a PI regulator and a knee cap, forced to 0 as below.
+//      PI: e = V_alt − 13.005 V (set-point 5 mV above the 13.000 V floor so that the regulation ripple stays
+//        at or above 13.000 V);  I_pi = clamp(I_int + 10 mA/mV × e, 0, I_lim);
+//        I_int += 1 mA/(mV·ms) × e × dt, clamped to 0..I_lim and to the knee cap (no wind-up while the cap
+//        binds). When e < 0 and I_int is above the measured current + 1 A, I_int first drops to measured + 1 A.
 //        I_int starts at 0 each time the path opens, so at a port ≤ 13.005 V no current is commanded.
 //        Closed-loop time constant ≈ 1 / (Ki × R_source): 100 ms with a 10 mΩ source (alternator droop),
-//        25 ms at 40 mΩ; stable (per-10 ms-tick loop gain < 2) for source resistances up to 0.2 Ω.
-//        Forced fold-back: once the port has been below 13.000 V for 100 ms without a break, I_int falls by
-//        at least I_lim per 400 ms, so the command reaches 0 at the latest 500 ms after the port dropped.
-//        Documented response time, used by the property tests: if the port stays below 13.000 V for
-//        kFloorResponseMs = 500 ms the command is 0 and the path is off (engine off / source gone); it
-//        re-opens, with soft start, on the first sample at ≥ 13.000 V. A source that can hold 13.0 V at some
-//        current is regulated there without on/off switching (no chatter on a sagging starter battery).
-//   5. Li-port over-voltage, the same PI structure on e = 14.400 V − V_li (ALT-5); its integrator starts
-//      at I_lim when the path opens (it only acts once the Li port reaches 14.4 V).
+//        25 ms at 40 mΩ; stable (per-10 ms-tick loop gain < 2) for source resistances up to 0.2 Ω. A source
+//        that can hold 13.0 V at some current is regulated there without on/off switching.
+//      Knee cap (F-1): a source whose voltage collapses past some current (a charge-accepting starter battery,
+//        an alternator at its current ceiling) has no operating point at 13.0 V; the cap holds the current just
+//        under that knee. I_good = the measured current at the last sample with V_alt ≥ 13.000 V.
+//        - First sample with V_alt < 13.000 V: knee K = I_good and cap = K − (0.5 A + K/16); if the measured
+//          current is below I_good − (0.5 A + 1/16 of it) (the source itself fell: belt slip, engine slowing),
+//          K = the measured current and cap = K / 2 (the power stage follows the command with a lag).
+//        - Each further sample under 13.000 V: cap falls by I_lim per kFloorCutRampMs = 100 ms.
+//        - Samples at ≥ 13.000 V: the cap climbs by one back-off (0.5 A + K/16) per kKneeCreepMs = 1 s while
+//          within that back-off under K (the knee is approached slowly, so it is probed about once per second
+//          and each probe crosses it by little), and at the soft-start rate (I_lim per 1 s) elsewhere (below it,
+//          after a deep cut; above K, the knee has moved up). It stops binding once it reaches I_lim.
+//        - The cap is inactive (= I_lim) each time the path opens.
+//      Forced 0 — documented response times, used by the property tests:
+//        - on every sample with V_alt ≤ 12.900 V (kAltFloorCollapseMv) the command is 0 (engine stop, a knee
+//          probe onto a resting starter battery): within one tick;
+//        - once the port has been below 13.000 V for kFloorResponseMs = 100 ms without a break the command is 0;
+//        - once it has been below 13.000 V for kFloorOffMs = 500 ms the path is off (engine off / source gone);
+//          it re-opens, with soft start, on the first sample at ≥ 13.000 V.
+//        The path stays on for shorter dips (no on/off chatter), so the power stage's limit loop (τ ≈ 10 ms in
+//        the plant) sets how fast the current follows a command of 0.
+//   5. Li-port over-voltage, the same PI structure on e = 14.380 V − V_li (ALT-5; the set-point is 20 mV under the
+//      14.400 V limit, kLiPortTargetMv, because the loop overshoots ≈ 12 mV on first contact with a charging bank
+//      (F-3)); its integrator starts at I_lim when the path opens (it only acts once the Li port nears 14.4 V).
 // The path is off (command 0) when not permitted by the BMS (started, enabled, ATC true for ≥ 3 s, remote
 // on: CD-2, CD-3, RMT-2, ALT-7), on every sample with V_alt ≤ V_li (one-way, ALT-2; a reversal shorter than
 // kOneWayResetMs = 100 ms keeps the soft-start state, a longer one restarts it), while the floor has timed out, and
