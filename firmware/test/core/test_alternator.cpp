@@ -230,6 +230,50 @@ TEST(Alternator, ALT_1_KneeSourceCurrentFlowsOnlyAbove13VNoLimitCycle) {
   }
 }
 
+TEST(Alternator, ALT_1_SourceFellCutsToHalfOtherwiseBelowLastGood) {
+  // Last good sample: 80 A at 14.0 V. Then the port is under 13.0 V with less flowing: if the current fell by more
+  // than the back-off of what flows now (0.5 A + 1/16), the source itself fell → cut to half of it; else the
+  // normal cut below the last good current.
+  for (const std::int32_t now_ma : {60000, 79000}) {
+    Harness h;
+    h.start();
+    h.in.alt_current_ma = 80000;
+    h.run_for(3000);
+    ASSERT_EQ(h.out.alt_limit_ma, 90000);
+    h.in.alt_port_mv = 12950;
+    h.in.li_port_mv = 12800;
+    h.in.alt_current_ma = now_ma;
+    h.tick();
+    // The PI takes 11 mA/mV × 55 mV = 605 mA more off the cap (its integrator is clamped to the cap).
+    if (now_ma == 60000) {
+      EXPECT_NEAR(h.out.alt_limit_ma, 30000 - 605, 200);
+    } else {
+      EXPECT_NEAR(h.out.alt_limit_ma, 80000 - 500 - 5000 - 605, 300);
+    }
+  }
+}
+
+TEST(Alternator, ALT_1_KneeCapCreepsOneBackoffPerSecondThenSoftStartRate) {
+  fwtest::Harness h(fwtest::five_batteries(), fw::kTickMs);
+  h.start();
+  h.in.alt_current_ma = 32000;  // last good: 32 A → back-off 0.5 A + 2 A = 2.5 A
+  h.run_for(3000);
+  h.in.li_port_mv = 12800;
+  h.in.alt_port_mv = 12950;  // one sample under the floor
+  h.tick();
+  EXPECT_NEAR(h.out.alt_limit_ma, 29500 - 1100, 100);  // the cap, less the PI's 2 × 10 mA/mV × 55 mV
+  h.in.alt_port_mv = 14000;
+  h.in.alt_current_ma = 29000;
+  h.run_for(500);  // half a second: half the back-off
+  EXPECT_NEAR(h.out.alt_limit_ma, 29500 + 1250, 150);
+  h.run_for(500);  // one second: back at the knee (32 A)
+  EXPECT_NEAR(h.out.alt_limit_ma, 32000, 150);
+  h.run_for(300);  // past the knee: the soft-start rate, 90 A per 1 s
+  EXPECT_NEAR(h.out.alt_limit_ma, 32000 + 27000, 300);
+  h.run_for(400);  // up to I_lim, where the cap stops binding
+  EXPECT_EQ(h.out.alt_limit_ma, 90000);
+}
+
 TEST(Alternator, ALT_1_StiffSourceRegulatedAbove13VWithoutChatter) {
   Loop loop;
   loop.plant.src_mv = 13020;  // barely above the floor, stiff (3 mΩ): the floor binds at ~5 A
