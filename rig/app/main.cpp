@@ -133,12 +133,17 @@ bool load_all(const std::vector<std::string>& inputs, const rig::scenario::LoadO
 }
 
 std::string g_rig_config;  // --rig (HIL)
+std::string g_firmware;    // --firmware (PIL): the firmware ELF
 
 std::unique_ptr<rig::Dut> make_dut(const std::string& mode) {
   if (mode == "sil") return std::make_unique<rig::InProcessDut>();
 #ifdef BMSRIG_HAVE_QEMU_DUT
   // The image: BMSRIG_PIL_IMAGE or build/cross-cm3/firmware/boards/mps2-an385/fw_mps2_an385.elf.
-  if (mode == "pil") return std::make_unique<rig::QemuDut>();
+  if (mode == "pil") {
+    rig::QemuDutOptions opt;
+    opt.image = g_firmware;  // empty: default_pil_image()
+    return std::make_unique<rig::QemuDut>(opt);
+  }
 #endif
 #ifdef BMSRIG_HAVE_BENCH_DUT
   if (mode == "hil") {
@@ -761,6 +766,8 @@ int main(int argc, char** argv) {
       ->check(CLI::IsMember({"sil", "pil", "hil"}));
   run->add_option("-j,--jobs", jobs, "cases run in parallel threads (hil: always 1)")->check(CLI::Range(1, 256));
   run->add_option("--rig", g_rig_config, "the bench description rig.yaml (hil)");
+  run->add_option("--firmware", g_firmware,
+                  "the firmware image (ELF) for pil (default: BMSRIG_PIL_IMAGE, else this tree's cross-cm3 build)");
   HtmlOut html;
   run->add_option("--html", html.path, "write the self-contained HTML report here");
   run->add_option("--requirements", html.requirements, "REQUIREMENTS.md: requirement IDs for the report's traceability matrix")
@@ -801,6 +808,7 @@ int main(int argc, char** argv) {
       ->check(CLI::IsMember({"sil", "pil", "hil"}))
       ->capture_default_str();
   certify->add_option("--rig", g_rig_config, "the bench description rig.yaml (hil)");
+  certify->add_option("--firmware", g_firmware, "the firmware image (ELF) for pil");
   certify->add_option("--requirements", cert.requirements,
                       "the spec whose `- XXX-n` lines list the requirement IDs (default: docs/spec/REQUIREMENTS.md "
                       "of the current directory, else of the source tree" +
