@@ -228,6 +228,16 @@ class Loop {
       if (tr.kind == Trigger::Kind::kWhen) s.entries[i].detector.emplace(*tr.when);
     }
     dut_.start(sc_.firmware);
+    // A Dut with its own output timestamps (HIL) names those signals with their levels at t = 0.
+    edge_timed_.assign(sc_.signals.size(), 0);
+    edge_last_t_.assign(sc_.signals.size(), Time{0});
+    for (const auto& e : dut_.drain_output_edges()) {
+      const auto id = output_id(e.signal);
+      if (!id) continue;
+      edge_timed_[*id] = 1;
+      has_edges_ = true;
+      record_edge(*id, e.t, e.level);
+    }
     // Initial values of every signal (fast ones too) at t = 0.
     sample(s, fast_, true);
     record_timeline(s);
@@ -293,6 +303,7 @@ class Loop {
         });
       }
     }
+    if (has_edges_) drain_edges(s.now);  // changes since the last tick, up to the end of the run
     trace_.set_end_time(s.now);
     out_.simulated = s.now;
   }
@@ -306,8 +317,24 @@ class Loop {
     for (const auto& b : set) {
       const double v = b.get(s.world, s.outputs, b.a, b.b);
       s.values[b.id] = v;
-      if (rec) record(b.id, s.now, v);
+      if (rec && !(has_edges_ && edge_timed_[b.id])) record(b.id, s.now, v);
     }
+  }
+  std::optional<SignalId> output_id(const std::string& name) const {
+    for (const auto& b : outputs_)
+      if (trace_.info(b.id).name == name) return b.id;
+    return std::nullopt;
+  }
+  // An output change at the Dut's own timestamp (clamped to ≥ 0 and to the signal's previous sample).
+  void record_edge(SignalId id, Time t, bool level) {
+    t = std::max({t, Time{0}, edge_last_t_[id]});
+    edge_last_t_[id] = t;
+    record(id, t, level ? 1.0 : 0.0);
+  }
+  void drain_edges(std::optional<Time> until = std::nullopt) {
+    for (const auto& e : dut_.drain_output_edges())
+      if (const auto id = output_id(e.signal); id && edge_timed_[*id] && (!until || e.t <= *until))
+        record_edge(*id, e.t, e.level);
   }
   // The same rule as Trace::record, pre-filtered on contiguous arrays (the trace's series are scattered in memory).
   void record(SignalId id, Time t, double v) {
@@ -338,6 +365,7 @@ class Loop {
     const fw::Inputs in = sample_inputs(s.world);
     s.outputs = step(in, reset);
     sample(s, outputs_, rec);
+    if (rec && has_edges_) drain_edges();
     if (rec) record_timeline(s);
     s.world.set_command(s.outputs.alt_path_on, s.outputs.alt_limit_ma / 1000.0);
     s.world.set_pins(s.outputs.load == fw::Pin::kHigh, s.outputs.charge == fw::Pin::kHigh,
@@ -454,6 +482,9 @@ class Loop {
   std::vector<double> last_, resolution_;
   std::vector<char> analog_;
   SignalId timeline_id_ = 0;
+  bool has_edges_ = false;
+  std::vector<char> edge_timed_;   // per signal: recorded from the Dut's timestamped edges
+  std::vector<Time> edge_last_t_;
   int steps_per_tick_ = 10;
   double dt_s_ = 1e-3;
 };
@@ -499,6 +530,7 @@ RunOutput run_scenario(const Scenario& sc, Dut& dut, const RunOptions& options) 
   try {
     Loop loop(sc, dut, options, out);
     loop.run();
+    out.loop = dut.loop_report();
     out.checks = checks::evaluate_all(sc.expect, *out.trace);
     out.verdict = checks::combine(out.checks);
   } catch (const std::exception& e) {
@@ -507,6 +539,7 @@ RunOutput run_scenario(const Scenario& sc, Dut& dut, const RunOptions& options) 
     out.completed = false;
   }
   dut.stop();
+  if (!out.loop) out.loop = dut.loop_report();
   out.wall_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   return out;
 }

@@ -81,6 +81,12 @@ std::string results_json(const RunResult& run) {
     cj["simulated_s"] = k.simulated_s;
     cj["wall_s"] = k.wall_s;
     cj["trace_files"] = k.trace_files;
+    if (k.loop_jitter) {
+      const auto& l = *k.loop_jitter;
+      cj["loop_jitter"] = {{"ticks", l.ticks}, {"p50_us", l.p50_us}, {"p99_us", l.p99_us}, {"max_us", l.max_us},
+                           {"sched_fifo", l.sched_fifo}, {"mlockall", l.mlockall},
+                           {"realtime_status", l.realtime_status}};
+    }
     ordered_json checks = ordered_json::array();
     for (const auto& ch : k.checks) checks.push_back(check_json(ch));
     cj["checks"] = checks;
@@ -126,6 +132,18 @@ RunResult read_json(const std::filesystem::path& path) {
       k.simulated_s = cj.value("simulated_s", 0.0);
       k.wall_s = cj.value("wall_s", 0.0);
       k.trace_files = cj.at("trace_files").get<std::vector<std::string>>();
+      if (cj.contains("loop_jitter") && cj["loop_jitter"].is_object()) {
+        const auto& lj = cj["loop_jitter"];
+        LoopJitter l;
+        l.ticks = lj.value("ticks", std::size_t{0});
+        l.p50_us = lj.value("p50_us", 0.0);
+        l.p99_us = lj.value("p99_us", 0.0);
+        l.max_us = lj.value("max_us", 0.0);
+        l.sched_fifo = lj.value("sched_fifo", false);
+        l.mlockall = lj.value("mlockall", false);
+        l.realtime_status = lj.value("realtime_status", "");
+        k.loop_jitter = l;
+      }
       for (const auto& ch : cj.at("checks")) {
         checks::CheckResult r;
         r.name = ch.value("name", "");

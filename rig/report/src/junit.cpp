@@ -1,5 +1,7 @@
 // JUnit XML writer (schema: ../shared/schemas/junit-10.xsd, as read by Jenkins' xUnit and GitLab).
+#include <algorithm>
 #include <map>
+#include <optional>
 
 #include "rig/writers.hpp"
 #include "text_util.hpp"
@@ -37,10 +39,20 @@ std::string case_output(const CaseResult& c) {
   if (!c.error.empty()) s += "error: " + c.error + "\n";
   for (const auto& k : c.checks) s += check_line(k) + "\n";
   for (const auto& f : c.trace_files) s += "trace: " + f + "\n";
+  if (c.loop_jitter) {
+    const auto& l = *c.loop_jitter;
+    s += "loop jitter: p50 " + fixed(l.p50_us, 1) + " us, p99 " + fixed(l.p99_us, 1) + " us, max " +
+         fixed(l.max_us, 1) + " us (n=" + std::to_string(l.ticks) + ")\n";
+    s += std::string("real time: SCHED_FIFO ") + (l.sched_fifo ? "granted" : "not granted") + ", mlockall " +
+         (l.mlockall ? "granted" : "not granted");
+    if (!l.realtime_status.empty()) s += " (" + l.realtime_status + ")";
+    s += "\n";
+  }
   return s;
 }
 
-void properties(std::string& o, const RunResult& run, const std::string& indent) {
+void properties(std::string& o, const RunResult& run, const std::vector<const CaseResult*>& cases,
+                const std::string& indent) {
   o += indent + "<properties>\n";
   auto prop = [&](std::string_view n, std::string_view v) {
     o += indent + "  <property" + attr("name", n) + attr("value", v) + "/>\n";
@@ -53,6 +65,30 @@ void properties(std::string& o, const RunResult& run, const std::string& indent)
   prop("rig.version", run.rig_version);
   if (!run.command_line.empty()) prop("command", run.command_line);
   prop("incomplete", run.interrupted ? "true" : "false");
+  // HIL: the worst pacing figures over the suite's cases (each case's own in its system-out).
+  std::optional<LoopJitter> worst;
+  for (const auto* c : cases) {
+    if (!c->loop_jitter) continue;
+    const auto& l = *c->loop_jitter;
+    if (!worst) {
+      worst = l;
+      continue;
+    }
+    worst->ticks += l.ticks;
+    worst->p50_us = std::max(worst->p50_us, l.p50_us);
+    worst->p99_us = std::max(worst->p99_us, l.p99_us);
+    worst->max_us = std::max(worst->max_us, l.max_us);
+    worst->sched_fifo = worst->sched_fifo && l.sched_fifo;
+    worst->mlockall = worst->mlockall && l.mlockall;
+  }
+  if (worst) {
+    prop("hil.loop.ticks", std::to_string(worst->ticks));
+    prop("hil.loop.p50_us", fixed(worst->p50_us, 1));
+    prop("hil.loop.p99_us", fixed(worst->p99_us, 1));
+    prop("hil.loop.max_us", fixed(worst->max_us, 1));
+    prop("hil.sched_fifo", worst->sched_fifo ? "true" : "false");
+    prop("hil.mlockall", worst->mlockall ? "true" : "false");
+  }
   o += indent + "</properties>\n";
 }
 
@@ -91,7 +127,7 @@ std::string junit_xml(const RunResult& run) {
     o += "  <testsuite" + attr("name", cls) + attr("tests", std::to_string(cases.size())) +
          attr("failures", std::to_string(f)) + attr("errors", std::to_string(e)) + attr("skipped", "0") +
          attr("time", fixed(t, 3)) + attr("timestamp", run.date) + attr("hostname", run.host) + ">\n";
-    properties(o, run, "    ");
+    properties(o, run, cases, "    ");
     for (const auto* c : cases) {
       o += "    <testcase" + attr("name", c->display_name()) + attr("classname", cls) +
            attr("time", fixed(c->wall_s, 3)) + ">\n";

@@ -5,6 +5,8 @@
 //   2. the timeline fires every entry due at t (`when:` conditions see the values recorded up to t);
 //   3. the plant's sensor values become fw::Inputs, quantised like an ADC (sample_inputs());
 //   4. the Dut steps (now = t in ms) and returns fw::Outputs, recorded at t (bms/*);
+//      (a Dut that timestamps its own outputs — HIL, Dut::drain_output_edges() — has bms/out/{load,charge,
+//      prealarm} recorded at those instants instead);
 //   5. the plant applies the outputs and integrates to t + tick in plant steps (default 1 ms); ramps are updated
 //      before every plant step and fast electrical signals are recorded after every plant step.
 // Signals are recorded only when they change (by their resolution, signals.hpp), so long runs stay small.
@@ -25,6 +27,7 @@
 #include <atomic>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -63,6 +66,7 @@ struct RunOutput {
   Time simulated{0};
   double wall_s = 0.0;
   std::vector<FiredEntry> fired;  // timeline entries as they fired
+  std::optional<LoopReport> loop; // HIL: the Dut's pacing jitter and real-time status (Dut::loop_report())
 };
 
 // Builds the world, starts the Dut with the scenario's firmware config, runs to the end and judges the checks.

@@ -1,9 +1,12 @@
 #include "rig/bench_dut.hpp"
 
+#include <filesystem>
 #include <regex>
 #include <thread>
 
 #include "fw/registers.hpp"
+#include "rig/fifo_gpio_port.hpp"
+#include "rig/io/gpio.hpp"
 
 namespace rig {
 
@@ -35,9 +38,41 @@ std::optional<double> input_value(const std::string& signal, const fw::Inputs& i
   return std::nullopt;
 }
 
+// The default GPIO port: libgpiod for a real chip; the virtual board's FIFO lines when `chip:` is a directory.
+class ChipGpioLinePort final : public io::GpioLinePort {
+ public:
+  void request_input(const io::GpioLineSpec& spec) override {
+    pick(spec);
+    impl_->request_input(spec);
+  }
+  void request_output(const io::GpioLineSpec& spec, bool initial_level) override {
+    pick(spec);
+    impl_->request_output(spec, initial_level);
+  }
+  void release() noexcept override {
+    if (impl_) impl_->release();
+  }
+  int event_fd() const override { return impl_ ? impl_->event_fd() : -1; }
+  std::size_t read_events(std::span<io::RawEdge> out) override { return impl_ ? impl_->read_events(out) : 0; }
+  bool get_value() override { return impl_ ? impl_->get_value() : false; }
+  void set_value(bool level) override {
+    if (impl_) impl_->set_value(level);
+  }
+
+ private:
+  void pick(const io::GpioLineSpec& spec) {
+    std::error_code ec;
+    if (std::filesystem::is_directory(spec.chip, ec)) impl_ = std::make_unique<FifoGpioLinePort>();
+    else impl_ = std::make_unique<io::GpiodLinePort>();
+  }
+  std::unique_ptr<io::GpioLinePort> impl_;
+};
+
 }  // namespace
 
-BenchDut::BenchDut(io::RigConfig rig, BenchDutOptions options) : rig_(std::move(rig)), options_(std::move(options)) {}
+BenchDut::BenchDut(io::RigConfig rig, BenchDutOptions options) : rig_(std::move(rig)), options_(std::move(options)) {
+  if (!options_.gpio_ports) options_.gpio_ports = [] { return std::make_unique<ChipGpioLinePort>(); };
+}
 
 BenchDut::~BenchDut() { stop(); }
 
@@ -64,7 +99,12 @@ void BenchDut::start(const fw::Config& config) {
   next_poll_ms_ = 0;
   next_update_ms_.clear();
   try {
-    if (rig_.loop.realtime) realtime_ = io::enable_realtime(rig_.loop.priority).describe();
+    jitter_ = io::JitterStats{1'000'000};
+    rt_status_ = io::RealtimeStatus{};
+    if (rig_.loop.realtime) {
+      rt_status_ = io::enable_realtime(rig_.loop.priority);
+      realtime_ = rt_status_.describe();
+    }
     io_.restart();
     clock_.emplace(io::RunClock::start_now());
     start_ = Clock::now();
@@ -110,6 +150,13 @@ void BenchDut::start(const fw::Config& config) {
     // Run time 0 = now: tick times (first_now) and edge times share one base.
     *clock_ = io::RunClock::start_now();
     start_ = Clock::now();
+    // Edges so far (start-up, configuration) are on the old time base: the run starts from the current levels.
+    edges_.clear();
+    drained_ = 0;
+    initial_levels_.clear();
+    if (bench_->digital_in("bms/out/load")) initial_levels_.push_back({"bms/out/load", io::Nanos{0}, load_});
+    if (bench_->digital_in("bms/out/charge")) initial_levels_.push_back({"bms/out/charge", io::Nanos{0}, charge_});
+    if (bench_->digital_in("bms/out/prealarm")) initial_levels_.push_back({"bms/out/prealarm", io::Nanos{0}, prealarm_});
     started_ = true;
   } catch (const std::exception& e) {
     stop();
@@ -218,6 +265,29 @@ void BenchDut::stop() noexcept {
   supervisor_.reset();
   bench_.reset();
   started_ = false;
+}
+
+std::vector<TimedOutput> BenchDut::drain_output_edges() {
+  std::vector<TimedOutput> out = std::move(initial_levels_);
+  initial_levels_.clear();
+  for (; drained_ < edges_.size(); ++drained_) {
+    const auto& e = edges_[drained_];
+    out.push_back({e.signal, e.edge.t, e.edge.level});
+  }
+  return out;
+}
+
+std::optional<LoopReport> BenchDut::loop_report() const {
+  LoopReport r;
+  const auto s = jitter_.summarize();
+  r.ticks = s.count;
+  r.p50 = s.p50;
+  r.p99 = s.p99;
+  r.max = s.max;
+  r.sched_fifo = rt_status_.fifo;
+  r.mlockall = rt_status_.locked;
+  r.status = realtime_;
+  return r;
 }
 
 std::vector<std::string> BenchDut::unsafe_outputs() const { return supervisor_ ? supervisor_->unsafe() : std::vector<std::string>{}; }

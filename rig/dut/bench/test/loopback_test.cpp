@@ -136,6 +136,33 @@ TEST_F(Loopback, ScenarioRunsToAVerdictInHil) {
   EXPECT_EQ(r.verdict, Verdict::kPass) << r.error;
   EXPECT_TRUE(r.completed);
   EXPECT_GE(r.wall_s, 6.9);  // real time: 7 s of scenario took 7 s
+
+  // The outputs are recorded at the board's edge instants (kernel timestamps), not at 10 ms ticks.
+  ASSERT_TRUE(r.trace);
+  int compared = 0, off_tick = 0;
+  for (const char* name : {"bms/out/load", "bms/out/charge"}) {
+    const auto id = r.trace->find(name);
+    ASSERT_TRUE(id) << name;
+    std::vector<io::Nanos> board;
+    for (const auto& e : dut.edges())
+      if (e.signal == name) board.push_back(e.edge.t);
+    const auto& samples = r.trace->samples(*id);
+    ASSERT_GE(samples.size(), 2u) << name;  // the level at 0 and at least one edge
+    ASSERT_EQ(samples.size() - 1, board.size()) << name;
+    for (std::size_t k = 1; k < samples.size(); ++k) {
+      EXPECT_EQ(samples[k].t, board[k - 1]) << name << " edge " << k;
+      ++compared;
+      if (samples[k].t.count() % 10'000'000 != 0) ++off_tick;
+    }
+  }
+  EXPECT_GE(compared, 1);             // at least CD falling on over-voltage
+  EXPECT_EQ(off_tick, compared);      // kernel time, not rounded to the 10 ms tick grid
+  ASSERT_TRUE(r.loop);                // pacing jitter of the run
+  EXPECT_GT(r.loop->ticks, 600u);
+  EXPECT_LE(r.loop->p50, r.loop->p99);
+  EXPECT_LE(r.loop->p99, r.loop->max);
+  std::printf("loop jitter: p50 %.1f us, p99 %.1f us, max %.1f us (n=%zu); %s\n", r.loop->p50.count() / 1e3,
+              r.loop->p99.count() / 1e3, r.loop->max.count() / 1e3, r.loop->ticks, r.loop->status.c_str());
 }
 
 TEST_F(Loopback, ScenarioEndsAsErrorWhenTheBoardDies) {

@@ -7,10 +7,13 @@
 // Errors (a process that died, a refused configuration, a broken link) are reported by throwing DutError.
 #pragma once
 
+#include <chrono>
 #include <cstddef>
+#include <optional>
 #include <span>
 #include <stdexcept>
 #include <string>
+#include <vector>
 
 #include "fw/io.hpp"
 
@@ -24,6 +27,23 @@ struct FirmwareInfo {
   std::string version;     // e.g. "0.1.0"
   std::string build_hash;  // git hash of the firmware build
   std::string target;      // "host", "mps2-an385", a board name
+};
+
+// One level change of a board output (bms/out/load, bms/out/charge, bms/out/prealarm), timestamped by the DUT
+// itself (HIL: the kernel's GPIO edge timestamp) on the run's time base (0 = the end of start()).
+struct TimedOutput {
+  std::string signal;          // the trace signal name, e.g. "bms/out/load"
+  std::chrono::nanoseconds t{0};
+  bool level = false;          // after the change: true = high, false = floating
+};
+
+// How well a real-time DUT kept its pace (HIL): the lateness of each tick's wake-up, and what the OS granted.
+struct LoopReport {
+  std::size_t ticks = 0;                          // wake-ups measured
+  std::chrono::nanoseconds p50{0}, p99{0}, max{0};
+  bool sched_fifo = false;                        // SCHED_FIFO granted
+  bool mlockall = false;                          // mlockall granted
+  std::string status;                             // human-readable (what was refused and why)
 };
 
 class Dut {
@@ -50,6 +70,15 @@ class Dut {
 
   // Watchdog-style reset mid-run (FLT-3 scenarios): the firmware restarts from reset with its stored config.
   virtual void reset() = 0;
+
+  // Optional (HIL): output changes with the DUT's own timestamps. A DUT that provides them returns, on the first
+  // call after start(), each such signal's level at t = 0, and afterwards every change since the previous call
+  // (times non-decreasing per signal). The runner then records those signals at these instants instead of at
+  // tick times. Default: none (SIL/PIL record outputs at tick times).
+  virtual std::vector<TimedOutput> drain_output_edges() { return {}; }
+
+  // Optional (HIL): pacing jitter and real-time status of the last run; nullopt for lockstep DUTs.
+  virtual std::optional<LoopReport> loop_report() const { return std::nullopt; }
 
   // Stops the DUT (process, emulator); idempotent; must not throw.
   virtual void stop() noexcept = 0;

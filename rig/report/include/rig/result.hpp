@@ -5,7 +5,9 @@
 // the writers).
 #pragma once
 
+#include <cstddef>
 #include <memory>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -14,6 +16,15 @@
 #include "rig/trace.hpp"
 
 namespace rig::report {
+
+// HIL: how well the real-time loop kept its pace (lateness of each tick's wake-up) and what the OS granted.
+struct LoopJitter {
+  std::size_t ticks = 0;          // wake-ups measured
+  double p50_us = 0.0, p99_us = 0.0, max_us = 0.0;
+  bool sched_fifo = false;        // SCHED_FIFO granted
+  bool mlockall = false;          // mlockall granted
+  std::string realtime_status;    // e.g. "SCHED_FIFO refused (Operation not permitted); mlockall granted"
+};
 
 struct CaseResult {
   std::string scenario_file;     // path as given on the command line, e.g. "scenarios/requirements/ld2_lead.yaml"
@@ -31,6 +42,7 @@ struct CaseResult {
   double simulated_s = 0.0;      // simulated (virtual) duration of the run
   double wall_s = 0.0;           // wall-clock duration
   std::vector<std::string> trace_files;  // written trace files (CSV, VCD)
+  std::optional<LoopJitter> loop_jitter;  // HIL only (JSON "loop_jitter", JUnit properties hil.loop.*)
 
   // The recorded trace, for the HTML waveforms (not serialised). If null, the HTML writer reads the first
   // ".csv" of trace_files (read_trace_csv) when it exists; otherwise the case is shown without waveforms.

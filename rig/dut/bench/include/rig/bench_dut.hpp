@@ -32,7 +32,9 @@
 namespace rig {
 
 struct BenchDutOptions {
-  io::GpioPortFactory gpio_ports;               // default: libgpiod; tests and the virtual board pass fakes
+  // Default: libgpiod, or the virtual board's FIFO lines (rig/fifo_gpio_port.hpp) for a `chip:` that is a
+  // directory; tests may pass fakes.
+  io::GpioPortFactory gpio_ports;
   bool pace = true;                             // false: do not wait for real time (tests)
   bool load_config = true;                      // write fw::Config over VE.Direct HEX at start (needs telemetry)
   std::chrono::milliseconds hex_timeout{500};   // per HEX register
@@ -61,6 +63,11 @@ class BenchDut final : public Dut {
   // A bench resets the board only through a reset relay, which this rig does not describe: throws DutError.
   void reset() override;
   void stop() noexcept override;
+  // The debounced LD/CD/PA edges (kernel timestamps, run time) not yet drained; the first call after start()
+  // also gives each configured output's level at t = 0 (Dut contract). edges() keeps them all.
+  std::vector<TimedOutput> drain_output_edges() override;
+  // Pacing jitter (pace = true) and the SCHED_FIFO/mlockall status of the last start().
+  std::optional<LoopReport> loop_report() const override;
 
   // HIL extras for the recorder and the results.
   const std::vector<RecordedEdge>& edges() const { return edges_; }
@@ -86,6 +93,9 @@ class BenchDut final : public Dut {
   std::unique_ptr<io::VeDirectLink> link_;
   std::chrono::steady_clock::time_point start_;
   std::vector<RecordedEdge> edges_;
+  std::size_t drained_ = 0;                // edges_[0, drained_) were handed to drain_output_edges()
+  std::vector<TimedOutput> initial_levels_;  // at t = 0, for the first drain
+  io::RealtimeStatus rt_status_;
   bool load_ = false, charge_ = false, prealarm_ = false;
   std::uint32_t bms_flags_ = 0;
   std::uint8_t bms_error_ = 0;

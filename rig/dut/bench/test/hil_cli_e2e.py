@@ -1,0 +1,115 @@
+#!/usr/bin/env python3
+"""End-to-end HIL through the real CLI (issue 7): `bmsrig run --mode hil --rig rig.yaml <scenario>` against
+bmsrig_virtual_board wired through a fake IIO sysfs tree (DAC files), GPIO edge FIFOs and a PTY (VE.Direct).
+
+  hil_cli_e2e.py BMSRIG VIRTUAL_BOARD SCENARIO pass   -> the run passes: exit 0, JSON verdict pass, loop jitter
+  hil_cli_e2e.py BMSRIG VIRTUAL_BOARD SCENARIO dies   -> the board is killed mid-run: exit 2, the case is an error,
+                                                         every DAC channel back at its safe state (3.3 V)
+Optional: XMLLINT and XSD environment variables validate the JUnit file against the schema."""
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+
+
+def fail(msg):
+    print("FAIL: " + msg)
+    sys.exit(1)
+
+
+def main():
+    bmsrig, board_exe, scenario, what = sys.argv[1:5]
+    root = tempfile.mkdtemp(prefix="bmsrig-hil-e2e-")
+    board = None
+    try:
+        dac = os.path.join(root, "iio:device0")
+        os.mkdir(dac)
+        for name, content in [("name", "ad5686r"), ("out_voltage_scale", "1")] + \
+                [("out_voltage%d_raw" % k, "0") for k in range(4)]:
+            with open(os.path.join(dac, name), "w") as f:
+                f.write(content + "\n")
+        gpio = os.path.join(root, "gpio")
+        os.mkdir(gpio)
+        for k in range(3):
+            os.mkfifo(os.path.join(gpio, "line%d" % k), 0o600)
+        master, slave = os.openpty()
+        slave_path = os.ttyname(slave)
+        rig = ["rig: e2e-virtual-board", "iio_root: " + root, "loop: { realtime: true }",
+               "telemetry: { port: %s, baud: 19200, silence_timeout_ms: 3000 }" % slave_path, "channels:"]
+        for k in range(4):
+            rig += ["  bank/battery[0]/cell[%d]/voltage_v:" % k,
+                    "    out: { iio: { device: ad5686r, channel: %d } }" % k,
+                    "    limits: [2.0, 3.8]", "    safe: 3.3"]
+        for k, out in enumerate(["load", "charge", "prealarm"]):
+            rig += ["  bms/out/%s:" % out, "    in: { gpiod: { chip: %s, line: %d } }" % (gpio, k)]
+        rig_yaml = os.path.join(root, "rig.yaml")
+        with open(rig_yaml, "w") as f:
+            f.write("\n".join(rig) + "\n")
+
+        board = subprocess.Popen([board_exe, "--dac-dir", dac, "--gpio-dir", gpio, "--vedirect-fd", str(master)],
+                                 pass_fds=(master,))
+        os.close(master)
+        results = os.path.join(root, "results.json")
+        junit = os.path.join(root, "junit.xml")
+        cmd = [bmsrig, "run", "--mode", "hil", "--rig", rig_yaml, scenario, "--json", results, "--junit", junit,
+               "--trace-dir", os.path.join(root, "traces")]
+        print("$ " + " ".join(cmd), flush=True)
+        run = subprocess.Popen(cmd)
+        if what == "dies":
+            time.sleep(4.0)
+            board.kill()
+            board.wait()
+        try:
+            rc = run.wait(timeout=40)
+        except subprocess.TimeoutExpired:
+            run.kill()
+            fail("bmsrig did not finish within 40 s")
+        print("bmsrig exit status %d" % rc, flush=True)
+        if not os.path.exists(results):
+            fail("no results.json")
+        with open(results) as f:
+            res = json.load(f)
+        case = res["cases"][0]
+        print("case verdict %s, error %r" % (case["verdict"], case["error"]))
+        if what == "pass":
+            if rc != 0:
+                fail("expected exit 0, got %d" % rc)
+            if res["verdict"] != "pass" or case["verdict"] != "pass" or case["mode"] != "hil":
+                fail("expected a passing hil case: %s" % json.dumps(case)[:2000])
+            lj = case.get("loop_jitter")
+            if not lj or lj["ticks"] < 500 or not (0 <= lj["p50_us"] <= lj["p99_us"] <= lj["max_us"]):
+                fail("loop_jitter missing or inconsistent: %r" % lj)
+            print("loop jitter: p50 %.1f us, p99 %.1f us, max %.1f us (n=%d); SCHED_FIFO %s, mlockall %s (%s)" % (
+                lj["p50_us"], lj["p99_us"], lj["max_us"], lj["ticks"], lj["sched_fifo"], lj["mlockall"],
+                lj["realtime_status"]))
+        else:
+            if rc != 2:
+                fail("expected exit 2 (error), got %d" % rc)
+            if res["verdict"] != "error" or case["verdict"] != "error" or "went away" not in case["error"]:
+                fail("expected the case to be an error naming the lost board: %s" % json.dumps(case)[:2000])
+            for k in range(4):
+                with open(os.path.join(dac, "out_voltage%d_raw" % k)) as f:
+                    v = f.read().strip()
+                if v != "3300":
+                    fail("DAC channel %d not at its safe state (raw %s)" % (k, v))
+        with open(junit) as f:
+            x = f.read()
+        if "<property name=\"hil.loop.p99_us\"" not in x:
+            fail("JUnit lacks the hil.loop.p99_us property")
+        xmllint, xsd = os.environ.get("XMLLINT"), os.environ.get("XSD")
+        if xmllint and xsd and os.path.exists(xsd):
+            subprocess.run([xmllint, "--noout", "--schema", xsd, junit], check=True)
+        print("ok")
+    finally:
+        if board is not None and board.poll() is None:
+            board.kill()
+            board.wait()
+        shutil.rmtree(root, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
