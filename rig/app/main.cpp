@@ -347,6 +347,10 @@ int execute(const RunSpec& spec, rig::report::RunResult& run, std::size_t* file_
       c.simulated_s = rig::to_seconds(out.simulated);
       c.wall_s = out.wall_s;
       c.trace = out.trace;
+      if (out.loop)  // HIL: pacing jitter and real-time status into the results
+        c.loop_jitter = rig::report::LoopJitter{out.loop->ticks, out.loop->p50.count() / 1e3, out.loop->p99.count() / 1e3,
+                                                out.loop->max.count() / 1e3, out.loop->sched_fifo, out.loop->mlockall,
+                                                out.loop->status};
       if (!out.completed && out.error.empty()) {
         char buf[96];
         std::snprintf(buf, sizeof buf, "incomplete: run interrupted at t=%.3f s (checks judged on the partial trace)",
