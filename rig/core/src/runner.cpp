@@ -247,6 +247,7 @@ class Loop {
     std::vector<fw::Inputs> inputs;
     std::vector<fw::Outputs> outs;
     while (true) {
+      reached_ = s.now;
       if (s.ended || s.now >= sc_.max_duration) break;
       if (opt_.stop != nullptr && opt_.stop->load(std::memory_order_relaxed)) {
         out_.completed = false;
@@ -307,6 +308,8 @@ class Loop {
     trace_.set_end_time(s.now);
     out_.simulated = s.now;
   }
+  // Simulated time reached so far (the start of the tick in progress); for a run ended by an error.
+  Time reached() const { return reached_; }
 
  private:
   static fw::Millis now_ms(Time t) {
@@ -482,6 +485,7 @@ class Loop {
   std::vector<double> last_, resolution_;
   std::vector<char> analog_;
   SignalId timeline_id_ = 0;
+  Time reached_{0};
   bool has_edges_ = false;
   std::vector<char> edge_timed_;   // per signal: recorded from the Dut's timestamped edges
   std::vector<Time> edge_last_t_;
@@ -527,9 +531,10 @@ RunOutput run_scenario(const Scenario& sc, Dut& dut, const RunOptions& options) 
   RunOutput out;
   out.trace = std::make_shared<Trace>();
   const auto t0 = std::chrono::steady_clock::now();
+  std::optional<Loop> loop;
   try {
-    Loop loop(sc, dut, options, out);
-    loop.run();
+    loop.emplace(sc, dut, options, out);
+    loop->run();
     out.loop = dut.loop_report();
     out.checks = checks::evaluate_all(sc.expect, *out.trace);
     out.verdict = checks::combine(out.checks);
@@ -537,6 +542,10 @@ RunOutput run_scenario(const Scenario& sc, Dut& dut, const RunOptions& options) 
     out.error = e.what();
     out.verdict = Verdict::kError;
     out.completed = false;
+    if (loop && out.simulated == Time{0}) {  // what was recorded up to the error is kept (HIL: board lost)
+      out.simulated = loop->reached();
+      out.trace->set_end_time(loop->reached());
+    }
   }
   dut.stop();
   if (!out.loop) out.loop = dut.loop_report();

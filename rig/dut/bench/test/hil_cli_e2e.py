@@ -91,6 +91,8 @@ def main():
                 fail("expected exit 2 (error), got %d" % rc)
             if res["verdict"] != "error" or case["verdict"] != "error" or "went away" not in case["error"]:
                 fail("expected the case to be an error naming the lost board: %s" % json.dumps(case)[:2000])
+            if not 2.0 <= case["simulated_s"] <= 5.0:  # the trace up to the loss (killed ~4 s in) is kept
+                fail("simulated time of the aborted run: %r" % case["simulated_s"])
             for k in range(4):
                 with open(os.path.join(dac, "out_voltage%d_raw" % k)) as f:
                     v = f.read().strip()

@@ -179,6 +179,11 @@ TEST_F(Loopback, ScenarioEndsAsErrorWhenTheBoardDies) {
   EXPECT_EQ(r.verdict, Verdict::kError);
   EXPECT_NE(r.error.find("went away"), std::string::npos) << r.error;
   for (int k = 0; k < 4; ++k) EXPECT_EQ(tree.get(dac, "out_voltage" + std::to_string(k) + "_raw"), "3300");
+  // What was recorded up to the loss is kept: the trace covers the ~2 s before the board died.
+  EXPECT_GE(r.simulated, 1500ms);
+  EXPECT_LE(r.simulated, 3500ms);
+  ASSERT_TRUE(r.trace);
+  EXPECT_EQ(r.trace->end_time(), r.simulated);
 }
 
 }  // namespace
