@@ -182,10 +182,15 @@ void BenchDut::load_config(const fw::Config& config) {
 }
 
 void BenchDut::pace_until(Clock::time_point deadline) {
-  while (Clock::now() < deadline) {
+  // The reactor's wait (epoll) times out in whole milliseconds, so it wakes up to 1 ms late: service events until
+  // 1 ms before the deadline, then sleep the rest precisely (events arriving meanwhile keep their kernel timestamps).
+  const auto coarse = deadline - std::chrono::milliseconds(1);
+  while (Clock::now() < coarse) {
     if (io_.stopped()) break;
-    if (io_.run_one_until(deadline) == 0 && !io_.stopped()) std::this_thread::sleep_until(deadline);
+    io_.run_one_until(coarse);
   }
+  if (!io_.stopped()) io_.poll();
+  std::this_thread::sleep_until(deadline);
   if (!io_.stopped()) io_.poll();
 }
 
