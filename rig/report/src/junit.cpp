@@ -1,4 +1,4 @@
-// JUnit XML writer (schema: ../shared/schemas/junit-10.xsd, as read by Jenkins' xUnit and GitLab).
+// JUnit XML writer (schema: docs/spec/junit-10.xsd, as read by Jenkins' xUnit and GitLab).
 #include <algorithm>
 #include <map>
 #include <optional>

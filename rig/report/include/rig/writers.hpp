@@ -24,7 +24,7 @@ struct WriteError : std::runtime_error {
 // Writes `content` to `path` atomically (temp file + rename). Creates missing parent folders.
 void write_file_atomic(const std::filesystem::path& path, std::string_view content);
 
-// ---- JUnit XML (valid against ../shared/schemas/junit-10.xsd) -------------------------------------------------
+// ---- JUnit XML (valid against docs/spec/junit-10.xsd) -------------------------------------------------
 // <testsuites name="bmsrig"> with one <testsuite> per scenario folder (name = classname), one <testcase> per case
 // (classname = scenario folder with '.' separators, name = display_name()). Failing cases carry
 // <failure message="first failing check's message"> with every failing check's evidence; kError cases carry
