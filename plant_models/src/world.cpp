@@ -278,8 +278,12 @@ void World::solve() {
   if (charger_on_) { i_chg = l.n; l.add(p_.charger.cv_v, p_.charger.output_ohm, 0.0, p_.charger.cc_a); }
 
   // ---- power stage between the nodes ----
+  // With a measured port current imposed, the stage model is bypassed: the port is a fixed current
+  // between the nodes (the ps_reg != 0 branch below with that current), in either direction.
+  const bool imposed = port_current_input_a_.has_value();
+  const double i_imposed = imposed ? *port_current_input_a_ : 0.0;
   const double r_ps = p_.power_stage.wiring_ohm + p_.power_stage.on_resistance_ohm;
-  const double i_lim = (stage_.path_on() && !fuse_.blown()) ? stage_.effective_limit_a() : 0.0;
+  const double i_lim = (!imposed && stage_.path_on() && !fuse_.blown()) ? stage_.effective_limit_a() : 0.0;
   const bool ps_can = i_lim > 0.0;
 
   // ---- active-set solve, warm-started from the previous operating point ----
@@ -289,8 +293,8 @@ void World::solve() {
   int ps_reg = -1;  // -1 off, 0 linear, 1 at limit
   if (ps_can) { const double u = (va - vl) / r_ps; ps_reg = u <= 0.0 ? -1 : (u >= i_lim ? 1 : 0); }
   bool ok = false;
+  double aa = 0.0, ba = 1.0, al = 0.0, bl = 1.0;  // the nodes' linearisations at the final regimes
   for (int it = 0; it < 8; ++it) {
-    double aa, ba, al, bl;
     a.linear(&aa, &ba);
     l.linear(&al, &bl);
     if (ps_reg == 0) {
@@ -300,7 +304,7 @@ void World::solve() {
       vl = (m11 * al + gp * aa) / det;
       ips = (va - vl) * gp;
     } else {
-      ips = ps_reg > 0 ? i_lim : 0.0;
+      ips = imposed ? i_imposed : (ps_reg > 0 ? i_lim : 0.0);
       va = (aa - ips) / ba;
       vl = (al + ips) / bl;
     }
@@ -321,7 +325,7 @@ void World::solve() {
     // Robust fallback: nested monotone solves (never seen to be needed in the tests; kept for safety).
     // g(I) = V_a(I) - V_l(I) - R·I is piecewise linear and strictly decreasing in the stage current I.
     auto g_of = [&](double i) { return a.solve(-i) - l.solve(i) - r_ps * i; };
-    ips = 0.0;
+    ips = imposed ? i_imposed : 0.0;
     double g0;
     if (ps_can && (g0 = g_of(0.0)) > 0.0) {
       const double g1 = g_of(i_lim);
@@ -341,7 +345,16 @@ void World::solve() {
     }
     va = a.solve(-ips);
     vl = l.solve(ips);
+    a.init_regimes(va);
+    l.init_regimes(vl);
+    a.linear(&aa, &ba);
+    l.linear(&al, &bl);
   }
+  alt_thevenin_j_ = aa;
+  alt_thevenin_g_ = ba;
+  li_thevenin_j_ = al;
+  li_thevenin_g_ = bl;
+  alt_ceiling_a_ = ceil_a;
   alt_node_v_ = va;
   li_v_ = vl;
   ps_current_a_ = ips;
@@ -424,6 +437,25 @@ void World::set_command(bool path_on, double limit_a) {
   stage_.set_command(path_on, limit_a);
 }
 void World::set_pins(const PinCommand& pins) { pins_ = pins; update_pins(li_v_); }
+
+void World::set_alt_port_current_input(std::optional<double> current_a) {
+  if (current_a && !std::isfinite(*current_a)) bad("set_alt_port_current_input.current_a", *current_a, "finite values");
+  port_current_input_a_ = current_a;
+}
+
+PortSource World::alt_port_source() const {
+  // Alternator node at its solved regimes: current into the node from its elements = j - g·V, so with a
+  // port current I drawn through the wiring: V_port = j/g - (1/g + R_wiring)·I.
+  const double node_loads_a = vehicle_drawn_a_ + crank_current_a_;
+  return PortSource{alt_thevenin_j_ / alt_thevenin_g_, 1.0 / alt_thevenin_g_ + p_.power_stage.wiring_ohm,
+                    std::max(0.0, alt_ceiling_a_ - node_loads_a)};
+}
+
+PortSource World::li_port_source() const {
+  // Li bus at its solved regimes: current into the bus from its elements = j - g·V; the side delivers
+  // I_out = -(port current), so V = j/g - I_out/g.
+  return PortSource{li_thevenin_j_ / li_thevenin_g_, 1.0 / li_thevenin_g_, kInf};
+}
 
 void World::set_engine_rpm(double rpm) { check("engine_rpm", rpm, 0.0, 8000.0); alternator_.set_engine_rpm(rpm); }
 void World::set_ambient_c(double t) { check("ambient_c", t, -40.0, 85.0); ambient_c_ = t; }

@@ -10,8 +10,14 @@
 // advances (exact exponentials for RC pairs, thermal nodes, the regulator and the limit loop).
 // Stable and accurate from dt = 0.1 ms to 100 ms. Constant-power loads use the previous step's voltage.
 //
+// Split at the board's terminals (hardware in the loop): set_alt_port_current_input(I) bypasses the power
+// stage model and makes the alternator-port current an input (the real board's stage decides it, a bench
+// instrument measures it); the plant still decides every voltage. alt_port_source() / li_port_source()
+// describe each side as seen from the board's terminal, for programming the bench's source instruments.
+//
 // Sign conventions: battery / cell / starter currents > 0 charge; power-stage (alternator-port) current
-// > 0 flows from the alternator port into the Li battery bus (never < 0); load currents > 0 drawn.
+// > 0 flows from the alternator port into the Li battery bus (never < 0 from the stage model; an imposed
+// measured current may be negative); load currents > 0 drawn.
 //
 // Value type: copy = checkpoint (the PIL runner rolls back by copying). step() does not allocate.
 // Not thread-safe. Indices: battery b in [0, battery_count()), cell c in [0, 4), load i in [0, load_count());
@@ -48,6 +54,18 @@ struct PinCommand {
   bool prealarm_high = false;   // PA
 };
 
+// One side of the circuit as seen from a board terminal, linearised at the last solved operating point:
+//   V_terminal = open_circuit_v - internal_ohm * I_out      (V, Ω, A)
+// where I_out > 0 is the current this side delivers out of its terminal into the board. For the alternator
+// side I_out = alt_port_current_a(); for the Li side I_out = -alt_port_current_a(). Exact (to round-off) as
+// long as no element of the side crosses a breakpoint (alternator ceiling or rectifier, starter charge-
+// acceptance limit, a load's knee, the charger's CC/CV corner); beyond that it is a first-order estimate.
+struct PortSource {
+  double open_circuit_v = 0.0;    // V: terminal voltage with I_out = 0
+  double internal_ohm = 0.0;      // Ω: -dV/dI_out, > 0
+  double current_limit_a = 0.0;   // A: the most the side can deliver steadily (see the getters); may be +inf
+};
+
 // Per-cell fault state (weak cell and friends).
 struct CellFault {
   double capacity_scale = 1.0;  // (0, 2]: weak cell e.g. 0.5
@@ -70,6 +88,35 @@ class World {
   void set_pins(bool load_high, bool charge_high, bool prealarm_high) {
     set_pins(PinCommand{load_high, charge_high, prealarm_high});
   }
+
+  // ---- terminal currents as inputs (the plant split at the board's terminals) ----
+  // While set, the power stage model is bypassed: the given current (A, > 0 from the alternator node into the
+  // Li bus) flows between the nodes from the next step() on, whatever the stage's command, limit, diode or
+  // the fuse say — it is a measurement of the real board and is integrated as given, never clamped (a
+  // negative value, reverse conduction of a broken board, discharges the bank into the alternator node).
+  // The nodes are solved exactly with that current; the fuse still heats from it (fuse_blown() reports a
+  // blow, the current keeps flowing as measured); the stage's heatsink heats from I·(alt_port_v - li_port_v)
+  // and its limit loop keeps following the command. alt_port_current_a() then reports the imposed value.
+  // An ideal current source can pull a node far from its normal range when the other side cannot carry
+  // the current (see alt_port_source().current_limit_a). nullopt returns to the stage model.
+  // Throws std::invalid_argument on NaN or ±inf (the previous input stays in force).
+  void set_alt_port_current_input(std::optional<double> current_a);
+  std::optional<double> alt_port_current_input() const { return port_current_input_a_; }
+
+  // The alternator side as seen from the BMS alternator terminal (PortSource, I_out = alt_port_current_a()):
+  // Thevenin of the alternator/starter node at the regimes of the last solve (alternator droop or ceiling,
+  // starter battery, crank, vehicle load, load-dump source) plus the wiring resistance, so open_circuit_v
+  // = alt_port_v() when the port current is zero. current_limit_a = the alternator's current ceiling at the
+  // last solve (rated × speed factor at its rpm and belt slip × thermal foldback) minus the vehicle load and
+  // crank currents then drawn from the node, floored at 0: what the alternator can deliver steadily into the
+  // port. It excludes the starter battery's discharge and the load-dump source (both are in the Thevenin).
+  PortSource alt_port_source() const;
+  // The Li bus as seen from the BMS Li terminal (PortSource, I_out = -alt_port_current_a()): Thevenin of
+  // the bus at the last solve — the bank's step-averaged equivalents in parallel with the loads, pins and
+  // charger at their regimes (= the bank alone when nothing else is on). open_circuit_v = li_port_v() when
+  // the port current is zero. current_limit_a = +inf (the bank has no current limit in the model; a bench
+  // uses its instrument's rating). Both getters are O(1) and do not allocate.
+  PortSource li_port_source() const;
 
   // ---- scenario actions ----
   void set_engine_rpm(double rpm);
@@ -113,7 +160,7 @@ class World {
   CableSignals cable_signals(int b) const;            // connected, ATC, ATD, PA of battery b
   double alt_port_v() const { return alt_port_v_; }   // at the BMS alternator terminal
   double li_port_v() const { return li_v_; }         // Li bus
-  double alt_port_current_a() const { return ps_current_a_; }  // > 0 into the Li bus
+  double alt_port_current_a() const { return ps_current_a_; }  // > 0 into the Li bus (imposed value while set)
   double heatsink_temperature_c() const { return heatsink_sensor_.reading(); }  // sensed (faults applied)
   double remote_h_v() const { return remote_h_v_; }
   double remote_l_v() const { return remote_l_v_; }
@@ -224,6 +271,10 @@ class World {
   bool pa_overloaded_ = false;
   double alt_node_v_ = 0.0, alt_port_v_ = 0.0, li_v_ = 0.0;
   double ps_current_a_ = 0.0, bank_current_a_ = 0.0, load_total_a_ = 0.0;
+  std::optional<double> port_current_input_a_{};   // measured alternator-port current, bypasses the stage
+  // the nodes' linearisations at the last solve (current into node = j - g V) and the alternator ceiling
+  double alt_thevenin_j_ = 0.0, alt_thevenin_g_ = 1.0, li_thevenin_j_ = 0.0, li_thevenin_g_ = 1.0;
+  double alt_ceiling_a_ = 0.0;
   double charger_current_a_ = 0.0, crank_current_a_ = 0.0, dump_current_a_ = 0.0;
   double ld_pin_v_ = 0.0, cd_pin_v_ = 0.0, pa_pin_v_ = 0.0, pin_current_a_ = 0.0;
   double remote_h_v_ = 0.0, remote_l_v_ = 0.0;
