@@ -1,13 +1,63 @@
-// bmsrig_virtual_board: the firmware core in its own process, wired like a board on a bench, for the HIL loopback
-// test (no hardware). Depth: the bench's file and line interfaces —
-//   cell voltages   read from the DAC files the rig writes: <iio-root>/<dac>/out_voltage{0..3}_raw (× scale, mV)
+// bmsrig_virtual_board: the firmware core in its own process, wired like a board WITH ITS POWER STAGE on a bench
+// WITH INSTRUMENTS, for HIL tests without hardware. Depth: the bench's file, line and serial interfaces —
+//   cell voltages   read from the DAC files the rig writes: <dac-dir>/out_voltage{0..3}_raw (× out_voltage_scale, mV)
 //   LD / CD / PA    written as edge records to FIFOs <gpio-dir>/line{0,1,2}: {int64 CLOCK_MONOTONIC ns, int64 level}
 //   VE.Direct       on an inherited PTY master fd: a text telemetry block every second, HEX requests answered by
-//                   the firmware's register handler (so the rig loads the configuration like on a real board)
-// It steps fw::Bms every fw::kTickMs on an absolute CLOCK_MONOTONIC schedule. It exits on SIGTERM, when the rig
-// closes a FIFO, or when killed (the test's "board dies mid-run").
+//                   the firmware's register handler (so the rig loads the configuration, fuse rating included,
+//                   like on a real board)
+//   instruments     three SCPI instruments, each served on an inherited PTY master fd (the rig opens the slave
+//                   side as the instrument's serial port, 8N1, any baud), each optional:
+//     --psu-fd      the alternator supply on the board's alternator port       *IDN? BMSRIG,VIRTUAL-PSU,0001,1.0
+//                   VOLT <0..30> set point, CURR <0..150> current limit, OUTP ON|OFF;
+//                   MEAS:CURR? = the current it delivers = the power stage's current (negative only on a board
+//                   with --fault reverse: it sinks); MEAS:VOLT? = its terminal voltage (the set point; sags to
+//                   V_li + I·R in constant current; 0 with the output off)
+//     --battery-fd  the battery emulator on the Li port (bidirectional, stiff) *IDN? BMSRIG,VIRTUAL-BATTERY,0001,1.0
+//                   VOLT <0..20> bank terminal voltage, CURR <0..150> (stored, not enforced), OUTP ON|OFF;
+//                   MEAS:CURR? = current INTO it, charging + = stage − e-load (0 with the output off);
+//                   MEAS:VOLT? = the Li bus voltage
+//     --eload-fd    the electronic load on the Li bus                          *IDN? BMSRIG,VIRTUAL-ELOAD,0001,1.0
+//                   FUNC CURR (constant current only; other modes -224), CURR <0..150> set point, INP ON|OFF;
+//                   MEAS:CURR? = set point while the input is on and the bus ≥ 1 V, else 0; MEAS:VOLT? = Li bus
+//   All three also answer *IDN? *RST *CLS *OPC? SYST:ERR? and the set-point queries VOLT? CURR? OUTP?/INP? FUNC?.
+//   Headers in short or long form, any case, optional nodes ([SOUR:]VOLT[:LEV], MEAS[:SCAL]:CURR[:DC]?), several
+//   commands per line with ';'. Errors queue (16 deep) for SYST:ERR? (`0,"No error"` when empty): -113 undefined
+//   header, -222 data out of range, -109 missing parameter, -104 data type error, -108 parameter not allowed,
+//   -224 illegal parameter value, -100 line over 1 KiB, -350 queue overflow. Readbacks "%.4f" in V / A.
+//
+// The Li bus is the battery emulator's voltage while its output is on, otherwise the sum of the cell DAC voltages
+// (the cell-only loopback: no instruments, nothing changes for it).
+//
+// Power stage (virtual_bench.hpp): the firmware's Outputs (alt_path_on, alt_limit_ma), applied after each
+// fw::Bms::step, command a current-limited one-way switch from the alternator port to the Li port:
+//   R = 5 mΩ series resistance (switch on), τ = 2 ms first-order lag of the current-limit loop (the limit follows
+//   the command with 1 − e^(−t/τ): 99.3 % within one 10 ms tick; when the path switches off the current stops at
+//   once and the loop restarts from 0).
+//   I = 0 if the path is off or the PSU output is off; else I = min(limit_loop, I_psu_limit, max(0, (V_psu − V_li)/R)).
+//   The stage is evaluated in continuous time: every readback between two ticks uses the instruments' state of
+//   that instant and the firmware's last command (the firmware itself only sees the bench at its ticks).
+// The board's own sensors feed fw::Inputs at each tick: alt_port_mv = the PSU terminal voltage (no port wiring
+// modelled), li_port_mv = the Li bus, alt_current_ma = I (the board's shunt), remote_h_mv = the Li bus (remote on:
+// H strapped to battery plus), heatsink_temp_dc = 25.0 °C, cell temperatures 25.0 °C, cells from the DAC files.
+//
+// Broken boards (--fault NAME; hardware defects of the stage, the firmware is unchanged) for proving that HIL
+// verdicts come from measurements:
+//   limit-at-fuse  a gain error in the limit path: I_limit = alt_limit_ma / 0.9, capped at 1.0 × fuse_rating_a
+//                  (a 90 A command gives 100 A with the default 100 A fuse; the soft start ramps 11 % steep)
+//   reverse        the switch conducts both ways while the path is on: I = (V_psu − V_li)/R may be negative (not
+//                  limited by the stage; the PSU sinks it up to its own current limit) and MEAS:CURR? reads negative.
+//                  The firmware opens the path at its next sample that sees V_alt ≤ V_li (ALT-2), so the reverse
+//                  current shows in readbacks between the Li bus rising above the alternator and the next tick.
+//   no-soft-start  the limit jumps to min(0.9 × fuse_rating_a, 100 A) as soon as the path opens and stays there
+//                  while it is on, whatever the firmware commands (ramp and floor regulation ignored)
+//
+// It steps fw::Bms every fw::kTickMs on an absolute CLOCK_MONOTONIC schedule (clock_nanosleep); between ticks it
+// serves the instruments (ppoll until 200 µs before the tick). It exits on SIGTERM, when the rig closes a FIFO,
+// or when killed (the test's "board dies mid-run"). A PTY whose slave side is closed is skipped until the next tick.
 //
 //   bmsrig_virtual_board --dac-dir DIR --gpio-dir DIR --vedirect-fd N
+//                        [--psu-fd N] [--battery-fd N] [--eload-fd N] [--fault limit-at-fuse|reverse|no-soft-start]
+#include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
@@ -18,11 +68,15 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <memory>
 #include <string>
+#include <vector>
 
 #include "fw/bms.hpp"
 #include "fw/registers.hpp"
 #include "fw/vedirect_text.hpp"
+#include "scpi_server.hpp"
+#include "virtual_bench.hpp"
 
 namespace {
 
@@ -57,32 +111,92 @@ bool write_all(int fd, const void* data, std::size_t n) {
   return true;
 }
 
+constexpr std::int64_t kServeMarginNs = 200'000;  // stop serving this long before a tick, then sleep precisely
+
+// Serves the instruments until `until_ns`. A port whose peer is gone is left alone until the next tick.
+void serve_until(std::int64_t until_ns, vboard::VirtualBench& bench, std::vector<std::unique_ptr<vboard::ScpiServer>>& servers) {
+  std::vector<bool> gone(servers.size(), false);
+  std::vector<pollfd> fds;
+  std::vector<std::size_t> index;
+  while (!g_stop) {
+    const std::int64_t now = mono_ns();
+    if (now >= until_ns) return;
+    fds.clear();
+    index.clear();
+    for (std::size_t k = 0; k < servers.size(); ++k)
+      if (!gone[k]) {
+        fds.push_back(pollfd{servers[k]->fd(), POLLIN, 0});
+        index.push_back(k);
+      }
+    if (fds.empty()) return;
+    const std::int64_t left = until_ns - now;
+    const timespec timeout{static_cast<time_t>(left / 1'000'000'000), static_cast<long>(left % 1'000'000'000)};
+    if (::ppoll(fds.data(), fds.size(), &timeout, nullptr) <= 0) continue;
+    for (std::size_t j = 0; j < fds.size(); ++j) {
+      if (fds[j].revents == 0) continue;
+      bench.advance(mono_ns());
+      if (!servers[index[j]]->serve() || (fds[j].revents & (POLLHUP | POLLERR | POLLNVAL))) gone[index[j]] = true;
+    }
+  }
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
   std::string dac_dir, gpio_dir;
-  int ve_fd = -1;
+  int ve_fd = -1, psu_fd = -1, battery_fd = -1, eload_fd = -1;
+  vboard::Fault fault = vboard::Fault::kNone;
+  bool bad = argc % 2 == 0;
   for (int i = 1; i + 1 < argc; i += 2) {
     const std::string a = argv[i];
     if (a == "--dac-dir") dac_dir = argv[i + 1];
     else if (a == "--gpio-dir") gpio_dir = argv[i + 1];
     else if (a == "--vedirect-fd") ve_fd = std::atoi(argv[i + 1]);
+    else if (a == "--psu-fd") psu_fd = std::atoi(argv[i + 1]);
+    else if (a == "--battery-fd") battery_fd = std::atoi(argv[i + 1]);
+    else if (a == "--eload-fd") eload_fd = std::atoi(argv[i + 1]);
+    else if (a == "--fault") {
+      const auto f = vboard::parse_fault(argv[i + 1]);
+      if (f) fault = *f;
+      else bad = true;
+    } else bad = true;
   }
-  if (dac_dir.empty() || gpio_dir.empty() || ve_fd < 0) {
-    std::fprintf(stderr, "usage: %s --dac-dir DIR --gpio-dir DIR --vedirect-fd N\n", argv[0]);
+  if (bad || dac_dir.empty() || gpio_dir.empty() || ve_fd < 0) {
+    std::fprintf(stderr,
+                 "usage: %s --dac-dir DIR --gpio-dir DIR --vedirect-fd N [--psu-fd N] [--battery-fd N] [--eload-fd N]\n"
+                 "       [--fault limit-at-fuse|reverse|no-soft-start]\n",
+                 argv[0]);
     return 2;
   }
   ::signal(SIGTERM, [](int) { g_stop = 1; });
   ::signal(SIGPIPE, SIG_IGN);
+  ::fcntl(ve_fd, F_SETFL, ::fcntl(ve_fd, F_GETFL) | O_NONBLOCK);
+
+  vboard::VirtualBench bench(fault);
+  std::vector<std::unique_ptr<vboard::ScpiServer>> servers;
+  if (psu_fd >= 0)
+    servers.push_back(std::make_unique<vboard::ScpiServer>(psu_fd, [&](const vboard::ScpiCommand& c) { return bench.psu_scpi(c); }));
+  if (battery_fd >= 0)
+    servers.push_back(
+        std::make_unique<vboard::ScpiServer>(battery_fd, [&](const vboard::ScpiCommand& c) { return bench.battery_scpi(c); }));
+  if (eload_fd >= 0)
+    servers.push_back(std::make_unique<vboard::ScpiServer>(eload_fd, [&](const vboard::ScpiCommand& c) { return bench.eload_scpi(c); }));
+
+
+  // Waits until the rig has opened the read ends of the edge FIFOs, serving the instruments meanwhile (a rig may
+  // connect them first). The writes stay blocking, as before: edge records are never dropped.
   int line_fd[3];
-  for (int k = 0; k < 3; ++k) {  // blocks until the rig has opened the read ends
-    line_fd[k] = ::open((gpio_dir + "/line" + std::to_string(k)).c_str(), O_WRONLY | O_CLOEXEC);
+  for (int k = 0; k < 3; ++k) {
+    const std::string path = gpio_dir + "/line" + std::to_string(k);
+    while ((line_fd[k] = ::open(path.c_str(), O_WRONLY | O_NONBLOCK | O_CLOEXEC)) < 0 && errno == ENXIO && !g_stop)
+      serve_until(mono_ns() + 10'000'000, bench, servers);
+    if (g_stop) return 0;
     if (line_fd[k] < 0) {
       std::perror("open gpio fifo");
       return 1;
     }
+    ::fcntl(line_fd[k], F_SETFL, ::fcntl(line_fd[k], F_GETFL) & ~O_NONBLOCK);
   }
-  ::fcntl(ve_fd, F_SETFL, ::fcntl(ve_fd, F_GETFL) | O_NONBLOCK);
 
   fw::Bms bms;
   bms.configure(fw::Config{});
@@ -95,8 +209,12 @@ int main(int argc, char** argv) {
   for (std::uint32_t tick = 0; !g_stop; ++tick) {
     const std::uint32_t now_ms = tick * fw::kTickMs;
     const std::int64_t deadline = start + static_cast<std::int64_t>(now_ms) * 1'000'000;
+    serve_until(deadline - kServeMarginNs, bench, servers);
     timespec ts{static_cast<time_t>(deadline / 1'000'000'000), static_cast<long>(deadline % 1'000'000'000)};
-    ::clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, nullptr);
+    while (::clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, nullptr) == EINTR && !g_stop) {
+    }
+    if (g_stop) break;
+    bench.advance(mono_ns());
 
     fw::Inputs in;
     std::int32_t sum_mv = 0;
@@ -106,9 +224,11 @@ int main(int argc, char** argv) {
       in.cell_temp_dc[c] = 250;
       sum_mv += in.cell_mv[c];
     }
-    in.li_port_mv = sum_mv;
-    in.remote_h_mv = sum_mv;  // remote on: H strapped to battery plus on this virtual board
+    bench.set_cells_v(sum_mv / 1000.0);
+    bench.sense(in);                 // alternator port, Li port, the stage's current, heatsink
+    in.remote_h_mv = in.li_port_mv;  // remote on: H strapped to battery plus on this virtual board
     const fw::Outputs out = bms.step(in, now_ms);
+    bench.command(out, bms.config().fuse_rating_a);  // the power stage follows from now on
     registers.update(out);
 
     const bool now_level[3] = {out.load == fw::Pin::kHigh, out.charge == fw::Pin::kHigh, out.prealarm == fw::Pin::kHigh};
