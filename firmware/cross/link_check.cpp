@@ -1,4 +1,4 @@
-// Cortex-M link check (issue 2 item 4): one image that reaches every public entry point of fw_core and
+// Cortex-M link check: one image that reaches every public entry point of fw_core and
 // fw_protocol, linked with --specs=nano.specs -nostartfiles and WITHOUT nosys.specs. Any use of the heap or of
 // a system call (malloc → _sbrk, operator new, __cxa_allocate_exception, printf → _write, …) leaves an
 // undefined symbol and fails the link; check_symbols.cmake then also rejects the allocation functions by name.

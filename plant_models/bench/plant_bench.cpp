@@ -1,4 +1,4 @@
-// Google Benchmark: one plant::World step. Budget (issue 3): <= 1 µs for 5 batteries (20 cells) with
+// Google Benchmark: one plant::World step. Budget: <= 1 µs for 5 batteries (20 cells) with
 // alternator, starter battery and loads. Run: build/<dir>/plant_models/bench/plant_bench
 #include <benchmark/benchmark.h>
 

@@ -1,4 +1,4 @@
-// HIL loop jitter in the results (issue 7): JSON "loop_jitter" (round trip, absent for SIL/PIL cases) and the
+// HIL loop jitter in the results: JSON "loop_jitter" (round trip, absent for SIL/PIL cases) and the
 // JUnit suite properties hil.* and the case's system-out.
 #include <gtest/gtest.h>
 

@@ -1,4 +1,4 @@
-// The plant link (PIL, issue 6): a small, versioned, framed binary protocol between the rig (host) and the
+// The plant link (PIL): a small, versioned, framed binary protocol between the rig (host) and the
 // firmware image on a board (QEMU mps2-an385 over its UART), in lockstep. Shared by the board (Server) and the
 // rig (codec functions; rig::QemuDut). Heap-free, exception-free, clock-free.
 //

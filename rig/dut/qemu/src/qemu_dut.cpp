@@ -83,7 +83,7 @@ QemuDut::QemuDut(QemuDutOptions options) : options_(std::move(options)) {
   try {
     launch();
     connect_socket();
-    // The image speaks first (kReady): nothing is sent before its first byte (see issue 6).
+    // The image speaks first (kReady): nothing is sent before its first byte.
     Received ready = receive_frame();
     if (ready.type != pl::Type::kReady) fail(std::string("expected the Ready frame, got ") + type_name(ready.type));
     std::vector<std::uint8_t> hello = {pl::kVersion};

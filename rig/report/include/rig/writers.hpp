@@ -71,7 +71,7 @@ void write_trace_vcd(const Trace& trace, const std::filesystem::path& path, std:
 // The VCD name of a signal (scopes joined by '.'), e.g. "bank.battery_0.cell_3.voltage_v".
 std::string vcd_name(std::string_view signal_name);
 
-// ---- HTML report (issue 5) ---------------------------------------------------------------------------------------
+// ---- HTML report -----------------------------------------------------------------------------------------
 struct HtmlOptions {
   std::string title = "bmsrig report";
   // The requirement IDs the traceability matrix lists (e.g. from parse_requirement_ids()). Requirements that no
