@@ -5,6 +5,7 @@
 #include <limits>
 #include <set>
 
+#include "rig/html_compare.hpp"
 #include "rig/writers.hpp"
 #include "text_util.hpp"
 
@@ -59,6 +60,8 @@ tr.fail td:first-child{border-left:4px solid #c62828}tr.error td:first-child{bor
 code,.mono{font-family:ui-monospace,"DejaVu Sans Mono",monospace;font-size:.9em}
 .case{border:1px solid #ddd;border-radius:4px;padding:.3em 1em 1em;margin:1em 0}
 .muted{color:#666}
+tr.agree-disagree td{background:#ffebee}tr.agree-borderline td{background:#fff8e1}
+tr.agree-only_in_a td,tr.agree-only_in_b td{color:#666}
 svg{display:block;margin:.5em 0;background:#fff;border:1px solid #e0e0e0}
 )CSS";
 
@@ -334,9 +337,67 @@ std::string case_svg(const CaseResult& c, const Trace* trace, const HtmlOptions&
   return o;
 }
 
+std::string html_report_with(const RunResult& run, const HtmlOptions& opt, const Comparison* agreement);
+
 }  // namespace
 
-std::string html_report(const RunResult& run, const HtmlOptions& opt) {
+std::string html_agreement_section(const Comparison& cmp) {
+  auto upper = [](std::string s) {
+    for (auto& ch : s) ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
+    return s.empty() ? std::string("?") : s;
+  };
+  auto num = [](double v, bool sign) { return (sign && v >= 0 ? "+" : "") + fixed(v, 3); };
+  auto side = [&](const std::optional<CheckSideResult>& s, const std::string& unit) {
+    if (!s) return std::string("—");
+    std::string o = badge(s->verdict);
+    if (s->margin) o += " " + esc(num(*s->margin, true) + (unit.empty() ? "" : " " + unit));
+    return o;
+  };
+  const auto n = cmp.counts();
+  std::string o;
+  o += "<h2 id=\"agreement\">Agreement with " + esc(upper(cmp.b.mode)) + "</h2>\n";
+  o += "<table class=\"agreement-files\">\n<tr><th>A (this report)</th><td class=\"mono\">" + esc(cmp.a.file) +
+       "</td><td>" + esc(upper(cmp.a.mode)) + "</td><td class=\"mono\">" + esc(cmp.a.firmware_version + " " + cmp.a.firmware_hash) +
+       "</td></tr>\n<tr><th>B</th><td class=\"mono\">" + esc(cmp.b.file) + "</td><td>" + esc(upper(cmp.b.mode)) +
+       "</td><td class=\"mono\">" + esc(cmp.b.firmware_version + " " + cmp.b.firmware_hash) + "</td></tr>\n</table>\n";
+  o += "<div class=\"banner " + std::string(cmp.agree() ? "pass" : "fail") + "\" id=\"agreement-verdict\">" +
+       (cmp.agree() ? "AGREE" : "DISAGREE") + ": " + std::to_string(n.agree) + " agree, " + std::to_string(n.borderline) +
+       " borderline, " + std::to_string(n.disagree) + " disagree; " + std::to_string(n.only_in_a) + " only in A, " +
+       std::to_string(n.only_in_b) + " only in B</div>\n";
+  o += "<table class=\"agreement\">\n<tr><th>case</th><th>check</th><th>A verdict / margin</th><th>B verdict / "
+       "margin</th><th>difference</th><th>tolerance</th><th>status</th></tr>\n";
+  for (const auto& r : cmp.rows) {
+    const std::string unit = r.quantity == Quantity::kNone ? "" : r.unit;
+    const std::string u = unit.empty() ? "" : " " + unit;
+    const char* status = r.status == Agreement::kAgree        ? "agree"
+                         : r.status == Agreement::kBorderline ? "borderline"
+                         : r.status == Agreement::kDisagree   ? "DISAGREE"
+                         : r.status == Agreement::kOnlyInA    ? "only in A"
+                                                              : "only in B";
+    o += "<tr class=\"agree-" + std::string(to_string(r.status)) + "\"><td>" + esc(r.case_name) + "</td><td>" +
+         esc(r.check.empty() ? "—" : r.check) + "</td><td>" + side(r.a, unit) + "</td><td>" + side(r.b, unit) +
+         "</td><td class=\"num\">" + (r.difference ? esc(num(*r.difference, true) + u) : "") + "</td><td class=\"num\">" +
+         (r.tolerance ? esc("±" + num(*r.tolerance, false) + u) : "") + "</td><td>" + status +
+         (r.note.empty() ? "" : " <span class=\"muted\">(" + esc(r.note) + ")</span>") + "</td></tr>\n";
+  }
+  o += "</table>\n";
+  return o;
+}
+
+std::string html_report(const RunResult& run, const HtmlOptions& opt) { return html_report_with(run, opt, nullptr); }
+
+std::string html_report(const RunResult& run, const HtmlOptions& opt, const Comparison& agreement) {
+  return html_report_with(run, opt, &agreement);
+}
+
+void write_html_report(const RunResult& run, const HtmlOptions& options, const Comparison& agreement,
+                       const std::filesystem::path& path) {
+  write_file_atomic(path, html_report(run, options, agreement));
+}
+
+namespace {
+
+std::string html_report_with(const RunResult& run, const HtmlOptions& opt, const Comparison* agreement) {
   const auto counts = run.counts();
   const Verdict overall = run.verdict();
   const auto trace_rows = traceability(run, opt.requirement_ids);
@@ -374,6 +435,8 @@ std::string html_report(const RunResult& run, const HtmlOptions& opt) {
        std::to_string(counts.incomplete) + "</td><td class=\"num\" id=\"count-covered\">" + std::to_string(covered) +
        "</td><td class=\"num\" id=\"count-uncovered\">" + std::to_string(trace_rows.size() - covered) +
        "</td><td class=\"num\">" + fixed(run.wall_s, 2) + " s</td></tr>\n</table>\n";
+
+  if (agreement != nullptr) o += html_agreement_section(*agreement);
 
   // ---- provenance
   o += "<h2 id=\"provenance\">Provenance</h2>\n<table class=\"provenance\">\n";
@@ -508,6 +571,8 @@ std::string html_report(const RunResult& run, const HtmlOptions& opt) {
   o += "<p class=\"muted\">Generated by bmsrig " + esc(run.rig_version) + ".</p>\n</body>\n</html>\n";
   return o;
 }
+
+}  // namespace
 
 void write_html_report(const RunResult& run, const HtmlOptions& options, const std::filesystem::path& path) {
   write_file_atomic(path, html_report(run, options));
