@@ -6,7 +6,8 @@
 //   bmsrig list <files or folders>...
 //   bmsrig signals [scenario file]
 //   bmsrig certify [files or folders]... [--out DIR] [-j N] [--mode sil|pil|hil] [--requirements REQUIREMENTS.md]
-//   bmsrig report <results.json> --out F.html [--requirements REQUIREMENTS.md]
+//   bmsrig report <results.json> --out F.html [--requirements REQUIREMENTS.md] [--compare OTHER_RESULTS.json]
+//   bmsrig compare <A.json> <B.json> [--json OUT] [--tolerance-file TOL.json]
 //
 // Exit status (documented in rig/app/README.md):
 //   0 every expectation of every case held          1 at least one check failed
@@ -14,6 +15,8 @@
 //   4 usage error (command line)                    130 interrupted (Ctrl-C); finished cases are still written
 // certify: 0 only if every requirement of the spec is covered and every case passed; 1 a check failed;
 //   2 a requirement is uncovered or a case errored (and the bad-input/usage/interrupt codes above).
+// compare: 0 every check present on both sides agrees (borderline included); 1 something disagrees;
+//   2 a results or tolerance file cannot be read (or --json cannot be written); 4 usage error.
 #include <CLI/CLI.hpp>
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
@@ -35,6 +38,8 @@
 #include <sstream>
 #include <thread>
 
+#include "rig/compare.hpp"
+#include "rig/html_compare.hpp"
 #include "rig/in_process_dut.hpp"
 #ifdef BMSRIG_HAVE_QEMU_DUT
 #include "rig/qemu_dut.hpp"
@@ -662,13 +667,24 @@ std::string locate_trace(const std::string& f, const fs::path& json_dir) {
 
 // bmsrig report: the HTML report again from a results JSON and the traces it names.
 int cmd_report(const std::string& json_file, const std::string& out_html, const std::string& requirements,
-               bool no_requirements) {
+               bool no_requirements, const std::string& compare_json = {}) {
   rig::report::RunResult run;
   try {
     run = rig::report::read_json(json_file);
   } catch (const std::exception& e) {
     std::fprintf(stderr, "bmsrig report: %s\n", e.what());
     return kExitBadInput;
+  }
+  // --compare: the agreement of this run (A) with another run of the same scenarios (B)
+  std::optional<rig::report::Comparison> agreement;
+  if (!compare_json.empty()) {
+    try {
+      agreement = rig::report::compare(rig::report::load_compare_side(json_file),
+                                       rig::report::load_compare_side(compare_json));
+    } catch (const std::exception& e) {
+      std::fprintf(stderr, "bmsrig report: %s\n", e.what());
+      return kExitBadInput;
+    }
   }
   const fs::path dir = fs::path(json_file).parent_path();
   std::size_t with_trace = 0;
@@ -686,15 +702,44 @@ int cmd_report(const std::string& json_file, const std::string& out_html, const 
   }
   try {
     if (!req.empty()) ho.requirement_ids = rig::report::parse_requirement_ids(req);
-    rig::report::write_html_report(run, ho, out_html);
+    if (agreement) rig::report::write_html_report(run, ho, *agreement, out_html);
+    else rig::report::write_html_report(run, ho, out_html);
   } catch (const std::exception& e) {
     std::fprintf(stderr, "bmsrig report: %s\n", e.what());
     return kExitError;
   }
   std::printf("%zu test cases from %s (%zu with a trace file); requirements: %s\n", run.cases.size(), json_file.c_str(),
               with_trace, req.empty() ? "none" : req.c_str());
+  if (agreement) std::printf("agreement with %s: %s\n", compare_json.c_str(), rig::report::comparison_summary(*agreement).c_str());
   std::printf("report: %s\n", out_html.c_str());
   return kExitPass;
+}
+
+// bmsrig compare: per case and check, do two runs of the same scenarios (e.g. SIL and HIL) agree within the
+// declared tolerances (rig/compare.hpp)?
+int cmd_compare(const std::string& a_file, const std::string& b_file, const std::string& out_json,
+                const std::string& tolerance_file) {
+  rig::report::Comparison cmp;
+  try {
+    rig::report::ToleranceOverrides overrides;
+    if (!tolerance_file.empty()) overrides = rig::report::load_tolerance_file(tolerance_file);
+    cmp = rig::report::compare(rig::report::load_compare_side(a_file), rig::report::load_compare_side(b_file),
+                               overrides);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "bmsrig compare: %s\n", e.what());
+    return kExitError;
+  }
+  std::fputs(rig::report::comparison_text(cmp).c_str(), stdout);
+  if (!out_json.empty()) {
+    try {
+      rig::report::write_comparison_json(cmp, out_json);
+    } catch (const std::exception& e) {
+      std::fprintf(stderr, "bmsrig compare: %s\n", e.what());
+      return kExitError;
+    }
+    std::printf("json: %s\n", out_json.c_str());
+  }
+  return cmp.agree() ? kExitPass : kExitFail;
 }
 
 int cmd_validate(const std::vector<std::string>& inputs) {
@@ -831,6 +876,23 @@ int main(int argc, char** argv) {
                      "REQUIREMENTS.md for the traceability matrix (default: docs/spec/REQUIREMENTS.md as for certify)")
       ->check(CLI::ExistingFile);
   report->add_flag("--no-requirements", report_no_requirements, "no traceability matrix against a spec");
+  std::string report_compare;
+  report->add_option("--compare", report_compare,
+                     "another results.json of the same scenarios (e.g. the HIL run): adds a section \"Agreement with "
+                     "<its mode>\" (as bmsrig compare)");
+
+  std::string compare_a, compare_b, compare_json, compare_tolerances;
+  auto* compare = app.add_subcommand(
+      "compare",
+      "compare two results files of the same scenarios (e.g. SIL and HIL): per case and check, both verdicts and "
+      "margins and whether they agree within the declared tolerances; exit 0 if everything on both sides agrees "
+      "(borderline included), 1 if something disagrees, 2 if a file cannot be read");
+  compare->add_option("results_a", compare_a, "results.json A (bmsrig run --json)")->required();
+  compare->add_option("results_b", compare_b, "results.json B")->required();
+  compare->add_option("--json", compare_json, "write the comparison as JSON here (format: rig/report/include/rig/compare.hpp)");
+  compare->add_option("--tolerance-file", compare_tolerances,
+                      "JSON per mode {\"hil\": {\"time_s\": 0.02, \"value\": 0, \"value_rel\": 0.01}, ...}: overrides "
+                      "the tolerances of that mode");
 
   std::string signals_file;
   auto* signals = app.add_subcommand("signals", "list the signal names conditions and checks may use");
@@ -858,7 +920,8 @@ int main(int argc, char** argv) {
     return cmd_run(spec);
   }
   if (*certify) return cmd_certify(cert);
-  if (*report) return cmd_report(report_json, report_out, report_requirements, report_no_requirements);
+  if (*report) return cmd_report(report_json, report_out, report_requirements, report_no_requirements, report_compare);
+  if (*compare) return cmd_compare(compare_a, compare_b, compare_json, compare_tolerances);
   if (*validate) return cmd_validate(validate_paths);
   if (*signals) return cmd_signals(signals_file);
   return cmd_list(list_paths);

@@ -492,30 +492,41 @@ std::string comparison_summary(const Comparison& c) {
 }
 
 std::string comparison_text(const Comparison& c) {
+  // one heading line per case (its display name and scenario file), then one line per check
+  const std::vector<std::string> head = {"check", "A verdict/margin", "B verdict/margin", "difference", "tolerance",
+                                         "status"};
   std::vector<std::vector<std::string>> cells;
-  cells.push_back({"case", "check", "A verdict/margin", "B verdict/margin", "difference", "tolerance", "status"});
   for (const auto& r : c.rows) {
     const std::string unit = r.quantity == Quantity::kNone ? "" : r.unit;
-    cells.push_back({r.case_name, r.check.empty() ? "—" : r.check, side_cell(r.a, unit), side_cell(r.b, unit),
+    cells.push_back({r.check.empty() ? "—" : r.check, side_cell(r.a, unit), side_cell(r.b, unit),
                      r.difference ? with_unit(num(*r.difference, true), unit) : "",
                      r.tolerance ? with_unit(num(*r.tolerance, false), unit) : "", status_text(r.status)});
   }
-  std::vector<std::size_t> w(cells.front().size(), 0);
-  constexpr std::size_t kMaxCol = 48;  // long names overflow their column instead of stretching every line
+  std::vector<std::size_t> w(head.size(), 0);
+  constexpr std::size_t kMaxCol = 56;  // a long check name overflows its column instead of stretching every line
+  for (std::size_t k = 0; k < head.size(); ++k) w[k] = width(head[k]);
   for (const auto& row : cells)
     for (std::size_t k = 0; k < row.size(); ++k) w[k] = std::max(w[k], std::min(kMaxCol, width(row[k])));
+  auto line = [&](const std::vector<std::string>& row) {
+    std::string l = "  ";
+    for (std::size_t k = 0; k < row.size(); ++k) {
+      l += row[k];
+      if (k + 1 < row.size()) l += std::string(w[k] > width(row[k]) ? w[k] - width(row[k]) : 0, ' ') + "  ";
+    }
+    return l + "\n";
+  };
   std::string o;
   o += "A: " + c.a.file + " (" + c.a.mode + ", firmware " + c.a.firmware_version + " " + c.a.firmware_hash + ")\n";
   o += "B: " + c.b.file + " (" + c.b.mode + ", firmware " + c.b.firmware_version + " " + c.b.firmware_hash + ")\n\n";
-  for (std::size_t r = 0; r < cells.size(); ++r) {
-    std::string line;
-    for (std::size_t k = 0; k < cells[r].size(); ++k) {
-      const std::string& s = cells[r][k];
-      line += s;
-      if (k + 1 < cells[r].size()) line += std::string(w[k] > width(s) ? w[k] - width(s) : 0, ' ') + "  ";
-    }
-    o += line + "\n";
-    if (r > 0 && !c.rows[r - 1].note.empty()) o += "    note: " + c.rows[r - 1].note + "\n";
+  o += "case (scenario file)\n" + line(head);
+  std::string last_case;
+  for (std::size_t r = 0; r < c.rows.size(); ++r) {
+    const auto& row = c.rows[r];
+    const std::string case_key = row.scenario_file + "\x1e" + row.case_name;
+    if (r == 0 || case_key != last_case) o += row.case_name + " (" + row.scenario_file + ")\n";
+    last_case = case_key;
+    o += line(cells[r]);
+    if (!row.note.empty()) o += "      note: " + row.note + "\n";
   }
   o += "\n" + comparison_summary(c) + "\n";
   o += std::string("verdict: ") + (c.agree() ? "agree" : "DISAGREE") + "\n";
