@@ -104,7 +104,7 @@ ScpiServer::ScpiServer(int fd, ScpiHandler handler) : fd_(fd), handler_(std::mov
 
 std::string ScpiServer::format(double v) {
   char b[32];
-  std::snprintf(b, sizeof b, "%.4f", v == 0.0 ? 0.0 : v);  // no "-0.0000"
+  std::snprintf(b, sizeof b, "%.4f", std::fabs(v) < 0.00005 ? 0.0 : v);  // no "-0.0000"
   return b;
 }
 
