@@ -18,7 +18,7 @@ using scenario::Trigger;
 
 // ---- signal binding -------------------------------------------------------------------------------------------------
 
-using GetFn = double (*)(const plant::World&, const fw::Outputs&, int, int);
+using GetFn = scenario::ReadFn;
 
 struct Binding {
   SignalId id;
@@ -39,131 +39,8 @@ bool same_inputs(const fw::Inputs& a, const fw::Inputs& b) {
          a.heatsink_temp_dc == b.heatsink_temp_dc && a.remote_h_mv == b.remote_h_mv && a.remote_l_mv == b.remote_l_mv;
 }
 
-double pin(fw::Pin p) { return p == fw::Pin::kHigh ? 1.0 : 0.0; }
-double flag(bool v) { return v ? 1.0 : 0.0; }
-
-double min_cell(const plant::World& w) {
-  double m = std::numeric_limits<double>::infinity();
-  for (int b = 0; b < w.battery_count(); ++b)
-    for (int c = 0; c < 4; ++c) m = std::min(m, w.cell_true_voltage_v(b, c));
-  return m;
-}
-double max_cell(const plant::World& w) {
-  double m = -std::numeric_limits<double>::infinity();
-  for (int b = 0; b < w.battery_count(); ++b)
-    for (int c = 0; c < 4; ++c) m = std::max(m, w.cell_true_voltage_v(b, c));
-  return m;
-}
-double min_temp(const plant::World& w) {
-  double m = std::numeric_limits<double>::infinity();
-  for (int b = 0; b < w.battery_count(); ++b)
-    for (int c = 0; c < 4; ++c) m = std::min(m, w.cell_true_temperature_c(b, c));
-  return m;
-}
-double max_temp(const plant::World& w) {
-  double m = -std::numeric_limits<double>::infinity();
-  for (int b = 0; b < w.battery_count(); ++b)
-    for (int c = 0; c < 4; ++c) m = std::max(m, w.cell_true_temperature_c(b, c));
-  return m;
-}
-double adc_v(double v) { return std::floor(v * 1000.0) / 1000.0; }  // the firmware's view (sample_inputs)
-double min_cell_read(const plant::World& w) {
-  double m = std::numeric_limits<double>::infinity();
-  for (int b = 0; b < w.battery_count(); ++b)
-    for (int c = 0; c < 4; ++c) m = std::min(m, adc_v(w.cell_voltage_v(b, c)));
-  return m;
-}
-double max_cell_read(const plant::World& w) {
-  double m = -std::numeric_limits<double>::infinity();
-  for (int b = 0; b < w.battery_count(); ++b)
-    for (int c = 0; c < 4; ++c) m = std::max(m, adc_v(w.cell_voltage_v(b, c)));
-  return m;
-}
-double bank_soc(const plant::World& w) {
-  double s = 0;
-  for (int b = 0; b < w.battery_count(); ++b) s += w.battery_soc(b);
-  return s / w.battery_count();
-}
-
-int index_after(const std::string& s, const std::string& key) {
-  const auto p = s.find(key + "[");
-  if (p == std::string::npos) return 0;
-  return std::stoi(s.substr(p + key.size() + 1));
-}
-
-// Binds a catalogue name to its getter. Names not listed here are a programming error (catalogue and binder
-// disagree) and throw std::logic_error.
-GetFn bind(const std::string& n, int& a, int& b) {
-  using W = const plant::World&;
-  using O = const fw::Outputs&;
-  a = index_after(n, n.rfind("load[", 0) == 0 ? "load" : "battery");
-  b = index_after(n, "cell");
-  if (n == "bms/out/load") return [](W, O o, int, int) { return pin(o.load); };
-  if (n == "bms/out/charge") return [](W, O o, int, int) { return pin(o.charge); };
-  if (n == "bms/out/prealarm") return [](W, O o, int, int) { return pin(o.prealarm); };
-  if (n == "bms/alt_path_on") return [](W, O o, int, int) { return flag(o.alt_path_on); };
-  if (n == "bms/alt_limit_a") return [](W, O o, int, int) { return o.alt_limit_ma / 1000.0; };
-  if (n == "bms/atc") return [](W, O o, int, int) { return flag(o.atc); };
-  if (n == "bms/atd") return [](W, O o, int, int) { return flag(o.atd); };
-  if (n == "bms/prealarm_active") return [](W, O o, int, int) { return flag(o.prealarm_active); };
-  if (n == "bms/remote_on") return [](W, O o, int, int) { return flag(o.remote_on); };
-  if (n == "bms/lead_violation") return [](W, O o, int, int) { return flag(o.lead_violation); };
-  if (n == "bms/in/min_cell_v") return [](W w, O, int, int) { return min_cell_read(w); };
-  if (n == "bms/in/max_cell_v") return [](W w, O, int, int) { return max_cell_read(w); };
-  if (n == "bms/leds") return [](W, O o, int, int) { return static_cast<double>(o.leds); };
-  if (n == "bms/alarm_reason") return [](W, O o, int, int) { return static_cast<double>(o.alarm_reason); };
-  if (n == "bms/error") return [](W, O o, int, int) { return static_cast<double>(o.bms_error); };
-  if (n == "bms/flags") return [](W, O o, int, int) { return static_cast<double>(o.bms_flags); };
-  if (n == "alternator/current_a") return [](W w, O, int, int) { return w.alt_port_current_a(); };
-  if (n == "alternator/port_voltage_v") return [](W w, O, int, int) { return w.alt_port_v(); };
-  if (n == "alternator/machine_current_a") return [](W w, O, int, int) { return w.alternator_current_a(); };
-  if (n == "alternator/voltage_v") return [](W w, O, int, int) { return w.alternator_voltage_v(); };
-  if (n == "alternator/temperature_c") return [](W w, O, int, int) { return w.alternator_temperature_c(); };
-  if (n == "alternator/rpm") return [](W w, O, int, int) { return w.alternator_rpm(); };
-  if (n == "li/port_voltage_v") return [](W w, O, int, int) { return w.li_port_v(); };
-  if (n == "li/load_current_a") return [](W w, O, int, int) { return w.total_load_current_a(); };
-  if (n.rfind("load[", 0) == 0) {
-    if (n.ends_with("/current_a")) return [](W w, O, int i, int) { return w.load_current_a(i); };
-    if (n.ends_with("/on")) return [](W w, O, int i, int) { return flag(w.load_on(i)); };
-  }
-  if (n == "starter/voltage_v") return [](W w, O, int, int) { return w.starter_voltage_v(); };
-  if (n == "starter/current_a") return [](W w, O, int, int) { return w.starter_current_a(); };
-  if (n == "starter/soc") return [](W w, O, int, int) { return w.starter_soc(); };
-  if (n == "charger/current_a") return [](W w, O, int, int) { return w.charger_current_a(); };
-  if (n == "charger/on") return [](W w, O, int, int) { return flag(w.charger_on()); };
-  if (n == "fuse/blown") return [](W w, O, int, int) { return flag(w.fuse_blown()); };
-  if (n == "limiter/heatsink_temperature_c") return [](W w, O, int, int) { return w.heatsink_temperature_c(); };
-  if (n == "pin/ld_v") return [](W w, O, int, int) { return w.ld_pin_v(); };
-  if (n == "pin/cd_v") return [](W w, O, int, int) { return w.cd_pin_v(); };
-  if (n == "pin/pa_v") return [](W w, O, int, int) { return w.pa_pin_v(); };
-  if (n == "remote/h_v") return [](W w, O, int, int) { return w.remote_h_v(); };
-  if (n == "remote/l_v") return [](W w, O, int, int) { return w.remote_l_v(); };
-  if (n == "env/ambient_c") return [](W w, O, int, int) { return w.ambient_c(); };
-  if (n == "bank/current_a") return [](W w, O, int, int) { return w.bank_current_a(); };
-  if (n == "bank/soc") return [](W w, O, int, int) { return bank_soc(w); };
-  if (n == "bank/min_cell_v") return [](W w, O, int, int) { return min_cell(w); };
-  if (n == "bank/max_cell_v") return [](W w, O, int, int) { return max_cell(w); };
-  if (n == "bank/min_cell_temperature_c") return [](W w, O, int, int) { return min_temp(w); };
-  if (n == "bank/max_cell_temperature_c") return [](W w, O, int, int) { return max_temp(w); };
-  if (n.rfind("bank/battery[", 0) == 0) {
-    if (n.find("/cell[") != std::string::npos) {
-      if (n.ends_with("/sensed_voltage_v")) return [](W w, O, int x, int y) { return w.cell_voltage_v(x, y); };
-      if (n.ends_with("/voltage_v")) return [](W w, O, int x, int y) { return w.cell_true_voltage_v(x, y); };
-      if (n.ends_with("/sensed_temperature_c")) return [](W w, O, int x, int y) { return w.cell_temperature_c(x, y); };
-      if (n.ends_with("/temperature_c")) return [](W w, O, int x, int y) { return w.cell_true_temperature_c(x, y); };
-      if (n.ends_with("/soc")) return [](W w, O, int x, int y) { return w.cell_soc(x, y); };
-    } else {
-      if (n.ends_with("/voltage_v")) return [](W w, O, int x, int) { return w.battery_voltage_v(x); };
-      if (n.ends_with("/current_a")) return [](W w, O, int x, int) { return w.battery_current_a(x); };
-      if (n.ends_with("/soc")) return [](W w, O, int x, int) { return w.battery_soc(x); };
-      if (n.ends_with("/cable/connected")) return [](W w, O, int x, int) { return flag(w.cable_signals(x).connected); };
-      if (n.ends_with("/cable/atc")) return [](W w, O, int x, int) { return flag(w.cable_signals(x).allowed_to_charge); };
-      if (n.ends_with("/cable/atd")) return [](W w, O, int x, int) { return flag(w.cable_signals(x).allowed_to_discharge); };
-      if (n.ends_with("/cable/prealarm")) return [](W w, O, int x, int) { return flag(w.cable_signals(x).prealarm); };
-    }
-  }
-  throw std::logic_error("rig: no binding for signal " + n);
-}
+// Binds a catalogue entry to its registry getter (rig/signals.hpp).
+Binding bind(SignalId id, const SignalSpec& spec) { return Binding{id, spec.def->read, spec.a, spec.b}; }
 
 // ---- simulation state (copyable: the speculation checkpoint) ----------------------------------------------------------
 
@@ -199,13 +76,13 @@ class Loop {
     for (std::size_t i = 0; i < sc.signals.size(); ++i) {
       const auto& spec = sc.signals[i];
       const SignalId id = trace_.add_signal(spec.info);
-      if (spec.info.name == "timeline/entry") {
+      if (spec.def->source == scenario::Source::kRig) {
         timeline_id_ = id;
         continue;
       }
-      Binding bnd{id, nullptr};
-      bnd.get = bind(spec.info.name, bnd.a, bnd.b);
-      const bool output = spec.info.name.rfind("bms/", 0) == 0 && spec.info.name.rfind("bms/in/", 0) != 0;
+      const Binding bnd = bind(id, spec);
+      const bool output = spec.def->source == scenario::Source::kFirmware;
+      if (output && !dut_.provides_output(spec.info.name)) continue;  // unknown on this Dut: not recorded
       (output ? outputs_ : spec.rate == SampleRate::kPlantStep ? fast_ : slow_).push_back(bnd);
     }
     last_.assign(sc.signals.size(), std::numeric_limits<double>::quiet_NaN());
@@ -214,6 +91,7 @@ class Loop {
       resolution_.push_back(spec.info.resolution);
     }
     steps_per_tick_ = static_cast<int>(sc.tick / sc.plant_step);
+    bind_bench();
     dt_s_ = to_seconds(sc.plant_step);
   }
 
@@ -312,6 +190,55 @@ class Loop {
   Time reached() const { return reached_; }
 
  private:
+  // A Dut that closes the loop through a bench: what it drives from the plant, what it measures (Dut seam).
+  void bind_bench() {
+    const auto drives = dut_.driven_signals();
+    const auto measures = dut_.measured_signals();
+    if (drives.empty() && measures.empty()) return;
+    if (dut_.preferred_batch() > 1) throw DutError("a Dut that drives or measures signals must step one tick at a time");
+    closed_loop_ = true;
+    const int nb = static_cast<int>(sc_.world.bank.batteries.size()), nl = static_cast<int>(sc_.world.loads.size());
+    const auto world_text = " (this scenario's world has " + std::to_string(nb) + " batter" + (nb == 1 ? "y" : "ies") +
+                            " and " + std::to_string(nl) + " load" + (nl == 1 ? "" : "s") + ")";
+    for (const auto& name : drives) {
+      const auto r = scenario::resolve(name, nb, nl);
+      if (!r || !r->def->read) throw DutError("the bench drives '" + name + "', which is not a plant signal" + world_text);
+      drive_.push_back(Binding{0, r->def->read, r->a, r->b});
+    }
+    drive_values_.assign(drive_.size(), 0.0);
+    for (const auto& name : measures) {
+      std::optional<SignalId> id;
+      for (std::size_t i = 0; i < sc_.signals.size(); ++i)
+        if (sc_.signals[i].info.name == name) id = trace_.add_signal(sc_.signals[i].info);
+      if (!id) throw DutError("the bench measures '" + name + "', which this scenario does not record" + world_text);
+      if (name == "alternator/current_a") alt_current_slot_ = static_cast<int>(measured_.size());
+      measured_.push_back(*id);
+      for (auto* set : {&fast_, &slow_, &outputs_})
+        std::erase_if(*set, [&](const Binding& b) { return b.id == *id; });
+    }
+    measured_values_.assign(measured_.size(), std::numeric_limits<double>::quiet_NaN());
+  }
+  // Before the firmware steps: the plant's values of the driven signals.
+  void drive_bench(const SimState& s) {
+    for (std::size_t k = 0; k < drive_.size(); ++k)
+      drive_values_[k] = drive_[k].get(s.world, s.outputs, drive_[k].a, drive_[k].b);
+    dut_.drive(drive_values_);
+  }
+  // After it: the measurements are recorded and the measured alternator-port current flows in the plant.
+  void measure_bench(SimState& s, bool rec) {
+    dut_.measure(measured_values_);
+    for (std::size_t k = 0; k < measured_.size(); ++k) {
+      const double v = measured_values_[k];
+      if (std::isnan(v)) continue;
+      s.values[measured_[k]] = v;
+      if (rec) record(measured_[k], s.now, v);
+    }
+    if (alt_current_slot_ >= 0) {
+      const double v = measured_values_[static_cast<std::size_t>(alt_current_slot_)];
+      s.world.set_alt_port_current_input(std::isnan(v) ? 0.0 : v);  // no reading yet: no current
+    }
+  }
+
   static fw::Millis now_ms(Time t) {
     return static_cast<fw::Millis>(std::chrono::duration_cast<std::chrono::milliseconds>(t).count());
   }
@@ -365,9 +292,11 @@ class Loop {
       return;
     }
     update_ramps(s);
+    if (closed_loop_) drive_bench(s);
     const fw::Inputs in = sample_inputs(s.world);
     s.outputs = step(in, reset);
     sample(s, outputs_, rec);
+    if (closed_loop_) measure_bench(s, rec);
     if (rec && has_edges_) drain_edges();
     if (rec) record_timeline(s);
     s.world.set_command(s.outputs.alt_path_on, s.outputs.alt_limit_ma / 1000.0);
@@ -489,6 +418,12 @@ class Loop {
   bool has_edges_ = false;
   std::vector<char> edge_timed_;   // per signal: recorded from the Dut's timestamped edges
   std::vector<Time> edge_last_t_;
+  bool closed_loop_ = false;                // the Dut drives and/or measures signals (HIL)
+  std::vector<Binding> drive_;              // driven signals' plant getters
+  std::vector<double> drive_values_;
+  std::vector<SignalId> measured_;          // measured signals' trace ids
+  std::vector<double> measured_values_;
+  int alt_current_slot_ = -1;               // index of alternator/current_a in measured_, -1 if not measured
   int steps_per_tick_ = 10;
   double dt_s_ = 1e-3;
 };

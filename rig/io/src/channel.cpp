@@ -136,7 +136,7 @@ double AnalogIn::read() {
   const double device = guarded("read", [&] { return do_read_device(); });
   const double physical = spec_.calibration.to_physical(device);
   saturated_ = !spec_.limits.contains(physical);
-  return spec_.limits.clamp(physical);
+  return physical;  // judged as measured, never clamped: out of range is a finding, not something to hide
 }
 
 DigitalOut::DigitalOut(std::string name, DigitalSpec spec)

@@ -1,10 +1,12 @@
 #include "rig/io/config.hpp"
 
+#include "rig/expr.hpp"
+#include "rig/signals.hpp"
+
 #include <yaml-cpp/yaml.h>
 
 #include <cmath>
 #include <fstream>
-#include <regex>
 #include <set>
 #include <sstream>
 
@@ -116,17 +118,37 @@ class Reader {
   std::string file_;
 };
 
-const std::regex kSignalName(R"([a-z][a-z0-9_]*(\[[0-9]+\])?(/[a-z][a-z0-9_]*(\[[0-9]+\])?)*)");
+// A bench may carry up to five batteries (the product's maximum) and this many loads.
+constexpr int kBenchBatteries = 5;
+constexpr int kBenchLoads = 16;
 
+// The channel's signal, checked against the signal registry (rig/signals.hpp): it must exist and the bench must be
+// able to carry it in this direction (out: the plant's value drives the board; in: an instrument measures it).
+void check_signal(const Reader& r, const std::string& signal, const YAML::Node& key, bool out) {
+  namespace sc = rig::scenario;
+  const auto res = sc::resolve(signal, kBenchBatteries, kBenchLoads);
+  const auto dir_ok = [&](sc::Bench b) { return b == sc::Bench::kEither || b == (out ? sc::Bench::kDrive : sc::Bench::kMeasure); };
+  if (res && res->name == signal && dir_ok(res->def->bench)) return;
+  const auto names = sc::bench_names(out, kBenchBatteries, kBenchLoads);
+  const auto close = rig::expr::close_matches(signal, names, 1);
+  const std::string hint = close.empty() ? "" : " (did you mean '" + close.front() + "'?)";
+  const std::string dir = out ? "out" : "in";
+  if (!res)
+    r.fail(key, "channels", "unknown signal '" + signal + "'" + hint,
+           "a signal a bench can carry as '" + dir + ":' (`bmsrig signals` lists them)");
+  if (res->name != signal)
+    r.fail(key, "channels", "'" + signal + "', an alias", "the signal's own name '" + res->name + "'");
+  const char* can = res->def->bench == sc::Bench::kNone    ? "a bench can neither drive nor measure it"
+                    : res->def->bench == sc::Bench::kDrive ? "a bench can only drive it (out:)"
+                                                           : "a bench can only measure it (in:)";
+  r.fail(key, "channels", "'" + signal + "' as '" + dir + ":', but " + can + hint,
+         "a signal a bench can carry as '" + dir + ":' (`bmsrig signals` lists them)");
+}
+
+// The signal's unit from the registry ("V", "A", "degC"; "" for a digital or dimensionless signal).
 std::string unit_from_name(const std::string& signal) {
-  auto ends = [&](const char* suffix) {
-    const std::string s(suffix);
-    return signal.size() > s.size() && signal.compare(signal.size() - s.size(), s.size(), s) == 0;
-  };
-  if (ends("_v")) return "V";
-  if (ends("_a")) return "A";
-  if (ends("_c")) return "degC";
-  return "";
+  const auto res = rig::scenario::resolve(signal, kBenchBatteries, kBenchLoads);
+  return res ? res->def->unit : "";
 }
 
 Limits read_limits(const Reader& r, const YAML::Node& n, const std::string& path) {
@@ -139,7 +161,7 @@ Limits read_limits(const Reader& r, const YAML::Node& n, const std::string& path
 void read_analog(const Reader& r, const YAML::Node& n, const std::string& path, ChannelConfig& c) {
   c.analog.unit = n["unit"] ? r.string(n["unit"], path + ".unit") : unit_from_name(c.signal);
   if (c.analog.unit.empty())
-    r.fail(n, path, "no 'unit' and no unit suffix in the signal name", "'unit' or a name ending in _v, _a, _c");
+    r.fail(n, path, "no 'unit' and no unit suffix in the signal name", "'unit' (the signal has no physical unit of its own)");
   if (!n["limits"]) r.fail(n, path, "no 'limits'", "'limits: [min, max]' (an analog channel is always bounded)");
   c.analog.limits = read_limits(r, n["limits"], path + ".limits");
   if (const auto cal = n["calibration"]) {
@@ -149,6 +171,16 @@ void read_analog(const Reader& r, const YAML::Node& n, const std::string& path, 
       if (c.analog.calibration.gain == 0.0) r.fail(cal["gain"], path + ".calibration.gain", "a non-zero number");
     }
     if (cal["offset"]) c.analog.calibration.offset = r.number(cal["offset"], path + ".calibration.offset");
+  }
+  if (c.direction == Direction::kIn) {
+    // What the checks judge on a bench is this measurement: its uncertainty must be declared.
+    if (!n["accuracy"])
+      r.fail(n, path, "no 'accuracy'", "'accuracy: <value in " + c.analog.unit + ">' (the instrument's declared accuracy)");
+    c.accuracy = r.number(n["accuracy"], path + ".accuracy");
+    if (!(c.accuracy >= 0.0)) r.fail(n["accuracy"], path + ".accuracy", "a non-negative number");
+  } else if (n["accuracy"]) {
+    c.accuracy = r.number(n["accuracy"], path + ".accuracy");
+    if (!(c.accuracy >= 0.0)) r.fail(n["accuracy"], path + ".accuracy", "a non-negative number");
   }
   if (c.direction == Direction::kOut) {
     if (!n["safe"]) r.fail(n, path, "no 'safe'", "'safe: <value>' (every output declares its safe state)");
@@ -163,9 +195,8 @@ void read_analog(const Reader& r, const YAML::Node& n, const std::string& path, 
 ChannelConfig read_channel(const Reader& r, const std::string& signal, const YAML::Node& key, const YAML::Node& n,
                            const RigConfig& rig) {
   const std::string path = "channels." + signal;
-  if (!std::regex_match(signal, kSignalName))
-    r.fail(key, "channels", "signal name '" + signal + "'", "a plant signal name like bank/battery[0]/cell[0]/voltage_v");
-  r.map(n, path, {"in", "out", "unit", "limits", "calibration", "safe", "description"});
+  r.map(n, path, {"in", "out", "unit", "limits", "calibration", "accuracy", "safe", "description"});
+  check_signal(r, signal, key, !n["in"]);
   ChannelConfig c;
   c.signal = signal;
   c.where = r.at(key);
@@ -209,7 +240,7 @@ ChannelConfig read_channel(const Reader& r, const std::string& signal, const YAM
       x.line.debounce = Nanos(static_cast<std::int64_t>(std::llround(ms * 1e6)));
     }
     if (g["threshold"]) x.threshold = r.number(g["threshold"], p + ".threshold");
-    for (const char* k : {"limits", "calibration", "unit"})
+    for (const char* k : {"limits", "calibration", "unit", "accuracy"})
       if (n[k]) r.fail(n[k], path + "." + k, "'" + std::string(k) + "' on a digital channel", "no analog settings on gpiod");
     if (c.direction == Direction::kOut) {
       if (!n["safe"]) r.fail(n, path, "no 'safe'", "'safe: low' or 'safe: high' (every output declares its safe state)");
@@ -232,7 +263,6 @@ ChannelConfig read_channel(const Reader& r, const std::string& signal, const YAM
     x.quantity = r.choice(s["quantity"], p + ".quantity", {"voltage", "current"}) == "voltage" ? ScpiQuantity::kVoltage
                                                                                                 : ScpiQuantity::kCurrent;
     if (s["update_ms"]) {
-      if (c.direction == Direction::kIn) r.fail(s["update_ms"], p + ".update_ms", "an update period on an input", "update_ms only on outputs");
       x.update_period = std::chrono::milliseconds(r.integer(s["update_ms"], p + ".update_ms", 1, 10000));
     }
     c.binding = x;

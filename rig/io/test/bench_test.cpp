@@ -34,10 +34,10 @@ class BenchOnFakes : public ::testing::Test {
                     "  load: { model: scpi-eload, port: " + load.port_path() + ", baud: 115200, idn: DL3021, timeout_ms: 200 }\n"
                     "channels:\n";
     for (int k = 0; k < 4; ++k)
-      y += "  bank/battery[0]/cell[" + std::to_string(k) + "]/voltage_v:\n    out: { iio: { device: ad5686r, channel: " +
+      y += "  bank/battery[0]/cell[" + std::to_string(k) + "]/sensed_voltage_v:\n    out: { iio: { device: ad5686r, channel: " +
            std::to_string(k) + ", raw_min: 0, raw_max: 65535 } }\n    limits: [2.0, 3.8]\n    safe: 3.3\n";
     y += "  alternator/port_voltage_v:\n    out: { scpi: { instrument: psu, quantity: voltage } }\n    limits: [0, 15]\n    safe: 0\n"
-         "  alternator/current_a:\n    in: { scpi: { instrument: psu, quantity: current } }\n    limits: [-60, 60]\n"
+         "  alternator/current_a:\n    in: { scpi: { instrument: psu, quantity: current } }\n    limits: [-60, 60]\n    accuracy: 0.05\n"
          "  li/load_current_a:\n    out: { scpi: { instrument: load, quantity: current } }\n    limits: [0, 30]\n    safe: 0\n"
          "  bms/out/load:\n    in: { gpiod: { chip: gpiochip0, line: 17, debounce_ms: 1 } }\n"
          "  remote/h_v:\n    out: { gpiod: { chip: gpiochip0, line: 5, threshold: 6 } }\n    safe: low\n";
@@ -55,7 +55,7 @@ class BenchOnFakes : public ::testing::Test {
 TEST_F(BenchOnFakes, BuildsEveryChannelWithTheRightKind) {
   Bench bench = make(yaml());
   EXPECT_EQ(bench.channels().size(), 9u);
-  EXPECT_NE(bench.analog_out("bank/battery[0]/cell[3]/voltage_v"), nullptr);
+  EXPECT_NE(bench.analog_out("bank/battery[0]/cell[3]/sensed_voltage_v"), nullptr);
   EXPECT_NE(bench.analog_out("alternator/port_voltage_v"), nullptr);
   EXPECT_NE(bench.analog_in("alternator/current_a"), nullptr);
   EXPECT_NE(bench.digital_in("bms/out/load"), nullptr);
@@ -79,7 +79,7 @@ TEST_F(BenchOnFakes, DriveSafeReturnsEveryOutputToSafeState) {
   Bench bench = make(yaml());
   bench.configure();
   bench.activate();
-  bench.analog_out("bank/battery[0]/cell[1]/voltage_v")->write(2.5);
+  bench.analog_out("bank/battery[0]/cell[1]/sensed_voltage_v")->write(2.5);
   bench.analog_out("alternator/port_voltage_v")->write(14.4);
   bench.analog_out("li/load_current_a")->write(10.0);
   bench.digital_out("remote/h_v")->set(true);
@@ -115,7 +115,7 @@ TEST_F(BenchOnFakes, MissingDacReportedWithLocation) {
   } catch (const ChannelError& e) {
     const std::string what = e.what();
     EXPECT_NE(what.find("4 of 9 channels failed"), std::string::npos) << what;
-    EXPECT_NE(what.find("fakes.yaml:7:3: bank/battery[0]/cell[0]/voltage_v"), std::string::npos) << what;
+    EXPECT_NE(what.find("fakes.yaml:7:3: bank/battery[0]/cell[0]/sensed_voltage_v"), std::string::npos) << what;
   }
 }
 
@@ -124,7 +124,7 @@ TEST_F(BenchOnFakes, LostInstrumentListedByDriveSafeWhileTheRestGoesSafe) {
   bench.configure();
   bench.activate();
   bench.analog_out("li/load_current_a")->write(10.0);
-  bench.analog_out("bank/battery[0]/cell[0]/voltage_v")->write(2.2);
+  bench.analog_out("bank/battery[0]/cell[0]/sensed_voltage_v")->write(2.2);
   psu.disconnect();
   const auto failures = bench.drive_safe();
   ASSERT_EQ(failures.size(), 1u);

@@ -22,7 +22,7 @@ AnalogSpec cell_dac() {
 }
 
 TEST(AnalogOut, RefusesWritesUntilActive) {
-  FakeAnalogOut ch("bank/battery[0]/cell[0]/voltage_v", cell_dac());
+  FakeAnalogOut ch("bank/battery[0]/cell[0]/sensed_voltage_v", cell_dac());
   EXPECT_THROW(ch.write(3.3), ChannelError);
   ch.configure();
   EXPECT_EQ(ch.state(), ChannelState::kConfigured);
@@ -123,7 +123,7 @@ TEST(Channel, DriveSafeOnUnconfiguredChannelTouchesNothing) {
   EXPECT_TRUE(ch.device_writes.empty());
 }
 
-TEST(AnalogIn, InvertsCalibrationAndSaturatesAtLimits) {
+TEST(AnalogIn, InvertsCalibrationAndFlagsOutOfRangeWithoutClamping) {
   AnalogSpec s;
   s.unit = "A";
   s.limits = {-100.0, 100.0};
@@ -137,11 +137,11 @@ TEST(AnalogIn, InvertsCalibrationAndSaturatesAtLimits) {
   ch.device_value = 1002.0;  // exactly 100 A: inside
   EXPECT_DOUBLE_EQ(ch.read(), 100.0);
   EXPECT_FALSE(ch.saturated());
-  ch.device_value = 1012.0;  // 101 A
-  EXPECT_DOUBLE_EQ(ch.read(), 100.0);
+  ch.device_value = 1012.0;  // 101 A: recorded as measured, flagged
+  EXPECT_DOUBLE_EQ(ch.read(), 101.0);
   EXPECT_TRUE(ch.saturated());
   ch.device_value = -1010.0;  // -101.2 A
-  EXPECT_DOUBLE_EQ(ch.read(), -100.0);
+  EXPECT_DOUBLE_EQ(ch.read(), -101.2);
   EXPECT_TRUE(ch.saturated());
 }
 

@@ -10,10 +10,9 @@ const std::string kExample = std::string(BMSRIG_EXAMPLES_DIR) + "/bench-4s1p.yam
 TEST(RigConfig, ExampleBenchLoads) {
   const RigConfig rig = load_rig_config(kExample);
   EXPECT_EQ(rig.name, "bench-4s1p");
-  EXPECT_DOUBLE_EQ(rig.loop.rate_hz, 1000.0);
-  ASSERT_EQ(rig.instruments.size(), 2u);
-  EXPECT_EQ(rig.instruments[0].connection.expected_idn, "ITECH,IT6012C");
-  EXPECT_EQ(rig.instruments[1].model.name, "scpi-eload");
+  ASSERT_EQ(rig.instruments.size(), 3u);
+  EXPECT_EQ(rig.instruments[0].connection.expected_idn, "ITECH,IT6018C");
+  EXPECT_EQ(rig.instruments[2].model.name, "scpi-eload");
   ASSERT_TRUE(rig.telemetry);
   EXPECT_EQ(rig.telemetry->silence_timeout, std::chrono::milliseconds(3000));
   int dac_cells = 0;
@@ -21,7 +20,7 @@ TEST(RigConfig, ExampleBenchLoads) {
     if (std::holds_alternative<IioBinding>(c.binding) && c.direction == Direction::kOut) ++dac_cells;
   EXPECT_EQ(dac_cells, 4);
 
-  const auto* cell = rig.find("bank/battery[0]/cell[2]/voltage_v");
+  const auto* cell = rig.find("bank/battery[0]/cell[2]/sensed_voltage_v");
   ASSERT_NE(cell, nullptr);
   EXPECT_EQ(std::get<IioBinding>(cell->binding).channel, 2);
   EXPECT_EQ(cell->analog.unit, "V");
@@ -37,15 +36,27 @@ TEST(RigConfig, ExampleBenchLoads) {
   EXPECT_EQ(g.line.bias, Bias::kPullUp);
   EXPECT_EQ(g.line.debounce, std::chrono::milliseconds(1));
 
+  // The closed loop: the alternator-path current is measured by the supply, with its declared accuracy.
   const auto* alt = rig.find("alternator/current_a");
   ASSERT_NE(alt, nullptr);
+  EXPECT_EQ(alt->direction, Direction::kIn);
   EXPECT_EQ(std::get<ScpiBinding>(alt->binding).quantity, ScpiQuantity::kCurrent);
+  EXPECT_EQ(std::get<ScpiBinding>(alt->binding).update_period, std::chrono::milliseconds(20));
   EXPECT_EQ(alt->analog.unit, "A");
+  EXPECT_DOUBLE_EQ(alt->accuracy, 0.2);
+  ASSERT_NE(rig.find("alternator/ceiling_a"), nullptr);
+  ASSERT_NE(rig.find("bank/current_a"), nullptr);
+  EXPECT_EQ(rig.find("li/port_voltage_v")->direction, Direction::kOut);
+}
 
-  const auto* cable = rig.find("bank/battery[0]/cable/connected");
+TEST(RigConfig, BatterySignalModeExampleLoads) {
+  const RigConfig rig = load_rig_config(std::string(BMSRIG_EXAMPLES_DIR) + "/bench-signals.yaml");
+  const auto* cable = rig.find("bank/battery[1]/cable/connected");
   ASSERT_NE(cable, nullptr);
   EXPECT_TRUE(cable->digital.safe_level);
-  EXPECT_EQ(cable->where.line, 96);
+  EXPECT_TRUE(std::get<GpiodBinding>(cable->binding).line.active_low);
+  EXPECT_EQ(cable->where.line, 53);
+  EXPECT_FALSE(rig.find("bank/battery[0]/cable/atd")->digital.safe_level);
 }
 
 // Parses `yaml` expecting a ConfigError whose message contains every fragment.
@@ -71,50 +82,57 @@ TEST(RigConfig, UnknownKeyReportedWithLineColumnAndAllowedKeys) {
 TEST(RigConfig, OutputWithoutSafeStateRefused) {
   expect_error(kHead + "  remote/h_v:\n    out: { gpiod: { chip: c, line: 1 } }\n",
                {"bench.yaml:4:5:", "no 'safe'", "every output declares its safe state"});
-  expect_error(kHead + "  x/y_v:\n    out: { iio: { device: d, channel: 0 } }\n    limits: [0, 5]\n",
+  expect_error(kHead + "  bank/battery[0]/cell[0]/sensed_voltage_v:\n    out: { iio: { device: d, channel: 0 } }\n    limits: [0, 5]\n",
                {"no 'safe'"});
 }
 
 TEST(RigConfig, SafeValueMustLieWithinLimits) {
-  const std::string base = kHead + "  x/y_v:\n    out: { iio: { device: d, channel: 0 } }\n    limits: [2.0, 3.8]\n";
+  const std::string base = kHead + "  bank/battery[0]/cell[0]/sensed_voltage_v:\n    out: { iio: { device: d, channel: 0 } }\n    limits: [2.0, 3.8]\n";
   EXPECT_NO_THROW(parse_rig_config(base + "    safe: 3.8\n", "b"));
   expect_error(base + "    safe: 3.81\n", {"bench.yaml:6:11:", "found '3.81', expected a value within the limits"});
   EXPECT_NO_THROW(parse_rig_config(base + "    safe: 2.0\n", "b"));
   expect_error(base + "    safe: 1.99\n", {"within the limits"});
 }
 
-TEST(RigConfig, AnalogChannelNeedsLimitsAndAUnit) {
-  expect_error(kHead + "  x/y_v:\n    in: { iio: { device: d, channel: 0 } }\n", {"no 'limits'"});
-  expect_error(kHead + "  x/level:\n    in: { iio: { device: d, channel: 0 } }\n    limits: [0, 1]\n",
-               {"no unit suffix", "_v, _a, _c"});
-  EXPECT_NO_THROW(parse_rig_config(kHead + "  x/level:\n    in: { iio: { device: d, channel: 0 } }\n    unit: V\n    limits: [0, 1]\n", "b"));
-  expect_error(kHead + "  x/y_v:\n    in: { iio: { device: d, channel: 0 } }\n    limits: [3, 1]\n", {"min <= max"});
+TEST(RigConfig, AnalogChannelNeedsLimitsAUnitAndOnInputsAnAccuracy) {
+  expect_error(kHead + "  li/port_voltage_v:\n    in: { iio: { device: d, channel: 0 } }\n", {"no 'limits'"});
+  const std::string atc = kHead + "  bank/battery[0]/cable/atc:\n    out: { iio: { device: d, channel: 0 } }\n    limits: [0, 1]\n    safe: 1\n";
+  expect_error(atc, {"no 'unit'"});
+  EXPECT_NO_THROW(parse_rig_config(atc + "    unit: V\n", "b"));
+  expect_error(kHead + "  li/port_voltage_v:\n    in: { iio: { device: d, channel: 0 } }\n    limits: [3, 1]\n", {"min <= max"});
+  // What a bench judges is its measurement: an input declares its accuracy, in the signal's unit.
+  const std::string in = kHead + "  alternator/current_a:\n    in: { iio: { device: d, channel: 0 } }\n    limits: [-100, 100]\n";
+  expect_error(in, {"bench.yaml:4:5:", "no 'accuracy'", "'accuracy: <value in A>'"});
+  expect_error(in + "    accuracy: -0.1\n", {"a non-negative number"});
+  EXPECT_DOUBLE_EQ(parse_rig_config(in + "    accuracy: 0.25\n", "b").channels[0].accuracy, 0.25);
 }
 
 TEST(RigConfig, ExactlyOneBackendAndOneDirection) {
-  expect_error(kHead + "  x/y_v:\n    in: { iio: { device: d, channel: 0 }, gpiod: { chip: c, line: 0 } }\n    limits: [0, 1]\n",
+  expect_error(kHead + "  li/port_voltage_v:\n    in: { iio: { device: d, channel: 0 }, gpiod: { chip: c, line: 0 } }\n    limits: [0, 1]\n",
                {"found 2 backends, expected exactly one of iio, gpiod, scpi"});
-  expect_error(kHead + "  x/y_v:\n    limits: [0, 1]\n", {"no 'in' or 'out'"});
-  expect_error(kHead + "  x/y_v:\n    in: { spi: { bus: 0 } }\n", {"found key 'spi'", "iio, gpiod, scpi"});
+  expect_error(kHead + "  li/port_voltage_v:\n    limits: [0, 1]\n", {"no 'in' or 'out'"});
+  expect_error(kHead + "  li/port_voltage_v:\n    in: { spi: { bus: 0 } }\n", {"found key 'spi'", "iio, gpiod, scpi"});
 }
 
 TEST(RigConfig, ScpiChannelMustNameADeclaredInstrument) {
   const std::string inst = "rig: t\ninstruments:\n  psu: { model: scpi-psu, port: /dev/ttyUSB0, idn: X }\nchannels:\n";
-  EXPECT_NO_THROW(parse_rig_config(inst + "  a/b_v:\n    out: { scpi: { instrument: psu, quantity: voltage } }\n    limits: [0, 15]\n    safe: 0\n", "b"));
-  expect_error(inst + "  a/b_v:\n    out: { scpi: { instrument: pus, quantity: voltage } }\n    limits: [0, 15]\n    safe: 0\n",
+  EXPECT_NO_THROW(parse_rig_config(inst + "  alternator/port_voltage_v:\n    out: { scpi: { instrument: psu, quantity: voltage } }\n    limits: [0, 15]\n    safe: 0\n", "b"));
+  expect_error(inst + "  alternator/port_voltage_v:\n    out: { scpi: { instrument: pus, quantity: voltage } }\n    limits: [0, 15]\n    safe: 0\n",
                {"found 'pus', expected an instrument declared under 'instruments' (psu)"});
-  expect_error(inst + "  a/b_v:\n    out: { scpi: { instrument: psu, quantity: power } }\n    limits: [0, 15]\n    safe: 0\n",
+  expect_error(inst + "  alternator/port_voltage_v:\n    out: { scpi: { instrument: psu, quantity: power } }\n    limits: [0, 15]\n    safe: 0\n",
                {"found 'power', expected one of: voltage, current"});
-  const auto rig = parse_rig_config(inst + "  a/b_v:\n    out: { scpi: { instrument: psu, quantity: voltage, update_ms: 1 } }\n    limits: [0, 15]\n    safe: 0\n", "b");
+  const auto rig = parse_rig_config(inst + "  alternator/port_voltage_v:\n    out: { scpi: { instrument: psu, quantity: voltage, update_ms: 1 } }\n    limits: [0, 15]\n    safe: 0\n", "b");
   EXPECT_EQ(std::get<ScpiBinding>(rig.channels[0].binding).update_period, std::chrono::milliseconds(1));
-  expect_error(inst + "  a/b_v:\n    out: { scpi: { instrument: psu, quantity: voltage, update_ms: 0 } }\n    limits: [0, 15]\n    safe: 0\n",
+  expect_error(inst + "  alternator/port_voltage_v:\n    out: { scpi: { instrument: psu, quantity: voltage, update_ms: 0 } }\n    limits: [0, 15]\n    safe: 0\n",
                {"found '0', expected an integer in [1, 10000]"});
-  expect_error(inst + "  a/b_a:\n    in: { scpi: { instrument: psu, quantity: current, update_ms: 50 } }\n    limits: [0, 15]\n",
-               {"update period on an input"});
+  // On an input, update_ms is how often the instrument is read.
+  const auto in = parse_rig_config(inst + "  alternator/current_a:\n    in: { scpi: { instrument: psu, quantity: current, update_ms: 50 } }\n"
+                                          "    limits: [0, 15]\n    accuracy: 0.1\n", "b");
+  EXPECT_EQ(std::get<ScpiBinding>(in.channels[0].binding).update_period, std::chrono::milliseconds(50));
 }
 
 TEST(RigConfig, UnknownInstrumentModelListsKnownOnes) {
-  expect_error("rig: t\ninstruments:\n  psu: { model: korad, port: /dev/ttyUSB0, idn: X }\nchannels:\n  a/b_v:\n    in: { iio: { device: d, channel: 0 } }\n    limits: [0, 1]\n",
+  expect_error("rig: t\ninstruments:\n  psu: { model: korad, port: /dev/ttyUSB0, idn: X }\nchannels:\n  li/port_voltage_v:\n    in: { iio: { device: d, channel: 0 } }\n    limits: [0, 1]\n",
                {"bench.yaml:3:17:", "found 'korad', expected one of: scpi-psu, scpi-eload"});
 }
 
@@ -132,17 +150,30 @@ TEST(RigConfig, GpioSettingsValidated) {
   expect_error(kHead + "  bms/out/load:\n    in: { gpiod: { chip: c, line: x } }\n", {"found 'x', expected an integer in [0, 1023]"});
 }
 
-TEST(RigConfig, SignalNamesAndDuplicatesChecked) {
-  expect_error(kHead + "  Bank/Cell 1:\n    in: { gpiod: { chip: c, line: 1 } }\n", {"found signal name 'Bank/Cell 1'"});
-  expect_error(kHead + "  a/b:\n    in: { gpiod: { chip: c, line: 1 } }\n  a/b:\n    in: { gpiod: { chip: c, line: 2 } }\n",
-               {"bench.yaml:5:3:", "'a/b' twice"});
+TEST(RigConfig, SignalNamesComeFromTheRegistryWithTheirBenchDirection) {
+  expect_error(kHead + "  Bank/Cell 1:\n    in: { gpiod: { chip: c, line: 1 } }\n", {"bench.yaml:3:3:", "found unknown signal 'Bank/Cell 1'"});
+  expect_error(kHead + "  bms/out/load:\n    in: { gpiod: { chip: c, line: 1 } }\n  bms/out/load:\n    in: { gpiod: { chip: c, line: 2 } }\n",
+               {"bench.yaml:5:3:", "'bms/out/load' twice"});
+  // The physical cell voltage is not what a cell DAC carries: the sensed one is (sensor faults applied).
+  expect_error(kHead + "  bank/battery[0]/cell[0]/voltage_v:\n    out: { iio: { device: d, channel: 0 } }\n    limits: [2, 4]\n    safe: 3.3\n",
+               {"bench.yaml:3:3:", "a bench can neither drive nor measure it", "did you mean 'bank/battery[0]/cell[0]/sensed_voltage_v'"});
+  // A name that is no signal at all, with a suggestion.
+  expect_error(kHead + "  alternator/curent_a:\n    in: { iio: { device: d, channel: 0 } }\n    limits: [0, 1]\n    accuracy: 0.1\n",
+               {"found unknown signal 'alternator/curent_a' (did you mean 'alternator/current_a'?)"});
+  // The board decides the currents: a bench measures the alternator-port current, it cannot drive it.
+  expect_error(kHead + "  alternator/current_a:\n    out: { iio: { device: d, channel: 0 } }\n    limits: [0, 1]\n    safe: 0\n",
+               {"'alternator/current_a' as 'out:', but a bench can only measure it (in:)"});
+  expect_error(kHead + "  remote/h_v:\n    in: { gpiod: { chip: c, line: 1 } }\n", {"a bench can only drive it (out:)"});
+  // Battery 5 does not exist (at most five batteries: 0..4); an index is written without leading zeros.
+  expect_error(kHead + "  bank/battery[5]/cable/atc:\n    out: { gpiod: { chip: c, line: 1 } }\n    safe: high\n", {"unknown signal"});
+  EXPECT_NO_THROW(parse_rig_config(kHead + "  bank/battery[4]/cable/atc:\n    out: { gpiod: { chip: c, line: 1 } }\n    safe: high\n", "b"));
 }
 
 TEST(RigConfig, TopLevelErrors) {
-  expect_error("channels:\n  a/b:\n    in: { gpiod: { chip: c, line: 1 } }\n", {"no 'rig'"});
+  expect_error("channels:\n  bms/out/load:\n    in: { gpiod: { chip: c, line: 1 } }\n", {"no 'rig'"});
   expect_error("rig: t\nchannels: {}\n", {"channels: found a mapping, expected a mapping of plant signals"});
   expect_error("rig: t\nchannels:\n  a: [\n", {"bench.yaml:", "not valid YAML"});
-  expect_error("rig: t\nloop: { rate_hz: 0.5 }\nchannels:\n  a/b:\n    in: { gpiod: { chip: c, line: 1 } }\n",
+  expect_error("rig: t\nloop: { rate_hz: 0.5 }\nchannels:\n  bms/out/load:\n    in: { gpiod: { chip: c, line: 1 } }\n",
                {"bench.yaml:2:18:", "a rate in [1, 20000] Hz"});
   EXPECT_THROW(load_rig_config("/nonexistent/rig.yaml"), ConfigError);
 }

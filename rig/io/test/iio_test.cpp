@@ -45,7 +45,7 @@ TEST_F(Iio, MissingDeviceErrorListsWhatExists) {
 }
 
 TEST_F(Iio, DacWritesCodeFromSharedScale) {
-  IioAnalogOut ch("bank/battery[0]/cell[0]/voltage_v", volts(0.0, 5.0, 2.5), at("ad5686", 2));
+  IioAnalogOut ch("bank/battery[0]/cell[0]/sensed_voltage_v", volts(0.0, 5.0, 2.5), at("ad5686", 2));
   ch.configure();
   ch.activate();
   EXPECT_EQ(tree.get(dac, "out_voltage2_raw"), "5000");  // safe 2.5 V at 0.5 mV/code

@@ -169,7 +169,7 @@ TEST(SupervisedBench, LostChipMidRunLeavesEveryOutputSafe) {
   tree.set(dac, "out_voltage0_raw", "0");
   const std::string yaml = "rig: t\niio_root: " + tree.root().string() +
                            "\nchannels:\n"
-                           "  bank/battery[0]/cell[0]/voltage_v:\n    out: { iio: { device: ad5686r, channel: 0 } }\n"
+                           "  bank/battery[0]/cell[0]/sensed_voltage_v:\n    out: { iio: { device: ad5686r, channel: 0 } }\n"
                            "    limits: [2.0, 3.8]\n    safe: 3.3\n"
                            "  remote/h_v:\n    out: { gpiod: { chip: c, line: 5 } }\n    safe: low\n"
                            "  bms/out/load:\n    in: { gpiod: { chip: c, line: 17 } }\n";
@@ -188,7 +188,7 @@ TEST(SupervisedBench, LostChipMidRunLeavesEveryOutputSafe) {
   bench.activate();
   PacedLoop loop(io, 1000.0);
   loop.start([&](std::uint64_t tick, Nanos) {
-    bench.analog_out("bank/battery[0]/cell[0]/voltage_v")->write(2.5);
+    bench.analog_out("bank/battery[0]/cell[0]/sensed_voltage_v")->write(2.5);
     bench.digital_out("remote/h_v")->set(true);
     if (tick == 5) {
       lines[1]->fail_reads = true;

@@ -575,139 +575,70 @@ void check_firmware(Scenario& sc, Setup& su, const SourceLoc& fallback) {
 
 // ---- settable targets and faults ------------------------------------------------------------------------------------
 
-bool parse_indexed(const std::string& s, const std::string& prefix, int& idx, std::string& rest) {
-  if (s.rfind(prefix + "[", 0) != 0) return false;
-  const auto close = s.find(']', prefix.size());
-  if (close == std::string::npos) return false;
-  try {
-    idx = std::stoi(s.substr(prefix.size() + 1, close - prefix.size() - 1));
-  } catch (...) {
-    return false;
-  }
-  rest = s.substr(close + 1);
-  return true;
-}
-
 struct SettableSpec {
   Settable s;
-  Dim dim;
-  double lo, hi;
-  bool is_bool = false;
+  const SignalDef* def = nullptr;
 };
 
-const std::vector<std::string> kSettableNames = {
-    "engine_rpm", "ambient_c", "vehicle_load_a", "shore_power", "remote_mode", "starter/connected", "starter/soc",
-    "bank/soc", "battery[b]/soc", "battery[b]/cell[c]/soc", "battery[b]/cell[c]/temperature_c", "load[i]/current_a",
-    "load[i]/power_w", "load[i]/resistance_ohm", "belt_slip"};
+Dim write_dim(const WriteSpec& w) {
+  const std::string_view d = w.dimension;
+  if (d == "V") return Dim::kVoltage;
+  if (d == "A") return Dim::kCurrent;
+  if (d == "degC") return Dim::kTemperature;
+  if (d == "ratio") return Dim::kRatio;
+  if (d == "W") return Dim::kPower;
+  if (d == "ohm") return Dim::kResistance;
+  return Dim::kPlain;
+}
 
+// A set point by its canonical registry name (the loader's own initial actions).
+Settable registry_settable(const std::string& name, int batteries, int loads) {
+  const auto r = resolve(name, batteries, loads);
+  if (!r || r->def->write.kind == WriteKind::kNone) throw std::logic_error("loader: " + name + " is not writable");
+  const SignalDef* def = r->def;
+  return Settable{r->name, [def](const plant::World& w) { return def->write.setpoint(w, 0, 0); },
+                  [def](plant::World& w, double v) { def->write.set(w, 0, 0, v); }};
+}
+
+// A `set:` / `ramp:` target, bound through the signal registry (rig/signals.hpp): canonical names and aliases.
 SettableSpec settable(const Ctx& ctx, const YAML::Node& key_node, const Scenario& sc, int batteries) {
-  std::string name = key_node.Scalar();
-  if (name == "load/current_a" || name == "load/power_w" || name == "load/resistance_ohm") name = "load[0]/" + name.substr(5);
+  const std::string& given = key_node.Scalar();
   const int loads = static_cast<int>(sc.world.loads.size());
-  SettableSpec r{Settable{name, nullptr, nullptr}, Dim::kPlain, -1e300, 1e300};
-  auto bad_index = [&](const char* what, int i, int n) {
-    fail(ctx, key_node, "found " + std::string(what) + " index " + std::to_string(i) + " in '" + name +
-                            "', expected 0.." + std::to_string(n - 1));
-  };
-  int b = 0, c = 0;
-  std::string rest, rest2;
-  if (name == "engine_rpm") {
-    r.s.get = [](const plant::World& w) { return w.alternator().engine_rpm(); };
-    r.s.set = [](plant::World& w, double v) { w.set_engine_rpm(v); };
-    r.lo = 0, r.hi = 8000;
-  } else if (name == "ambient_c") {
-    r.dim = Dim::kTemperature, r.lo = -40, r.hi = 85;
-    r.s.get = [](const plant::World& w) { return w.ambient_c(); };
-    r.s.set = [](plant::World& w, double v) { w.set_ambient_c(v); };
-  } else if (name == "vehicle_load_a") {
-    r.dim = Dim::kCurrent, r.lo = 0, r.hi = 2000;
-    r.s.get = [](const plant::World& w) { return w.vehicle_load_current_a(); };
-    r.s.set = [](plant::World& w, double v) { w.set_vehicle_load_a(v); };
-  } else if (name == "belt_slip") {
-    r.dim = Dim::kRatio, r.lo = 0, r.hi = 1;
-    r.s.get = [](const plant::World&) { return 0.0; };
-    r.s.set = [](plant::World& w, double v) { w.set_belt_slip(v); };
-  } else if (name == "shore_power") {
-    r.is_bool = true;
-    r.s.get = [](const plant::World& w) { return w.charger_on() ? 1.0 : 0.0; };
-    r.s.set = [](plant::World& w, double v) { w.set_shore_power(v != 0.0); };
-  } else if (name == "starter/connected") {
-    r.is_bool = true;
-    r.s.get = [](const plant::World&) { return 1.0; };
-    r.s.set = [](plant::World& w, double v) { w.set_starter_connected(v != 0.0); };
-  } else if (name == "remote_mode") {
-    r.lo = 0, r.hi = 3;  // parsed as a letter
-    r.s.get = [](const plant::World&) { return 0.0; };
-    r.s.set = [](plant::World& w, double v) { w.set_remote_mode(static_cast<plant::RemoteMode>(static_cast<int>(v))); };
-  } else if (name == "starter/soc") {
-    r.dim = Dim::kRatio, r.lo = 0, r.hi = 1;
-    r.s.get = [](const plant::World& w) { return w.starter_soc(); };
-    r.s.set = [](plant::World& w, double v) { w.set_starter_soc(v); };
-  } else if (name == "bank/soc") {
-    r.dim = Dim::kRatio, r.lo = 0, r.hi = 1;
-    r.s.get = [](const plant::World& w) { return w.battery_soc(0); };
-    r.s.set = [](plant::World& w, double v) { w.set_bank_soc(v); };
-  } else if (parse_indexed(name, "battery", b, rest)) {
-    if (b < 0 || b >= batteries) bad_index("battery", b, batteries);
-    if (rest == "/soc") {
-      r.dim = Dim::kRatio, r.lo = 0, r.hi = 1;
-      r.s.get = [b](const plant::World& w) { return w.battery_soc(b); };
-      r.s.set = [b](plant::World& w, double v) { w.set_battery_soc(b, v); };
-    } else if (parse_indexed(rest.substr(rest.empty() ? 0 : 1), "cell", c, rest2) && !rest.empty() && rest[0] == '/') {
-      if (c < 0 || c >= 4) bad_index("cell", c, 4);
-      if (rest2 == "/soc") {
-        r.dim = Dim::kRatio, r.lo = 0, r.hi = 1;
-        r.s.get = [b, c](const plant::World& w) { return w.cell_soc(b, c); };
-        r.s.set = [b, c](plant::World& w, double v) { w.set_cell_soc(b, c, v); };
-      } else if (rest2 == "/temperature_c") {
-        r.dim = Dim::kTemperature, r.lo = -40, r.hi = 120;
-        r.s.get = [b, c](const plant::World& w) { return w.cell_true_temperature_c(b, c); };
-        r.s.set = [b, c](plant::World& w, double v) { w.set_cell_temperature_c(b, c, v); };
-      } else {
-        name.clear();
-      }
-    } else {
-      name.clear();
-    }
-  } else if (parse_indexed(name, "load", b, rest)) {
-    if (b < 0 || b >= loads) bad_index("load", b, loads);
-    if (rest == "/current_a") {
-      r.dim = Dim::kCurrent, r.lo = 0, r.hi = 2000;
-      r.s.get = [b](const plant::World& w) { return w.load_current_a(b); };
-      r.s.set = [b](plant::World& w, double v) { w.set_load_current_a(b, v); };
-    } else if (rest == "/power_w") {
-      r.dim = Dim::kPower, r.lo = 0, r.hi = 30000;
-      r.s.get = [b](const plant::World& w) { return w.load_current_a(b) * w.li_port_v(); };
-      r.s.set = [b](plant::World& w, double v) { w.set_load_power_w(b, v); };
-    } else if (rest == "/resistance_ohm") {
-      r.dim = Dim::kResistance, r.lo = 0, r.hi = 1e9;
-      r.s.get = [](const plant::World&) { return 0.0; };
-      r.s.set = [b](plant::World& w, double v) { w.set_load_resistance_ohm(b, v); };
-    } else {
-      name.clear();
-    }
-  } else {
-    name.clear();
-  }
-  if (name.empty()) {
-    const auto close = expr::close_matches(key_node.Scalar(), kSettableNames, 1);
-    std::string msg = "found unknown set-point '" + key_node.Scalar() + "'";
+  const auto r = resolve(given, batteries, loads);
+  if (!r || r->def->write.kind == WriteKind::kNone) {
+    const auto names = writable_names(batteries, loads);
+    const auto close = expr::close_matches(given, names, 1);
+    std::string msg = r ? "found '" + given + "', which a scenario cannot write (it is " +
+                              (r->def->source == Source::kFirmware ? "a firmware output" : "computed by the plant") + ")"
+                        : "found unknown set-point '" + given + "'";
     if (!close.empty()) msg += " (did you mean '" + close.front() + "'?)";
-    fail(ctx, key_node, msg + ", expected one of: " + join(kSettableNames));
+    fail(ctx, key_node, msg + ", expected a writable signal (`bmsrig signals` lists them)");
   }
-  return r;
+  const SignalDef* def = r->def;
+  const int a = r->a, b = r->b;
+  Settable st{r->name, [def, a, b](const plant::World& w) { return def->write.setpoint(w, a, b); },
+              [def, a, b](plant::World& w, double v) { def->write.set(w, a, b, v); }};
+  return SettableSpec{std::move(st), def};
 }
 
 double settable_value(const Ctx& ctx, const YAML::Node& v, const SettableSpec& sp) {
-  if (sp.is_bool) return boolean(ctx, v, sp.s.name) ? 1.0 : 0.0;
-  if (sp.s.name == "remote_mode") {
-    const auto m = choice(ctx, v, "remote_mode", {"a", "b", "c", "d"});
-    return static_cast<double>(m[0] - 'a');
+  const auto& w = sp.def->write;
+  if (w.kind == WriteKind::kBool) return boolean(ctx, v, sp.s.name) ? 1.0 : 0.0;
+  if (w.kind == WriteKind::kChoice) {
+    std::vector<std::string> words;
+    for (std::string_view c = w.choices; !c.empty();) {
+      const auto k = c.find(',');
+      words.emplace_back(c.substr(0, k));
+      if (k == std::string_view::npos) break;
+      c.remove_prefix(k + 1);
+    }
+    const auto m = choice(ctx, v, sp.s.name, words);
+    return static_cast<double>(std::find(words.begin(), words.end(), m) - words.begin());
   }
-  const double x = quantity(ctx, v, sp.dim, sp.s.name);
-  if (!(x >= sp.lo && x <= sp.hi)) {
+  const double x = quantity(ctx, v, write_dim(w), sp.s.name);
+  if (!(x >= w.lo && x <= w.hi)) {
     std::ostringstream os;
-    os << "found " << sp.s.name << " = " << v.Scalar() << ", expected a value in [" << sp.lo << ", " << sp.hi << "]";
+    os << "found " << sp.s.name << " = " << v.Scalar() << ", expected a value in [" << w.lo << ", " << w.hi << "]";
     fail(ctx, v, os.str());
   }
   return x;
@@ -1071,7 +1002,7 @@ TimelineEntry read_entry(const Ctx& ctx, const YAML::Node& item, const Exprs& ex
     if (!r.IsMap()) fail(ctx, r, "found " + std::string(node_kind(r)) + " for ramp, expected { <set-point>: { to: <value>, over: <duration> } }");
     for (auto it = r.begin(); it != r.end(); ++it) {
       const auto sp = settable(ctx, it->first, sc, batteries);
-      if (sp.is_bool || sp.s.name == "remote_mode")
+      if (sp.def->write.kind != WriteKind::kNumber)
         fail(ctx, it->first, "found a ramp of '" + sp.s.name + "', expected a ramp of an analog set-point");
       const auto body = it->second;
       check_keys(ctx, body, "ramp of " + sp.s.name, {"to", "over", "from"});
@@ -1209,15 +1140,10 @@ Scenario build_case(const YAML::Node& root, const Ctx& ctx, const LoadOptions& o
     TimelineEntry e;
     e.loc = loc_of(ctx, root);
     e.label = "initial state";
-    if (shore) {
-      Settable st{"shore_power", nullptr, [](plant::World& w, double v) { w.set_shore_power(v != 0.0); }};
-      e.actions.emplace_back(SetAction{st, 1.0});
-    }
-    if (remote) {
-      Settable st{"remote_mode", nullptr,
-                  [](plant::World& w, double v) { w.set_remote_mode(static_cast<plant::RemoteMode>(static_cast<int>(v))); }};
-      e.actions.emplace_back(SetAction{st, static_cast<double>(*remote)});
-    }
+    const int loads = static_cast<int>(sc.world.loads.size());
+    if (shore) e.actions.emplace_back(SetAction{registry_settable("charger/shore_power", su.batteries, loads), 1.0});
+    if (remote)
+      e.actions.emplace_back(SetAction{registry_settable("remote/mode", su.batteries, loads), static_cast<double>(*remote)});
     sc.timeline.push_back(std::move(e));
   }
 

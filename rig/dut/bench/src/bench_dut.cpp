@@ -1,7 +1,8 @@
 #include "rig/bench_dut.hpp"
 
 #include <filesystem>
-#include <regex>
+#include <cmath>
+#include <limits>
 #include <thread>
 
 #include "fw/registers.hpp"
@@ -14,29 +15,6 @@ namespace vd = fw::vedirect;
 using Clock = std::chrono::steady_clock;
 
 namespace {
-
-// The value of a plant signal as carried by fw::Inputs, in the signal's SI unit; nullopt when Inputs has no such
-// field (the channel then stays at its safe state).
-std::optional<double> input_value(const std::string& signal, const fw::Inputs& in) {
-  static const std::regex kCell(R"(bank/battery\[([0-4])\]/cell\[([0-3])\]/(voltage_v|temperature_c))");
-  static const std::regex kCable(R"(bank/battery\[([0-4])\]/cable/(connected|atc|atd|prealarm))");
-  std::smatch m;
-  if (std::regex_match(signal, m, kCell)) {
-    const int i = std::stoi(m[1]) * fw::kCellsPerBattery + std::stoi(m[2]);
-    return m[3] == "voltage_v" ? in.cell_mv[i] / 1000.0 : in.cell_temp_dc[i] / 10.0;
-  }
-  if (std::regex_match(signal, m, kCable)) {
-    const auto& b = in.battery[std::stoi(m[1])];
-    const std::string f = m[2];
-    return f == "connected" ? b.connected : f == "atc" ? b.allowed_to_charge : f == "atd" ? b.allowed_to_discharge : b.prealarm;
-  }
-  if (signal == "alternator/port_voltage_v") return in.alt_port_mv / 1000.0;
-  if (signal == "li/port_voltage_v") return in.li_port_mv / 1000.0;
-  if (signal == "remote/h_v") return in.remote_h_mv / 1000.0;
-  if (signal == "remote/l_v") return in.remote_l_mv / 1000.0;
-  if (signal == "limiter/heatsink_temperature_c") return in.heatsink_temp_dc / 10.0;
-  return std::nullopt;
-}
 
 // The default GPIO port: libgpiod for a real chip; the virtual board's FIFO lines when `chip:` is a directory.
 class ChipGpioLinePort final : public io::GpioLinePort {
@@ -72,6 +50,33 @@ class ChipGpioLinePort final : public io::GpioLinePort {
 
 BenchDut::BenchDut(io::RigConfig rig, BenchDutOptions options) : rig_(std::move(rig)), options_(std::move(options)) {
   if (!options_.gpio_ports) options_.gpio_ports = [] { return std::make_unique<ChipGpioLinePort>(); };
+  // Every `out:` channel is driven from the plant every loop period; every analog `in:` channel is measured and
+  // recorded (the board's LD/CD/PA inputs are recorded from their kernel-timestamped edges instead).
+  for (const auto& c : rig_.channels) {
+    if (c.direction == io::Direction::kOut) driven_.push_back(&c);
+    else if (!c.is_digital()) measured_.push_back(&c);
+  }
+}
+
+bool BenchDut::provides_output(std::string_view signal) const {
+  if (signal == "bms/out/load" || signal == "bms/out/charge" || signal == "bms/out/prealarm") return rig_.find(signal) != nullptr;
+  if (!rig_.telemetry) return false;
+  if (signal == "bms/alarm_reason") return true;
+  const bool polled = options_.poll_flags.count() > 0;
+  return polled && (signal == "bms/atc" || signal == "bms/atd" || signal == "bms/prealarm_active" ||
+                    signal == "bms/flags" || signal == "bms/error");
+}
+
+std::vector<std::string> BenchDut::driven_signals() const {
+  std::vector<std::string> out;
+  for (const auto* c : driven_) out.push_back(c->signal);
+  return out;
+}
+
+std::vector<std::string> BenchDut::measured_signals() const {
+  std::vector<std::string> out;
+  for (const auto* c : measured_) out.push_back(c->signal);
+  return out;
 }
 
 BenchDut::~BenchDut() { stop(); }
@@ -98,6 +103,9 @@ void BenchDut::start(const fw::Config& config) {
   flags_known_ = false;
   next_poll_ms_ = 0;
   next_update_ms_.clear();
+  next_read_ms_.assign(measured_.size(), 0);
+  latest_.assign(measured_.size(), std::numeric_limits<double>::quiet_NaN());
+  driven_values_.clear();
   try {
     jitter_ = io::JitterStats{1'000'000};
     rt_status_ = io::RealtimeStatus{};
@@ -194,24 +202,41 @@ void BenchDut::pace_until(Clock::time_point deadline) {
   if (!io_.stopped()) io_.poll();
 }
 
-void BenchDut::write_inputs(const fw::Inputs& in, fw::Millis now) {
-  for (const auto& c : rig_.channels) {
-    if (c.direction != io::Direction::kOut) continue;
-    const auto v = input_value(c.signal, in);
-    if (!v) continue;
+void BenchDut::drive(std::span<const double> values) { driven_values_.assign(values.begin(), values.end()); }
+
+void BenchDut::measure(std::span<double> values) {
+  for (std::size_t k = 0; k < values.size() && k < latest_.size(); ++k) values[k] = latest_[k];
+}
+
+void BenchDut::write_channels(fw::Millis now) {
+  if (driven_values_.size() != driven_.size()) return;  // nothing driven yet (a bare step): outputs keep their state
+  for (std::size_t k = 0; k < driven_.size(); ++k) {
+    const auto& c = *driven_[k];
+    const double v = driven_values_[k];
     if (auto* a = bench_->analog_out(c.signal)) {
-      if (a->commanded() == *v) continue;
-      if (const auto* s = std::get_if<io::ScpiBinding>(&c.binding)) {
+      if (a->commanded() == v) continue;
+      if (const auto* sb = std::get_if<io::ScpiBinding>(&c.binding)) {
         auto& next = next_update_ms_[c.signal];
         if (now < next) continue;  // an instrument is slower than the tick: at most one set point per update_ms
-        next = now + static_cast<fw::Millis>(s->update_period.count());
+        next = now + static_cast<fw::Millis>(sb->update_period.count());
       }
-      a->write(*v);
+      a->write(v);
     } else if (auto* d = bench_->digital_out(c.signal)) {
       const auto* g = std::get_if<io::GpiodBinding>(&c.binding);
-      const bool level = g && g->threshold ? *v >= *g->threshold : *v != 0.0;
+      const bool level = g && g->threshold ? v >= *g->threshold : v != 0.0;
       if (d->level() != level) d->set(level);
     }
+  }
+}
+
+void BenchDut::read_channels(fw::Millis now) {
+  for (std::size_t k = 0; k < measured_.size(); ++k) {
+    const auto& c = *measured_[k];
+    if (const auto* sb = std::get_if<io::ScpiBinding>(&c.binding)) {
+      if (now < next_read_ms_[k]) continue;  // an instrument query takes milliseconds: one per update_ms
+      next_read_ms_[k] = now + static_cast<fw::Millis>(sb->update_period.count());
+    }
+    if (auto* a = bench_->analog_in(c.signal)) latest_[k] = a->read();
   }
 }
 
@@ -230,7 +255,11 @@ std::size_t BenchDut::step_ticks(std::span<const fw::Inputs> inputs, fw::Millis 
   }
   if (supervisor_->aborted()) throw DutError("bench " + rig_.name + " stopped: " + supervisor_->reason());
   try {
-    supervisor_->guard([&] { write_inputs(inputs[0], first_now); });
+    (void)inputs;  // the board samples its own sensors: the bench drives them from the plant's physical values
+    supervisor_->guard([&] {
+      write_channels(first_now);
+      read_channels(first_now);
+    });
   } catch (const std::exception& e) {
     throw DutError("bench " + rig_.name + " stopped: " + supervisor_->reason());
   }

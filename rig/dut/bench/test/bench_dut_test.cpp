@@ -1,5 +1,7 @@
 #include <gtest/gtest.h>
 
+#include <cmath>
+
 #include "rig/bench_dut.hpp"
 #include "rig/io/fake/fake_gpio.hpp"
 #include "rig/io/fake/fake_iio_tree.hpp"
@@ -24,7 +26,7 @@ class BenchDutOnFakes : public ::testing::Test {
   std::string yaml(const std::string& extra = "") const {
     std::string y = "rig: fakes\niio_root: " + tree.root().string() + "\nloop: { realtime: false }\n" + extra + "channels:\n";
     for (int k = 0; k < 4; ++k)
-      y += "  bank/battery[0]/cell[" + std::to_string(k) + "]/voltage_v:\n    out: { iio: { device: ad5686r, channel: " +
+      y += "  bank/battery[0]/cell[" + std::to_string(k) + "]/sensed_voltage_v:\n    out: { iio: { device: ad5686r, channel: " +
            std::to_string(k) + " } }\n    limits: [2.0, 3.8]\n    safe: 3.3\n";
     y += "  remote/h_v:\n    out: { gpiod: { chip: c, line: 5, threshold: 6.0 } }\n    safe: low\n"
          "  bms/out/load:\n    in: { gpiod: { chip: c, line: 17 } }\n";
@@ -39,13 +41,16 @@ class BenchDutOnFakes : public ::testing::Test {
     };
     return o;
   }
-  static fw::Inputs cells(std::int32_t mv, std::int32_t remote_h_mv) {
-    fw::Inputs in;
-    for (int c = 0; c < 4; ++c) in.cell_mv[c] = mv + c;
-    in.remote_h_mv = remote_h_mv;
-    return in;
+  // The plant's values of the driven signals, in driven_signals() order: cells 0..3 (mv + c millivolts), Remote H.
+  static std::vector<double> cells(std::int32_t mv, std::int32_t remote_h_mv) {
+    std::vector<double> v;
+    for (int c = 0; c < 4; ++c) v.push_back((mv + c) / 1000.0);
+    v.push_back(remote_h_mv / 1000.0);
+    return v;
   }
-  std::size_t step(BenchDut& dut, const fw::Inputs& in, fw::Millis now, fw::Outputs& out) {
+  std::size_t step(BenchDut& dut, const std::vector<double>& drive, fw::Millis now, fw::Outputs& out) {
+    dut.drive(drive);
+    const fw::Inputs in{};
     return dut.step_ticks(std::span<const fw::Inputs>(&in, 1), now, fw::Outputs{}, std::span<fw::Outputs>(&out, 1));
   }
 };
@@ -60,8 +65,13 @@ TEST_F(BenchDutOnFakes, StartPutsEveryOutputInItsSafeState) {
   EXPECT_EQ(dut.firmware_info().target, "bench:fakes");
 }
 
-TEST_F(BenchDutOnFakes, StepWritesCellsAndRemoteFromFirmwareInputs) {
+TEST_F(BenchDutOnFakes, StepWritesEveryDrivenChannelFromThePlantsPhysicalValues) {
   BenchDut dut(io::parse_rig_config(yaml(), "fakes.yaml"), options());
+  const std::vector<std::string> driven{"bank/battery[0]/cell[0]/sensed_voltage_v", "bank/battery[0]/cell[1]/sensed_voltage_v",
+                                        "bank/battery[0]/cell[2]/sensed_voltage_v", "bank/battery[0]/cell[3]/sensed_voltage_v",
+                                        "remote/h_v"};
+  EXPECT_EQ(dut.driven_signals(), driven);
+  EXPECT_TRUE(dut.measured_signals().empty());  // bms/out/load is recorded from its edges
   dut.start(fw::Config{});
   fw::Outputs out;
   EXPECT_EQ(step(dut, cells(3200, 5999), 0, out), 1u);
@@ -159,9 +169,9 @@ TEST_F(BenchDutOnFakes, InstrumentSetPointsAreRateLimited) {
   dut.start(fw::Config{});
   fw::Outputs out;
   for (fw::Millis now = 0; now < 100; now += 10) {
-    fw::Inputs in = cells(3300, 0);
-    in.alt_port_mv = 13000 + static_cast<std::int32_t>(now);  // a new value every tick
-    step(dut, in, now, out);
+    auto drive = cells(3300, 0);
+    drive.push_back(13.0 + now / 1000.0);  // alternator/port_voltage_v: a new value every tick
+    step(dut, drive, now, out);
   }
   int volt = 0;
   for (const auto& c : psu.commands()) volt += c.rfind("VOLT ", 0) == 0;
@@ -170,6 +180,40 @@ TEST_F(BenchDutOnFakes, InstrumentSetPointsAreRateLimited) {
   EXPECT_TRUE(psu.output_on());
   dut.stop();
   EXPECT_FALSE(psu.output_on());
+}
+
+// A measured channel is what HIL judges: read at its instrument's period, held in between, and recorded as measured
+// even outside the channel's limits (never clamped).
+TEST_F(BenchDutOnFakes, MeasuredChannelsAreReadAtTheirPeriodAndNeverClamped) {
+  io::fake::FakeScpiInstrument psu(io::fake::FakeScpiSettings{"BMSRIG,FAKE-PSU,1,1", 0ms});
+  const std::string inst = "instruments:\n  psu: { model: scpi-psu, port: " + psu.port_path() + ", idn: FAKE-PSU, timeout_ms: 500 }\n";
+  std::string y = yaml(inst);
+  y += "  alternator/current_a:\n    in: { scpi: { instrument: psu, quantity: current, update_ms: 30 } }\n"
+       "    limits: [-60, 60]\n    accuracy: 0.05\n"
+       "  alternator/port_voltage_v:\n    out: { scpi: { instrument: psu, quantity: voltage, update_ms: 10 } }\n"
+       "    limits: [0, 15]\n    safe: 0\n";
+  BenchDut dut(io::parse_rig_config(y, "fakes.yaml"), options());
+  ASSERT_EQ(dut.measured_signals(), std::vector<std::string>{"alternator/current_a"});
+  dut.start(fw::Config{});
+  std::vector<double> measured(1);
+  dut.measure(measured);
+  EXPECT_TRUE(std::isnan(measured[0]));  // no reading before the first tick
+  fw::Outputs out;
+  std::vector<double> seen;
+  for (fw::Millis now = 0; now < 90; now += 10) {
+    psu.set_measured(14.0, 10.0 + now);  // 10 A, 20 A, ... 90 A: the last ones beyond the 60 A limit
+    auto drive = cells(3300, 0);
+    drive.push_back(14.0);  // the supply's voltage (its output turns on with the first set point)
+    step(dut, drive, now, out);
+    dut.measure(measured);
+    seen.push_back(measured[0]);
+  }
+  // Read at 0, 30 and 60 ms only; the reading holds in between; 70 A is recorded as 70 A.
+  const std::vector<double> expected{10, 10, 10, 40, 40, 40, 70, 70, 70};
+  EXPECT_EQ(seen, expected);
+  int queries = 0;
+  for (const auto& c : psu.commands()) queries += c == "MEAS:CURR?";
+  EXPECT_EQ(queries, 3);
 }
 
 TEST_F(BenchDutOnFakes, ResetIsRefusedWithoutAResetRelay) {

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""End-to-end HIL through the real CLI (issue 7): `bmsrig run --mode hil --rig rig.yaml <scenario>` against
+"""End-to-end HIL through the real CLI: `bmsrig run --mode hil --rig rig.yaml <scenario>` against
 bmsrig_virtual_board wired through a fake IIO sysfs tree (DAC files), GPIO edge FIFOs and a PTY (VE.Direct).
 
   hil_cli_e2e.py BMSRIG VIRTUAL_BOARD SCENARIO pass   -> the run passes: exit 0, JSON verdict pass, loop jitter
@@ -41,7 +41,7 @@ def main():
         rig = ["rig: e2e-virtual-board", "iio_root: " + root, "loop: { realtime: true }",
                "telemetry: { port: %s, baud: 19200, silence_timeout_ms: 3000 }" % slave_path, "channels:"]
         for k in range(4):
-            rig += ["  bank/battery[0]/cell[%d]/voltage_v:" % k,
+            rig += ["  bank/battery[0]/cell[%d]/sensed_voltage_v:" % k,
                     "    out: { iio: { device: ad5686r, channel: %d } }" % k,
                     "    limits: [2.0, 3.8]", "    safe: 3.3"]
         for k, out in enumerate(["load", "charge", "prealarm"]):

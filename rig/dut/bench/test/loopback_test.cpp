@@ -53,7 +53,7 @@ class Loopback : public ::testing::Test {
     std::string y = "rig: loopback\niio_root: " + tree.root().string() + "\nloop: { realtime: false }\n" +
                     "telemetry: { port: " + vedirect.slave_path() + ", baud: 19200, silence_timeout_ms: 3000 }\nchannels:\n";
     for (int k = 0; k < 4; ++k)
-      y += "  bank/battery[0]/cell[" + std::to_string(k) + "]/voltage_v:\n    out: { iio: { device: ad5686r, channel: " +
+      y += "  bank/battery[0]/cell[" + std::to_string(k) + "]/sensed_voltage_v:\n    out: { iio: { device: ad5686r, channel: " +
            std::to_string(k) + " } }\n    limits: [2.0, 3.8]\n    safe: 3.3\n";
     const char* outs[3] = {"load", "charge", "prealarm"};
     for (int k = 0; k < 3; ++k)
@@ -65,14 +65,19 @@ class Loopback : public ::testing::Test {
     o.gpio_ports = [] { return std::make_unique<test::FifoGpioLinePort>(); };
     return BenchDut(io::parse_rig_config(yaml(), "loopback.yaml"), o);
   }
-  // Steps ticks [from, to) with the given cell voltages; returns the last outputs.
+  // Steps ticks [from, to) driving the cell DACs with the given cell voltages (mV); returns the last outputs.
   static fw::Outputs run(BenchDut& dut, fw::Millis from, fw::Millis to, std::int32_t c0, std::int32_t c3) {
+    const auto driven = dut.driven_signals();
+    EXPECT_EQ(driven.size(), 4u);
+    std::vector<double> values;
+    for (const auto& name : driven) {
+      const int cell = name[std::string("bank/battery[0]/cell[").size()] - '0';
+      values.push_back((cell == 0 ? c0 : cell == 3 ? c3 : 3300) / 1000.0);
+    }
     fw::Outputs out;
     for (fw::Millis now = from; now < to; now += fw::kTickMs) {
-      fw::Inputs in;
-      in.cell_mv[0] = c0;
-      in.cell_mv[1] = in.cell_mv[2] = 3300;
-      in.cell_mv[3] = c3;
+      const fw::Inputs in{};
+      dut.drive(values);
       dut.step_ticks(std::span<const fw::Inputs>(&in, 1), now, fw::Outputs{}, std::span<fw::Outputs>(&out, 1));
     }
     return out;

@@ -44,10 +44,9 @@
 // verdicts come from measurements:
 //   limit-at-fuse  a gain error in the limit path: I_limit = alt_limit_ma / 0.9, capped at 1.0 × fuse_rating_a
 //                  (a 90 A command gives 100 A with the default 100 A fuse; the soft start ramps 11 % steep)
-//   reverse        the switch conducts both ways while the path is on: I = (V_psu − V_li)/R may be negative (not
-//                  limited by the stage; the PSU sinks it up to its own current limit) and MEAS:CURR? reads negative.
-//                  The firmware opens the path at its next sample that sees V_alt ≤ V_li (ALT-2), so the reverse
-//                  current shows in readbacks between the Li bus rising above the alternator and the next tick.
+//   reverse        the switch cannot block reverse current (a shorted reverse-blocking device): whenever the Li bus
+//                  is above the PSU (output on), I = (V_psu − V_li)/R flows backwards, path on or off (not limited
+//                  by the stage; the PSU sinks it up to its own current limit) and MEAS:CURR? reads negative.
 //   no-soft-start  the limit jumps to min(0.9 × fuse_rating_a, 100 A) as soon as the path opens and stays there
 //                  while it is on, whatever the firmware commands (ramp and floor regulation ignored)
 //

@@ -62,7 +62,18 @@ OperatingPoint VirtualBench::point() const {
   OperatingPoint p;
   p.li_bus_v = battery_.on ? battery_.volt_v : cells_v_;
   p.eload_a = eload_.on && p.li_bus_v >= kEloadMinBusV ? eload_.curr_a : 0.0;
-  if (!gate_) {
+  if (!gate_ && psu_.on && fault_ == Fault::kReverse && psu_.volt_v < p.li_bus_v) {
+    // The broken switch conducts backwards even while commanded off (a shorted reverse-blocking device).
+    // The PSU sinks it up to its sink rating (a bidirectional supply's negative limit is its own, not CURR).
+    double i = (psu_.volt_v - p.li_bus_v) / kStageResistanceOhm;
+    p.alt_port_v = psu_.volt_v;
+    if (i < -kPsuSinkLimitA) {
+      i = -kPsuSinkLimitA;
+      p.alt_port_v = p.li_bus_v + i * kStageResistanceOhm;
+      p.psu_cc = true;
+    }
+    p.stage_a = i;
+  } else if (!gate_) {
     p.alt_port_v = psu_.on ? psu_.volt_v : 0.0;
   } else if (!psu_.on) {
     p.alt_port_v = fault_ == Fault::kReverse ? p.li_bus_v : 0.0;  // back-fed through the broken switch, no current

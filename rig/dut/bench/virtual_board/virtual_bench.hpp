@@ -27,6 +27,7 @@ const char* to_string(Fault fault);
 
 // Power-stage figures.
 inline constexpr double kStageResistanceOhm = 0.005;  // alternator port → Li port, switch on (5 mΩ)
+inline constexpr double kPsuSinkLimitA = 60.0;         // the alternator supply's sink rating (reverse current)
 inline constexpr double kStageLoopTauS = 0.002;       // first-order lag of the current-limit loop (2 ms)
 inline constexpr double kGainErrorDivisor = 0.9;      // limit-at-fuse: limit = command / 0.9
 inline constexpr double kEloadMinBusV = 1.0;          // the e-load draws nothing below 1 V

@@ -13,6 +13,7 @@
 #include <span>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "fw/io.hpp"
@@ -76,6 +77,26 @@ class Dut {
   // (times non-decreasing per signal). The runner then records those signals at these instants instead of at
   // tick times. Default: none (SIL/PIL record outputs at tick times).
   virtual std::vector<TimedOutput> drain_output_edges() { return {}; }
+
+  // Whether the Dut knows this firmware output (a bms/ signal of the registry). A bench reads only what its board
+  // exposes (output pins, telemetry, registers): an output it does not know is not recorded at all, so a check on
+  // it is refused as having no data instead of judging a made-up value. Lockstep Duts know every output.
+  virtual bool provides_output(std::string_view signal) const { (void)signal; return true; }
+
+  // ---- closed loop through a bench (HIL) ----
+  // The plant meets a bench's board at its terminals (ARCHITECTURE.md): every tick the runner hands the Dut the
+  // plant's present value of each signal in driven_signals() (registry names, SI units) through drive(), before
+  // step_ticks(); after it, measure() gives the latest measurement of each signal in measured_signals(). The runner
+  // records measured signals from those values instead of the plant, and the measured alternator-port current
+  // (alternator/current_a) becomes the plant's terminal-current input: the board decides the currents, the plant the
+  // voltages. Lockstep Duts (SIL, PIL) carry neither and their preferred_batch() may be > 1; a Dut with either must
+  // step one tick at a time.
+  virtual std::vector<std::string> driven_signals() const { return {}; }
+  virtual std::vector<std::string> measured_signals() const { return {}; }
+  // Values for the coming step_ticks(), in driven_signals() order.
+  virtual void drive(std::span<const double> values) { (void)values; }
+  // Latest measurements in measured_signals() order (NaN: no reading yet), each with the accuracy the bench declares.
+  virtual void measure(std::span<double> values) { (void)values; }
 
   // Optional (HIL): pacing jitter and real-time status of the last run; nullopt for lockstep DUTs.
   virtual std::optional<LoopReport> loop_report() const { return std::nullopt; }

@@ -3,9 +3,13 @@
 // the tick's real time (start + now), so the runner's virtual time follows the wall clock; while it waits it
 // services the bench's events (GPIO edges with kernel timestamps, VE.Direct bytes).
 //
-// Per tick: the firmware Inputs the runner computed from the plant are written to the output channels whose
-// signal carries a field of fw::Inputs (cells, ports, remote pins, BMS-cable lines, temperatures; digital channels
-// compare with their `threshold`), and the board's outputs are read back from the digital inputs
+// Per tick (the closed loop, Dut::driven_signals / measured_signals): every `out:` channel is written with the
+// plant's physical value of its signal through the channel's calibration (cell DACs, the alternator supply's
+// voltage and current limit, the battery emulator's voltage, the electronic load's current, relays; digital
+// channels compare with their `threshold`; an instrument at most once per `update_ms`), every analog `in:` channel
+// is read (an instrument once per `update_ms`, the last reading holding in between) and handed to the runner, which
+// records the measurement and lets the plant integrate the measured alternator-port current. fw::Inputs are not
+// used: the board samples its own sensors. The board's outputs are read back from the digital inputs
 // bms/out/{load,charge,prealarm}, the last telemetry block (alarm reason) and the BMS flags and error registers
 // (0x2100, 0x2101), polled over HEX without blocking (ATC, ATD, pre-alarm active, error code).
 //
@@ -68,6 +72,14 @@ class BenchDut final : public Dut {
   std::vector<TimedOutput> drain_output_edges() override;
   // Pacing jitter (pace = true) and the SCHED_FIFO/mlockall status of the last start().
   std::optional<LoopReport> loop_report() const override;
+  // Every `out:` channel's signal (driven from the plant), every analog `in:` channel's signal (measured).
+  std::vector<std::string> driven_signals() const override;
+  std::vector<std::string> measured_signals() const override;
+  void drive(std::span<const double> values) override;
+  // The LD/CD/PA inputs it has channels for; with telemetry, ATC/ATD/pre-alarm active, flags and error (polled
+  // registers) and the alarm reason (text blocks). Nothing else of the firmware's state is visible on a bench.
+  bool provides_output(std::string_view signal) const override;
+  void measure(std::span<double> values) override;
 
   // HIL extras for the recorder and the results.
   const std::vector<RecordedEdge>& edges() const { return edges_; }
@@ -79,12 +91,17 @@ class BenchDut final : public Dut {
 
  private:
   void pace_until(std::chrono::steady_clock::time_point deadline);
-  void write_inputs(const fw::Inputs& in, fw::Millis now);
+  void write_channels(fw::Millis now);
+  void read_channels(fw::Millis now);
   void load_config(const fw::Config& config);
   io::Nanos run_time() const;
 
   io::RigConfig rig_;
   BenchDutOptions options_;
+  std::vector<const io::ChannelConfig*> driven_, measured_;  // into rig_.channels
+  std::vector<double> driven_values_;                        // the plant's values for the coming tick
+  std::vector<double> latest_;                               // the last reading of each measured channel
+  std::vector<fw::Millis> next_read_ms_;
   boost::asio::io_context io_;
   std::optional<io::RunClock> clock_;
   std::unique_ptr<io::Bench> bench_;

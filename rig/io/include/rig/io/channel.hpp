@@ -64,7 +64,7 @@ class Channel {
   Channel(const Channel&) = delete;
   Channel& operator=(const Channel&) = delete;
 
-  // The plant signal this channel carries, e.g. "bank/battery[0]/cell[0]/voltage_v".
+  // The plant signal this channel carries, e.g. "bank/battery[0]/cell[0]/sensed_voltage_v".
   const std::string& name() const { return name_; }
   ChannelState state() const { return state_; }
   virtual bool is_output() const = 0;
@@ -116,7 +116,7 @@ auto Channel::guarded(const char* operation, F&& f) -> decltype(f()) {
 
 struct AnalogSpec {
   std::string unit = "V";   // physical unit: "V", "A"
-  Limits limits;            // physical range; writes are clamped to it, readings saturate at it
+  Limits limits;            // physical range; writes are clamped to it, readings outside it are flagged
   Calibration calibration;  // physical → device units
   double safe_value = 0.0;  // outputs: applied on activate, deactivate and every exit path (within limits)
 };
@@ -160,9 +160,9 @@ class AnalogIn : public Channel {
   bool is_output() const final { return false; }
   const AnalogSpec& spec() const { return spec_; }
 
-  // Reads one sample in physical units, saturated at the limits (saturated() tells). Requires kActive.
+  // Reads one sample in physical units, as measured (never clamped to the limits). Requires kActive.
   double read();
-  // Whether the last read() was outside the limits before saturation (a sensor or wiring fault).
+  // Whether the last read() was outside the limits (an out-of-range measurement or a wiring fault).
   bool saturated() const { return saturated_; }
 
  private:

@@ -8,12 +8,18 @@
 //   instruments:                           # SCPI instruments by name
 //     alternator_psu: { model: scpi-psu, port: /dev/ttyUSB0, baud: 115200, idn: "ITECH,IT6012C", timeout_ms: 500 }
 //   telemetry: { port: /dev/ttyUSB2, baud: 19200, silence_timeout_ms: 3000 }   # the board's VE.Direct port
-//   channels:                              # plant signal → channel; exactly one of iio / gpiod / scpi
-//     bank/battery[0]/cell[0]/voltage_v:
+//   channels:                              # signal → channel; exactly one of iio / gpiod / scpi. The signal must be
+//                                          # one the signal registry (rig/signals.hpp) lets a bench drive (out:)
+//                                          # or measure (in:)
+//     bank/battery[0]/cell[0]/sensed_voltage_v:
 //       out: { iio: { device: ad5686, channel: 0 } }
 //       limits: [2.0, 3.8]                 # physical, in the signal's unit
 //       calibration: { gain: 0.5, offset: 0.0 }   # device = gain * physical + offset
 //       safe: 3.3                          # outputs: the value on every exit path
+//     alternator/current_a:
+//       in: { scpi: { instrument: alternator_psu, quantity: current, update_ms: 20 } }
+//       limits: [-60, 60]
+//       accuracy: 0.05                     # inputs: the instrument's declared accuracy, in the signal's unit
 //     bms/out/load:
 //       in: { gpiod: { chip: gpiochip0, line: 17, bias: pull-down, debounce_ms: 1 } }
 //
@@ -64,8 +70,8 @@ struct GpiodBinding {
 struct ScpiBinding {
   std::string instrument;
   ScpiQuantity quantity = ScpiQuantity::kVoltage;
-  // Outputs: the fastest the runner updates the set point (an instrument round trip with SYST:ERR? takes
-  // milliseconds; the plant changes every tick).
+  // Outputs: the fastest the runner updates the set point; inputs: how often the measurement is read (an instrument
+  // round trip takes milliseconds; the plant changes every tick). Between two readings the last one holds.
   std::chrono::milliseconds update_period{100};
 };
 
@@ -74,6 +80,7 @@ struct ChannelConfig {
   Direction direction = Direction::kOut;
   std::variant<IioBinding, GpiodBinding, ScpiBinding> binding;
   AnalogSpec analog;    // iio, scpi
+  double accuracy = 0.0;  // analog: declared accuracy in the signal's unit (required on inputs: the checks judge them)
   DigitalSpec digital;  // gpiod outputs
   SourceLocation where;
   bool is_digital() const { return std::holds_alternative<GpiodBinding>(binding); }
