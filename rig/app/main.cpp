@@ -18,6 +18,7 @@
 // compare: 0 every check present on both sides agrees (borderline included); 1 something disagrees;
 //   2 a results or tolerance file cannot be read (or --json cannot be written); 4 usage error.
 #include <CLI/CLI.hpp>
+#include <nlohmann/json.hpp>
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 #include <unistd.h>
@@ -356,6 +357,7 @@ int execute(const RunSpec& spec, rig::report::RunResult& run, std::size_t* file_
         c.loop_jitter = rig::report::LoopJitter{out.loop->ticks, out.loop->p50.count() / 1e3, out.loop->p99.count() / 1e3,
                                                 out.loop->max.count() / 1e3, out.loop->sched_fifo, out.loop->mlockall,
                                                 out.loop->status};
+      for (const auto& [name, u] : out.measured) c.measured.push_back(rig::report::MeasuredSignal{name, u.value, u.time_s});
       if (!out.completed && out.error.empty()) {
         char buf[96];
         std::snprintf(buf, sizeof buf, "incomplete: run interrupted at t=%.3f s (checks judged on the partial trace)",
@@ -769,24 +771,70 @@ int cmd_list(const std::vector<std::string>& inputs) {
   return ok ? kExitPass : kExitBadInput;
 }
 
-int cmd_signals(const std::string& file) {
-  std::vector<rig::scenario::SignalSpec> cat;
+// The signal registry (rig/signals.hpp): without a file its patterns ([b] battery, [c] cell, [i] load), with a
+// scenario file the concrete names of that scenario's world; --json for tools.
+int cmd_signals(const std::string& file, bool json) {
+  namespace sc = rig::scenario;
+  struct Row {
+    std::string name;
+    const sc::SignalDef* def;
+  };
+  std::vector<Row> rows;
   if (file.empty()) {
-    cat = rig::scenario::signal_catalogue(1, 2);
-    std::printf("# signals of a 1-battery, 2-load world (give a scenario file for its own world)\n");
+    for (const auto& d : sc::registry()) rows.push_back({d.pattern, &d});
   } else {
     std::vector<LoadedFile> files;
     if (!load_all({file}, {}, files, false)) return kExitBadInput;
-    cat = files.front().cases.front().signals;
+    const auto& c = files.front().cases.front();
+    const int nb = static_cast<int>(c.world.bank.batteries.size()), nl = static_cast<int>(c.world.loads.size());
+    for (const auto& d : sc::registry())
+      for (auto& n : sc::expand(d, nb, nl)) rows.push_back({std::move(n), &d});
   }
-  std::printf("%-46s %-5s %-8s %-11s %s\n", "signal", "unit", "kind", "resolution", "sampled");
-  for (const auto& sig : cat) {
-    const auto& i = sig.info;
-    const char* kind = i.kind == rig::SignalKind::kAnalog ? "analog" : i.kind == rig::SignalKind::kDigital ? "digital" : "integer";
+  auto kind_text = [](rig::SignalKind k) {
+    return k == rig::SignalKind::kAnalog ? "analog" : k == rig::SignalKind::kDigital ? "digital" : "integer";
+  };
+  auto write_text = [](const sc::WriteSpec& w) -> std::string {
+    if (w.kind == sc::WriteKind::kNone) return "-";
+    if (w.kind == sc::WriteKind::kBool) return "true|false";
+    if (w.kind == sc::WriteKind::kChoice) return std::string(w.choices);
+    char buf[64];
+    std::snprintf(buf, sizeof buf, "[%g, %g]", w.lo, w.hi);
+    return buf;
+  };
+  if (json) {
+    nlohmann::ordered_json out = nlohmann::ordered_json::array();
+    for (const auto& r : rows) {
+      const auto& d = *r.def;
+      nlohmann::ordered_json j;
+      j["name"] = r.name;
+      j["unit"] = d.unit;
+      j["kind"] = kind_text(d.kind);
+      j["resolution"] = d.resolution;
+      j["sampled"] = d.source == sc::Source::kNone ? "not recorded"
+                     : d.rate == sc::SampleRate::kPlantStep ? "plant step" : "tick";
+      j["source"] = sc::to_string(d.source);
+      if (d.write.kind != sc::WriteKind::kNone) j["write"] = write_text(d.write);
+      if (*d.aliases) j["aliases"] = d.aliases;
+      j["bench"] = sc::to_string(d.bench);
+      j["meaning"] = d.meaning;
+      out.push_back(std::move(j));
+    }
+    std::printf("%s\n", out.dump(2).c_str());
+    return kExitPass;
+  }
+  if (file.empty())
+    std::printf("# the signal registry: [b] battery 0..4, [c] cell 0..3, [i] load; give a scenario file for its world\n");
+  std::printf("%-44s %-5s %-7s %-7s %-10s %-13s %-6s %s\n", "signal", "unit", "kind", "res.", "sampled", "set:/ramp:",
+              "bench", "meaning (aliases)");
+  for (const auto& r : rows) {
+    const auto& d = *r.def;
     char res[32] = "";
-    if (i.kind == rig::SignalKind::kAnalog && i.resolution > 0) std::snprintf(res, sizeof res, "%g", i.resolution);
-    std::printf("%-46s %-5s %-8s %-11s %s\n", i.name.c_str(), i.unit.c_str(), kind, res,
-                sig.rate == rig::scenario::SampleRate::kPlantStep ? "every plant step" : "every tick");
+    if (d.kind == rig::SignalKind::kAnalog && d.resolution > 0) std::snprintf(res, sizeof res, "%g", d.resolution);
+    const char* sampled = d.source == sc::Source::kNone ? "set point" : d.rate == sc::SampleRate::kPlantStep ? "plant step" : "tick";
+    std::string meaning = d.meaning;
+    if (*d.aliases) meaning += std::string(" (") + d.aliases + ")";
+    std::printf("%-44s %-5s %-7s %-7s %-10s %-13s %-6s %s\n", r.name.c_str(), d.unit, kind_text(d.kind), res, sampled,
+                write_text(d.write).c_str(), sc::to_string(d.bench), meaning.c_str());
   }
   return kExitPass;
 }
@@ -895,8 +943,10 @@ int main(int argc, char** argv) {
                       "the tolerances of that mode");
 
   std::string signals_file;
-  auto* signals = app.add_subcommand("signals", "list the signal names conditions and checks may use");
-  signals->add_option("scenario", signals_file, "a scenario file (its battery and load count)");
+  bool signals_json = false;
+  auto* signals = app.add_subcommand("signals", "the signal registry: names, units, what a scenario may write, what a bench may carry");
+  signals->add_option("scenario", signals_file, "a scenario file (the concrete names of its world)");
+  signals->add_flag("--json", signals_json, "print the registry as JSON");
 
   try {
     app.parse(argc, argv);
@@ -923,6 +973,6 @@ int main(int argc, char** argv) {
   if (*report) return cmd_report(report_json, report_out, report_requirements, report_no_requirements, report_compare);
   if (*compare) return cmd_compare(compare_a, compare_b, compare_json, compare_tolerances);
   if (*validate) return cmd_validate(validate_paths);
-  if (*signals) return cmd_signals(signals_file);
+  if (*signals) return cmd_signals(signals_file, signals_json);
   return cmd_list(list_paths);
 }

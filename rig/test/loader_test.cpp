@@ -206,6 +206,44 @@ TEST(LoaderErrors, UnknownSetPoint) {
               HasSubstr("s.yaml:5:12: found unknown set-point 'engine_rmp' (did you mean 'engine_rpm'?)"));
 }
 
+// One vocabulary: the recorded names are the write names; today's older write names stay as aliases.
+TEST(Loader, SetPointsUseTheRegistrysNamesAndAliases) {
+  const std::string head = kHead + "bank: { batteries: 2 }\ntimeline:\n  - at: 1 s\n    set: { ";
+  const std::vector<std::pair<std::string, std::string>> given = {
+      {"engine/rpm: 2000", "engine/rpm"}, {"engine_rpm: 2000", "engine/rpm"}, {"env/ambient_c: 30", "env/ambient_c"},
+      {"ambient_c: 30", "env/ambient_c"}, {"'bank/battery[1]/soc': 0.4", "bank/battery[1]/soc"},
+      {"'battery[1]/soc': 0.4", "bank/battery[1]/soc"}, {"vehicle/load_current_a: 5 A", "vehicle/load_current_a"},
+      {"vehicle_load_a: 5 A", "vehicle/load_current_a"}, {"remote/mode: b", "remote/mode"}, {"remote_mode: b", "remote/mode"},
+      {"charger/shore_power: true", "charger/shore_power"}, {"shore_power: true", "charger/shore_power"},
+      {"starter/connected: false", "starter/connected"}, {"belt_slip: 0.1", "alternator/belt_slip"},
+      {"'load/current_a': 3 A", "load[0]/current_a"}, {"'battery[1]/cell[2]/temperature_c': 10", "bank/battery[1]/cell[2]/temperature_c"}};
+  for (const auto& [pair, canonical] : given) {
+    const auto cases = rig::scenario::load_text(head + pair + " }\n" + kExpect, "s.yaml");
+    const auto& action = std::get<rig::scenario::SetAction>(cases.at(0).timeline.at(0).actions.at(0));
+    EXPECT_EQ(action.target.name, canonical) << pair;
+  }
+  // A ramp without `from:` starts at the present set point, read from the plant (never a made-up constant).
+  const auto cases = rig::scenario::load_text(kHead + "timeline:\n  - at: 1 s\n    set: { engine_rpm: 1200 }\n"
+                                                "  - at: 2 s\n    ramp: { engine/rpm: { to: 2000, over: 1 s } }\n" + kExpect, "s.yaml");
+  plant::World world(cases.at(0).world);
+  const auto& set = std::get<rig::scenario::SetAction>(cases[0].timeline.at(0).actions.at(0));
+  set.target.set(world, set.value);
+  const auto& ramp = std::get<rig::scenario::RampAction>(cases[0].timeline.at(1).actions.at(0));
+  EXPECT_EQ(ramp.target.name, "engine/rpm");
+  EXPECT_DOUBLE_EQ(ramp.target.get(world), 1200.0);
+  set.target.set(world, 1500.0);
+  EXPECT_DOUBLE_EQ(ramp.target.get(world), 1500.0);
+}
+
+TEST(LoaderErrors, RecordedButNotWritableSignalIsRefusedWithASuggestion) {
+  EXPECT_THAT(error_of(kHead + "timeline:\n  - at: 1 s\n    set: { bms/out/load: 1 }\n" + kExpect),
+              HasSubstr("s.yaml:5:12: found 'bms/out/load', which a scenario cannot write (it is a firmware output)"));
+  EXPECT_THAT(error_of(kHead + "timeline:\n  - at: 1 s\n    set: { 'bank/battery[0]/cell[0]/voltage_v': 3 V }\n" + kExpect),
+              HasSubstr("which a scenario cannot write (it is computed by the plant)"));
+  EXPECT_THAT(error_of(kHead + "timeline:\n  - at: 1 s\n    set: { 'battery[3]/soc': 0.5 }\n" + kExpect),
+              HasSubstr("found unknown set-point 'battery[3]/soc'"));
+}
+
 TEST(LoaderErrors, BadBatteryIndexInAFault) {
   EXPECT_EQ(error_of(kHead + "timeline:\n  - at: 1 s\n    fault: { weak_cell: { battery: 1, cell: 0, drop_v: 0.5 } }\n" + kExpect),
             "s.yaml:5:36: found battery = 1, expected an integer in [0, 0]");

@@ -99,6 +99,7 @@ struct Validator {
           if (!doc.contains(r.get<std::string>())) out.push_back(path + ": missing required '" + r.get<std::string>() + "'");
       for (auto it = doc.begin(); it != doc.end(); ++it) {
         const std::string p = path + "/" + it.key();
+        if (schema.contains("propertyNames")) check(schema["propertyNames"], json(it.key()), p, out);
         if (schema.contains("properties") && schema["properties"].contains(it.key())) {
           check(schema["properties"][it.key()], it.value(), p, out);
         } else if (schema.contains("additionalProperties")) {

@@ -1,11 +1,13 @@
 // Every library scenario (and fragment) validates against scenarios/schema/scenario.schema.json, and the schema
 // rejects bad files (so a validator that accepts everything would fail here).
+#include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 #include <filesystem>
 #include <fstream>
 
 #include "rig/scenario.hpp"
+#include "rig/signals.hpp"
 #include "schema_check.hpp"
 
 namespace fs = std::filesystem;
@@ -81,4 +83,18 @@ TEST(ScenarioSchema, RejectsLeadWithoutThen) {
 TEST(ScenarioSchema, FragmentsNeedNoName) {
   EXPECT_TRUE(errors_of("bank: { batteries: 2 }\n", true).empty());
   EXPECT_FALSE(errors_of("bank: { batteries: 2 }\n", false).empty());
+}
+
+// The names a `set:` or `ramp:` may write come from the signal registry (rig/signals.hpp): the schema's pattern is
+// the registry's, so an editor completes and checks exactly what the loader accepts.
+TEST(ScenarioSchema, SetAndRampNamesAreTheRegistrysWritableSignals) {
+  const auto s = schema();
+  const auto& entry = s["$defs"]["entry"]["properties"];
+  const std::string expected = rig::scenario::writable_name_regex();
+  EXPECT_EQ(entry["set"]["propertyNames"]["pattern"].get<std::string>(), expected);
+  EXPECT_EQ(entry["ramp"]["propertyNames"]["pattern"].get<std::string>(), expected);
+  const std::string head = "name: t\nduration: 1 min\nexpect:\n  - never: bms/out/load\ntimeline:\n  - at: 1 s\n    set: { ";
+  EXPECT_EQ(join(errors_of(head + "engine/rpm: 2000, engine_rpm: 1000, 'bank/battery[1]/cell[3]/soc': 0.5 }\n")), "");
+  EXPECT_THAT(join(errors_of(head + "engine_rmp: 2000 }\n")), ::testing::HasSubstr("engine_rmp"));
+  EXPECT_THAT(join(errors_of(head + "bms/out/load: 1 }\n")), ::testing::HasSubstr("bms/out/load"));
 }

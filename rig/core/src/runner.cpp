@@ -471,6 +471,8 @@ RunOutput run_scenario(const Scenario& sc, Dut& dut, const RunOptions& options) 
     loop.emplace(sc, dut, options, out);
     loop->run();
     out.loop = dut.loop_report();
+    for (SignalId id = 0; id < out.trace->signal_count(); ++id)
+      if (const auto u = dut.uncertainty(out.trace->info(id).name)) out.measured.emplace_back(out.trace->info(id).name, *u);
     out.checks = checks::evaluate_all(sc.expect, *out.trace);
     out.verdict = checks::combine(out.checks);
   } catch (const std::exception& e) {

@@ -1,4 +1,5 @@
 // JSON results writer and reader (nlohmann-json).
+#include <algorithm>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <sstream>
@@ -48,6 +49,20 @@ std::optional<double> get_opt(const ordered_json& j, const char* key) {
 
 }  // namespace
 
+// What a bench run can resolve for one check (bmsrig compare reads it): instants are known to one loop period (the
+// plant's values reach the board at the rig's 10 ms tick) plus the largest timing uncertainty of the measured signals
+// the check uses; values to the largest declared accuracy among them.
+static ordered_json check_uncertainty(const checks::CheckResult& ch, const std::vector<MeasuredSignal>& measured) {
+  double time_s = 0.0, value = 0.0;
+  for (const auto& name : ch.signals)
+    for (const auto& m : measured)
+      if (m.signal == name) {
+        time_s = std::max(time_s, m.time_s);
+        value = std::max(value, m.accuracy);
+      }
+  return {{"time_s", 0.010 + time_s}, {"value", value}};
+}
+
 std::string results_json(const RunResult& run) {
   ordered_json j;
   j["format"] = "bmsrig-results";
@@ -88,7 +103,16 @@ std::string results_json(const RunResult& run) {
                            {"realtime_status", l.realtime_status}};
     }
     ordered_json checks = ordered_json::array();
-    for (const auto& ch : k.checks) checks.push_back(check_json(ch));
+    for (const auto& ch : k.checks) {
+      auto cj_check = check_json(ch);
+      if (!k.measured.empty()) cj_check["uncertainty"] = check_uncertainty(ch, k.measured);
+      checks.push_back(std::move(cj_check));
+    }
+    if (!k.measured.empty()) {
+      ordered_json m = ordered_json::array();
+      for (const auto& x : k.measured) m.push_back({{"signal", x.signal}, {"accuracy", x.accuracy}, {"time_s", x.time_s}});
+      cj["measured"] = m;
+    }
     cj["checks"] = checks;
     cases.push_back(std::move(cj));
   }
@@ -143,6 +167,10 @@ RunResult read_json(const std::filesystem::path& path) {
         l.mlockall = lj.value("mlockall", false);
         l.realtime_status = lj.value("realtime_status", "");
         k.loop_jitter = l;
+      }
+      if (cj.contains("measured") && cj["measured"].is_array()) {
+        for (const auto& m : cj["measured"])
+          k.measured.push_back(MeasuredSignal{m.value("signal", ""), m.value("accuracy", 0.0), m.value("time_s", 0.0)});
       }
       for (const auto& ch : cj.at("checks")) {
         checks::CheckResult r;

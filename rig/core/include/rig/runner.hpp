@@ -67,6 +67,8 @@ struct RunOutput {
   double wall_s = 0.0;
   std::vector<FiredEntry> fired;  // timeline entries as they fired
   std::optional<LoopReport> loop; // HIL: the Dut's pacing jitter and real-time status (Dut::loop_report())
+  // HIL: every recorded signal the Dut measured or timestamped itself, with what it declares (Dut::uncertainty()).
+  std::vector<std::pair<std::string, SignalUncertainty>> measured;
 };
 
 // Builds the world, starts the Dut with the scenario's firmware config, runs to the end and judges the checks.

@@ -67,6 +67,17 @@ bool BenchDut::provides_output(std::string_view signal) const {
                     signal == "bms/flags" || signal == "bms/error");
 }
 
+std::optional<SignalUncertainty> BenchDut::uncertainty(std::string_view signal) const {
+  const auto* c = rig_.find(signal);
+  if (!c || c->direction != io::Direction::kIn) return std::nullopt;
+  constexpr double kTickS = fw::kTickMs / 1000.0;
+  if (const auto* g = std::get_if<io::GpiodBinding>(&c->binding))
+    return SignalUncertainty{0.0, kTickS + std::chrono::duration<double>(g->line.debounce).count()};
+  const auto* sb = std::get_if<io::ScpiBinding>(&c->binding);
+  const double period_s = sb ? std::chrono::duration<double>(sb->update_period).count() : kTickS;
+  return SignalUncertainty{c->accuracy, period_s};
+}
+
 std::vector<std::string> BenchDut::driven_signals() const {
   std::vector<std::string> out;
   for (const auto* c : driven_) out.push_back(c->signal);

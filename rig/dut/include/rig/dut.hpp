@@ -38,6 +38,12 @@ struct TimedOutput {
   bool level = false;          // after the change: true = high, false = floating
 };
 
+// What a bench declares about a signal it measures (Dut::uncertainty).
+struct SignalUncertainty {
+  double value = 0.0;   // accuracy, in the signal's unit
+  double time_s = 0.0;  // how late or early an instant of it may be seen (reading period, timestamp uncertainty)
+};
+
 // How well a real-time DUT kept its pace (HIL): the lateness of each tick's wake-up, and what the OS granted.
 struct LoopReport {
   std::size_t ticks = 0;                          // wake-ups measured
@@ -97,6 +103,12 @@ class Dut {
   virtual void drive(std::span<const double> values) { (void)values; }
   // Latest measurements in measured_signals() order (NaN: no reading yet), each with the accuracy the bench declares.
   virtual void measure(std::span<double> values) { (void)values; }
+
+  // Optional (HIL): how well the Dut knows a signal it measures or timestamps itself (a measured channel: the
+  // instrument's declared accuracy and its reading period; a kernel-timestamped output: its timing uncertainty).
+  // nullopt: the Dut does not measure it (simulated, exact in SIL/PIL). Reported with the results so that an
+  // agreement report (bmsrig compare) judges HIL against SIL within what the bench can resolve.
+  virtual std::optional<SignalUncertainty> uncertainty(std::string_view signal) const { (void)signal; return std::nullopt; }
 
   // Optional (HIL): pacing jitter and real-time status of the last run; nullopt for lockstep DUTs.
   virtual std::optional<LoopReport> loop_report() const { return std::nullopt; }

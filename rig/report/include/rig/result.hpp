@@ -26,6 +26,13 @@ struct LoopJitter {
   std::string realtime_status;    // e.g. "SCHED_FIFO refused (Operation not permitted); mlockall granted"
 };
 
+// HIL: a signal the bench measured (an instrument, an input line) and what the bench declares about it.
+struct MeasuredSignal {
+  std::string signal;
+  double accuracy = 0.0;  // in the signal's unit
+  double time_s = 0.0;    // timing uncertainty of its instants (reading period, timestamp resolution)
+};
+
 struct CaseResult {
   std::string scenario_file;     // path as given on the command line, e.g. "scenarios/requirements/ld2_lead.yaml"
   std::string scenario_sha256;   // hex SHA-256 of the scenario file's bytes ("" if unknown; see sha256.hpp)
@@ -43,6 +50,8 @@ struct CaseResult {
   double wall_s = 0.0;           // wall-clock duration
   std::vector<std::string> trace_files;  // written trace files (CSV, VCD)
   std::optional<LoopJitter> loop_jitter;  // HIL only (JSON "loop_jitter", JUnit properties hil.loop.*)
+  // HIL only: the measured signals (JSON "measured"); the JSON writer derives each check's "uncertainty" from them.
+  std::vector<MeasuredSignal> measured;
 
   // The recorded trace, for the HTML waveforms (not serialised). If null, the HTML writer reads the first
   // ".csv" of trace_files (read_trace_csv) when it exists; otherwise the case is shown without waveforms.

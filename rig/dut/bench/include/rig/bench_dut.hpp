@@ -79,6 +79,9 @@ class BenchDut final : public Dut {
   // The LD/CD/PA inputs it has channels for; with telemetry, ATC/ATD/pre-alarm active, flags and error (polled
   // registers) and the alarm reason (text blocks). Nothing else of the firmware's state is visible on a bench.
   bool provides_output(std::string_view signal) const override;
+  // A measured channel: its declared accuracy and reading period (an instrument's update_ms; an IIO channel is read
+  // every tick); an LD/CD/PA input: kernel timestamps on the board's own 10 ms tick grid (one tick) plus debounce.
+  std::optional<SignalUncertainty> uncertainty(std::string_view signal) const override;
   void measure(std::span<double> values) override;
 
   // HIL extras for the recorder and the results.
