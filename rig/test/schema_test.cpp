@@ -98,3 +98,10 @@ TEST(ScenarioSchema, SetAndRampNamesAreTheRegistrysWritableSignals) {
   EXPECT_THAT(join(errors_of(head + "engine_rmp: 2000 }\n")), ::testing::HasSubstr("engine_rmp"));
   EXPECT_THAT(join(errors_of(head + "bms/out/load: 1 }\n")), ::testing::HasSubstr("bms/out/load"));
 }
+
+// rig.yaml channel names: the registry's signals a bench can carry (its JSON Schema for editors says the same).
+TEST(RigSchema, ChannelNamesAreTheRegistrysBenchSignals) {
+  std::ifstream in(fs::path(BMSRIG_SOURCE_DIR) / "rig" / "io" / "schema" / "rig.schema.json");
+  const auto s = json::parse(in);
+  EXPECT_EQ(s["properties"]["channels"]["propertyNames"]["pattern"].get<std::string>(), rig::scenario::bench_name_regex());
+}

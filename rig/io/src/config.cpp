@@ -271,6 +271,32 @@ ChannelConfig read_channel(const Reader& r, const std::string& signal, const YAM
   return c;
 }
 
+// board.reset / board.power: a GPIO line or (power only) an instrument's output, and how long to hold it.
+BoardControl read_board_control(const Reader& r, const YAML::Node& n, const std::string& path, const char* hold_key,
+                                bool allow_instrument, const RigConfig& rig) {
+  r.map(n, path, {"gpiod", "scpi", hold_key});
+  BoardControl b;
+  b.where = r.at(n);
+  if (n["gpiod"] && n["scpi"]) r.fail(n, path, "both 'gpiod' and 'scpi'", "one of them");
+  if (const auto g = n["gpiod"]) {
+    r.map(g, path + ".gpiod", {"chip", "line", "active_low"}, {"chip", "line"});
+    GpioLineSpec line;
+    line.chip = r.string(g["chip"], path + ".gpiod.chip");
+    line.line = static_cast<unsigned>(r.integer(g["line"], path + ".gpiod.line", 0, 1023));
+    if (g["active_low"]) line.active_low = r.boolean(g["active_low"], path + ".gpiod.active_low");
+    b.line = line;
+  } else if (const auto s = n["scpi"]) {
+    if (!allow_instrument) r.fail(s, path + ".scpi", "an instrument", "a GPIO line ('gpiod') for the reset input");
+    r.map(s, path + ".scpi", {"instrument"}, {"instrument"});
+    b.instrument = r.string(s["instrument"], path + ".scpi.instrument");
+    if (!rig.instrument(b.instrument)) r.fail(s["instrument"], path + ".scpi.instrument", "an instrument declared under 'instruments'");
+  } else {
+    r.fail(n, path, "no 'gpiod'" + std::string(allow_instrument ? " or 'scpi'" : ""), "how the rig reaches the board");
+  }
+  if (n[hold_key]) b.hold = std::chrono::milliseconds(r.integer(n[hold_key], path + "." + hold_key, 1, 60000));
+  return b;
+}
+
 }  // namespace
 
 RigConfig parse_rig_config(std::string_view text, const std::string& file) {
@@ -282,7 +308,8 @@ RigConfig parse_rig_config(std::string_view text, const std::string& file) {
     throw ConfigError({file, e.mark.line + 1, e.mark.column + 1}, "not valid YAML: " + e.msg);
   }
   RigConfig rig;
-  r.map(root, "rig.yaml", {"rig", "description", "iio_root", "loop", "instruments", "telemetry", "channels"}, {"rig", "channels"});
+  r.map(root, "rig.yaml", {"rig", "description", "iio_root", "loop", "instruments", "telemetry", "board", "channels"},
+        {"rig", "channels"});
   rig.name = r.string(root["rig"], "rig");
   if (root["description"]) rig.description = r.string(root["description"], "description");
   if (root["iio_root"]) rig.iio_root = r.string(root["iio_root"], "iio_root");
@@ -329,6 +356,11 @@ RigConfig parse_rig_config(std::string_view text, const std::string& file) {
     if (t["silence_timeout_ms"])
       tc.silence_timeout = std::chrono::milliseconds(r.integer(t["silence_timeout_ms"], "telemetry.silence_timeout_ms", 100, 600000));
     rig.telemetry = tc;
+  }
+  if (const auto b = root["board"]) {
+    r.map(b, "board", {"reset", "power"});
+    if (b["reset"]) rig.board.reset = read_board_control(r, b["reset"], "board.reset", "pulse_ms", false, rig);
+    if (b["power"]) rig.board.power = read_board_control(r, b["power"], "board.power", "off_ms", true, rig);
   }
   const auto ch = root["channels"];
   if (!ch.IsMap() || ch.size() == 0) r.fail(ch, "channels", "a mapping of plant signals to channels");

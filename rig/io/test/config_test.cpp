@@ -169,6 +169,25 @@ TEST(RigConfig, SignalNamesComeFromTheRegistryWithTheirBenchDirection) {
   EXPECT_NO_THROW(parse_rig_config(kHead + "  bank/battery[4]/cable/atc:\n    out: { gpiod: { chip: c, line: 1 } }\n    safe: high\n", "b"));
 }
 
+TEST(RigConfig, BoardResetAndPowerControl) {
+  const std::string inst = "rig: t\ninstruments:\n  board_psu: { model: scpi-psu, port: /dev/ttyUSB0, idn: X }\n";
+  const std::string ch = "channels:\n  bms/out/load:\n    in: { gpiod: { chip: c, line: 1 } }\n";
+  const auto rig = parse_rig_config(inst + "board:\n  reset: { gpiod: { chip: c, line: 24, active_low: true }, pulse_ms: 50 }\n"
+                                           "  power: { scpi: { instrument: board_psu }, off_ms: 2000 }\n" + ch, "b");
+  ASSERT_TRUE(rig.board.reset && rig.board.reset->line);
+  EXPECT_EQ(rig.board.reset->line->line, 24u);
+  EXPECT_TRUE(rig.board.reset->line->active_low);
+  EXPECT_EQ(rig.board.reset->hold, std::chrono::milliseconds(50));
+  ASSERT_TRUE(rig.board.power);
+  EXPECT_EQ(rig.board.power->instrument, "board_psu");
+  EXPECT_EQ(rig.board.power->hold, std::chrono::milliseconds(2000));
+  expect_error(inst + "board:\n  reset: { scpi: { instrument: board_psu } }\n" + ch, {"board.reset.scpi", "a GPIO line"});
+  expect_error(inst + "board:\n  power: { scpi: { instrument: psu } }\n" + ch,
+               {"bench.yaml:5:32:", "an instrument declared under 'instruments'"});
+  expect_error(inst + "board:\n  power: { off_ms: 10 }\n" + ch, {"no 'gpiod' or 'scpi'"});
+  expect_error(inst + "board:\n  rest: {}\n" + ch, {"found key 'rest'", "reset, power"});
+}
+
 TEST(RigConfig, TopLevelErrors) {
   expect_error("channels:\n  bms/out/load:\n    in: { gpiod: { chip: c, line: 1 } }\n", {"no 'rig'"});
   expect_error("rig: t\nchannels: {}\n", {"channels: found a mapping, expected a mapping of plant signals"});

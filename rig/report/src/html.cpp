@@ -99,12 +99,11 @@ void lane_polyline(std::string& o, const std::vector<Sample>& samples, const Plo
     if (!(vmax > vmin)) return y_top + h / 2;
     return y_top + h - (v - vmin) / (vmax - vmin) * h;
   };
-  std::string pts, last_pt;
+  std::vector<std::string> pts;
   auto add = [&](double xx, double yy) {
     std::string pt = px(xx) + "," + px(yy);
-    if (pt == last_pt) return;
-    pts += pt + " ";
-    last_pt = std::move(pt);
+    if (!pts.empty() && pt == pts.back()) return;
+    pts.push_back(std::move(pt));
   };
   // start at the value held at t0
   auto it = std::upper_bound(samples.begin(), samples.end(), p.t0, [](Time x, const Sample& s) { return x < s.t; });
@@ -144,7 +143,16 @@ void lane_polyline(std::string& o, const std::vector<Sample>& samples, const Plo
   if (!have) return;
   flush();
   add(p.x(p.t1), y(last_v));
-  o += "<polyline class=\"wave\" fill=\"none\" stroke=\"#1565c0\" stroke-width=\"1.3\" points=\"" + pts + "\"/>\n";
+  // Several polylines of at most kChunk points, each starting where the previous ended: attribute values stay a few
+  // kilobytes (an HTML parser that reads the page in buffers need not hold a 25 kB attribute in one piece).
+  constexpr std::size_t kChunk = 400;
+  for (std::size_t first = 0; first + 1 < pts.size() || first == 0; first += kChunk) {
+    const std::size_t last = std::min(pts.size(), first + kChunk + 1);
+    std::string joined;
+    for (std::size_t k = first; k < last; ++k) joined += pts[k] + " ";
+    o += "<polyline class=\"wave\" fill=\"none\" stroke=\"#1565c0\" stroke-width=\"1.3\" points=\"" + joined + "\"/>\n";
+    if (last == pts.size()) break;
+  }
 }
 
 // One panel (lanes, check rows, time axis) starting at p.top; returns the panel's bottom.

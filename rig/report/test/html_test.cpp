@@ -114,6 +114,14 @@ TEST(HtmlReport, WaveformIsDecimatedForLongTraces) {
   run.cases[0].trace = std::make_shared<Trace>(std::move(fresh));
   const auto html = html_report(run, options());
   EXPECT_LT(html.size(), 400'000u);
+  // Split into polylines of a few hundred points: no attribute of many kilobytes.
+  std::size_t longest = 0, polylines = 0;
+  for (std::size_t at = html.find("points=\""); at != std::string::npos; at = html.find("points=\"", at + 1)) {
+    longest = std::max(longest, html.find('"', at + 8) - (at + 8));
+    ++polylines;
+  }
+  EXPECT_GT(polylines, 1u);
+  EXPECT_LT(longest, 8000u);
 }
 
 }  // namespace

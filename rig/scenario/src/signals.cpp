@@ -451,6 +451,13 @@ std::string writable_name_regex() {
   return "^(" + r + ")$";
 }
 
+std::string bench_name_regex() {
+  std::string r;
+  for (const auto& d : table())
+    if (d.bench != Bench::kNone) r += (r.empty() ? "" : "|") + regex_of(d.pattern);
+  return "^(" + r + ")$";
+}
+
 std::vector<SignalSpec> signal_catalogue(int battery_count, int load_count) {
   std::vector<SignalSpec> out;
   expand_range(registry(), 0, {}, battery_count, load_count, out);

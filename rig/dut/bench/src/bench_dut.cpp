@@ -46,10 +46,63 @@ class ChipGpioLinePort final : public io::GpioLinePort {
   std::unique_ptr<io::GpioLinePort> impl_;
 };
 
+io::GpioPortFactory default_ports() {
+  return [] { return std::make_unique<ChipGpioLinePort>(); };
+}
+
+std::string backend_text(const io::ChannelConfig& c) {
+  if (const auto* i = std::get_if<io::IioBinding>(&c.binding)) return "iio " + i->device + "/" + std::to_string(i->channel);
+  if (const auto* g = std::get_if<io::GpiodBinding>(&c.binding))
+    return "gpiod " + g->line.chip + "/" + std::to_string(g->line.line) + (g->line.active_low ? " active-low" : "");
+  const auto& sb = std::get<io::ScpiBinding>(c.binding);
+  return "scpi " + sb.instrument + (sb.quantity == io::ScpiQuantity::kVoltage ? " voltage" : " current");
+}
+
 }  // namespace
 
+bool BenchCheckReport::ok() const {
+  if (!problems.empty() || !unsafe.empty()) return false;
+  for (const auto& c : channels)
+    if (!c.problem.empty()) return false;
+  return true;
+}
+
+BenchCheckReport check_bench(const io::RigConfig& rig, io::GpioPortFactory gpio_ports) {
+  BenchCheckReport report;
+  boost::asio::io_context io;
+  const io::RunClock clock = io::RunClock::start_now();
+  std::unique_ptr<io::Bench> bench;
+  try {
+    bench = std::make_unique<io::Bench>(rig, io, clock, gpio_ports ? gpio_ports : default_ports());
+    bench->configure();
+    bench->activate();
+  } catch (const std::exception& e) {
+    report.problems.emplace_back(e.what());
+    if (bench) report.unsafe = bench->deactivate();
+    return report;
+  }
+  for (const auto& i : rig.instruments)
+    if (auto inst = bench->instrument(i.name)) report.instruments.emplace_back(i.name, inst->identity());
+  for (const auto& c : rig.channels) {
+    BenchCheckChannel r;
+    r.config = &c;
+    r.backend = backend_text(c);
+    try {
+      if (auto* a = bench->analog_out(c.signal)) r.value = a->commanded();
+      else if (auto* ai = bench->analog_in(c.signal)) r.value = ai->read();
+      else if (auto* d = bench->digital_out(c.signal)) r.level = d->level();
+      else if (auto* di = bench->digital_in(c.signal)) r.level = di->read();
+    } catch (const std::exception& e) {
+      r.problem = e.what();
+    }
+    report.channels.push_back(std::move(r));
+  }
+  report.unsafe = bench->deactivate();
+  return report;
+}
+
 BenchDut::BenchDut(io::RigConfig rig, BenchDutOptions options) : rig_(std::move(rig)), options_(std::move(options)) {
-  if (!options_.gpio_ports) options_.gpio_ports = [] { return std::make_unique<ChipGpioLinePort>(); };
+  if (!options_.gpio_ports) options_.gpio_ports = default_ports();
   // Every `out:` channel is driven from the plant every loop period; every analog `in:` channel is measured and
   // recorded (the board's LD/CD/PA inputs are recorded from their kernel-timestamped edges instead).
   for (const auto& c : rig_.channels) {
@@ -141,6 +194,9 @@ void BenchDut::start(const fw::Config& config) {
     }
     bench_->configure();
     bench_->activate();
+    reset_pending_ = false;
+    release_at_ms_.reset();
+    open_board_control();
     for (const char* signal : {"bms/out/load", "bms/out/charge", "bms/out/prealarm"})
       if (auto* in = bench_->digital_in(signal)) {
         const bool v = in->read();
@@ -268,6 +324,7 @@ std::size_t BenchDut::step_ticks(std::span<const fw::Inputs> inputs, fw::Millis 
   try {
     (void)inputs;  // the board samples its own sensors: the bench drives them from the plant's physical values
     supervisor_->guard([&] {
+      if (reset_pending_ || release_at_ms_) board_control(first_now);
       write_channels(first_now);
       read_channels(first_now);
     });
@@ -300,11 +357,69 @@ std::size_t BenchDut::step_ticks(std::span<const fw::Inputs> inputs, fw::Millis 
   return 1;
 }
 
-void BenchDut::reset() { throw DutError("bench " + rig_.name + ": reset needs a reset relay, which rig.yaml does not describe"); }
+void BenchDut::open_board_control() {
+  const auto& b = rig_.board;
+  if (b.reset && b.reset->line) {
+    reset_line_ = options_.gpio_ports();
+    reset_line_->request_output(*b.reset->line, false);  // released: the board runs
+  }
+  if (b.power && b.power->line) {
+    power_line_ = options_.gpio_ports();
+    power_line_->request_output(*b.power->line, true);  // powered
+  }
+  if (b.power && !b.power->instrument.empty())
+    if (auto inst = bench_->instrument(b.power->instrument)) {
+      inst->connect();
+      inst->set_output(true);
+    }
+}
+
+// Asserts a pending reset (or switches the power off) at this tick, and releases it once its hold time has passed.
+void BenchDut::board_control(fw::Millis now) {
+  const auto& b = rig_.board;
+  const bool by_reset = b.reset.has_value();
+  const auto& ctl = by_reset ? *b.reset : *b.power;
+  auto drive = [&](bool active) {
+    if (by_reset) {
+      if (reset_line_) reset_line_->set_value(active);
+    } else if (power_line_) {
+      power_line_->set_value(!active);  // active = the board is off
+    } else if (auto inst = bench_->instrument(ctl.instrument)) {
+      inst->set_output(!active);
+    }
+  };
+  if (reset_pending_) {
+    reset_pending_ = false;
+    drive(true);
+    release_at_ms_ = now + static_cast<fw::Millis>(ctl.hold.count());
+  } else if (release_at_ms_ && now >= *release_at_ms_) {
+    release_at_ms_.reset();
+    drive(false);
+  }
+}
+
+void BenchDut::reset() {
+  if (!rig_.board.reset && !rig_.board.power)
+    throw DutError("bench " + rig_.name + ": a reset needs board.reset (a reset line) or board.power (a relay or an "
+                   "instrument output) in the rig file, which describes neither");
+  if (!started_) throw DutError("bench: reset before start");
+  reset_pending_ = true;
+}
 
 void BenchDut::stop() noexcept {
   if (supervisor_) supervisor_->make_safe();
   else if (bench_) bench_->deactivate();
+  // The board is left running and powered, as the bench found it.
+  try {
+    if (reset_line_) reset_line_->set_value(false);
+    if (power_line_) power_line_->set_value(true);
+  } catch (...) {
+  }
+  if (reset_line_) reset_line_->release();
+  if (power_line_) power_line_->release();
+  reset_line_.reset();
+  power_line_.reset();
+  release_at_ms_.reset();
   link_.reset();
   telemetry_.reset();
   supervisor_.reset();

@@ -216,10 +216,95 @@ TEST_F(BenchDutOnFakes, MeasuredChannelsAreReadAtTheirPeriodAndNeverClamped) {
   EXPECT_EQ(queries, 3);
 }
 
-TEST_F(BenchDutOnFakes, ResetIsRefusedWithoutAResetRelay) {
+TEST_F(BenchDutOnFakes, ResetIsRefusedWithoutABoardResetOrPowerControl) {
   BenchDut dut(io::parse_rig_config(yaml(), "fakes.yaml"), options());
   dut.start(fw::Config{});
-  EXPECT_THROW(dut.reset(), DutError);
+  try {
+    dut.reset();
+    FAIL();
+  } catch (const DutError& e) {
+    EXPECT_NE(std::string(e.what()).find("board.reset"), std::string::npos) << e.what();
+  }
+}
+
+// The scenario's `reset` reaches the board through its reset line, asserted for pulse_ms from the next tick, without
+// stalling the loop.
+TEST_F(BenchDutOnFakes, ResetPulsesTheBoardsResetLine) {
+  BenchDut dut(io::parse_rig_config(yaml("board:\n  reset: { gpiod: { chip: c, line: 24, active_low: true }, pulse_ms: 30 }\n"),
+                                    "fakes.yaml"),
+               options());
+  dut.start(fw::Config{});
+  ASSERT_EQ(lines.size(), 3u);  // remote/h_v, bms/out/load, then the reset line
+  const auto& reset = *lines[2];
+  EXPECT_TRUE(reset.as_output);
+  EXPECT_TRUE(reset.requested->active_low);
+  EXPECT_EQ(reset.driven, std::vector<bool>{false});  // released: the board runs
+  fw::Outputs out;
+  step(dut, cells(3300, 0), 0, out);
+  dut.reset();
+  std::vector<bool> level_at;
+  for (fw::Millis now = 10; now <= 60; now += 10) {
+    step(dut, cells(3300, 0), now, out);
+    level_at.push_back(reset.level);
+  }
+  // Asserted at 10 ms, held 30 ms, released at 40 ms.
+  EXPECT_EQ(level_at, (std::vector<bool>{true, true, true, false, false, false}));
+  dut.stop();
+  EXPECT_FALSE(reset.level);
+  EXPECT_TRUE(reset.released);
+}
+
+// Without a reset line, a power relay cycles the board: off for off_ms, then on again; stop leaves it powered.
+TEST_F(BenchDutOnFakes, ResetWithoutAResetLinePowerCyclesTheBoard) {
+  BenchDut dut(io::parse_rig_config(yaml("board:\n  power: { gpiod: { chip: c, line: 23 }, off_ms: 20 }\n"), "fakes.yaml"),
+               options());
+  dut.start(fw::Config{});
+  ASSERT_EQ(lines.size(), 3u);
+  const auto& power = *lines[2];
+  EXPECT_TRUE(power.level);  // powered from the start
+  fw::Outputs out;
+  dut.reset();
+  std::vector<bool> level_at;
+  for (fw::Millis now = 0; now <= 40; now += 10) {
+    step(dut, cells(3300, 0), now, out);
+    level_at.push_back(power.level);
+  }
+  EXPECT_EQ(level_at, (std::vector<bool>{false, false, true, true, true}));
+  dut.stop();
+  EXPECT_TRUE(power.level);
+}
+
+// `bmsrig bench check`: every channel opened, instruments identified, outputs at their safe state, inputs read once,
+// and the bench left safe.
+TEST_F(BenchDutOnFakes, BenchCheckOpensEverythingAndReportsItWithoutRunning) {
+  io::fake::FakeScpiInstrument psu(io::fake::FakeScpiSettings{"BMSRIG,FAKE-PSU,7,1", 0ms});
+  std::string y = yaml("instruments:\n  psu: { model: scpi-psu, port: " + psu.port_path() + ", idn: FAKE-PSU, timeout_ms: 500 }\n");
+  y += "  alternator/port_voltage_v:\n    out: { scpi: { instrument: psu, quantity: voltage } }\n    limits: [0, 15]\n    safe: 0\n"
+       "  alternator/current_a:\n    in: { scpi: { instrument: psu, quantity: current } }\n    limits: [-60, 60]\n    accuracy: 0.05\n";
+  psu.set_measured(0.0, 0.0);
+  const auto rig = io::parse_rig_config(y, "fakes.yaml");
+  const auto r = check_bench(rig, options().gpio_ports);
+  EXPECT_TRUE(r.ok());
+  ASSERT_EQ(r.instruments.size(), 1u);
+  EXPECT_EQ(r.instruments[0].second, "BMSRIG,FAKE-PSU,7,1");
+  ASSERT_EQ(r.channels.size(), 8u);
+  EXPECT_EQ(r.channels[0].backend, "iio ad5686r/0");
+  EXPECT_DOUBLE_EQ(*r.channels[0].value, 3.3);               // a cell DAC at its safe value
+  EXPECT_EQ(tree.get(dac, "out_voltage0_raw"), "3300");
+  EXPECT_FALSE(*r.channels[4].level);                         // remote/h_v relay safe (open)
+  lines[1]->level = true;                                     // (read during the check: the level was low)
+  EXPECT_EQ(r.channels[7].config->signal, "alternator/current_a");
+  EXPECT_DOUBLE_EQ(*r.channels[7].value, 0.0);                // measured with the supply's output off
+  EXPECT_FALSE(psu.output_on());                              // left safe
+  bool voltage_set = false;
+  for (const auto& c : psu.commands()) voltage_set |= c.rfind("VOLT ", 0) == 0 && std::stod(c.substr(5)) != 0.0;
+  EXPECT_FALSE(voltage_set);                                  // nothing but the safe set point was written
+
+  std::filesystem::remove_all(dac);  // a missing DAC: reported with its place in the rig file, nothing driven
+  const auto bad = check_bench(io::parse_rig_config(yaml(), "fakes.yaml"), options().gpio_ports);
+  EXPECT_FALSE(bad.ok());
+  ASSERT_FALSE(bad.problems.empty());
+  EXPECT_NE(bad.problems[0].find("fakes.yaml:"), std::string::npos) << bad.problems[0];
 }
 
 }  // namespace

@@ -8,7 +8,7 @@ integrates the measured alternator-port current. The instruments' readbacks are 
 on the board decided, so the verdicts on alternator/current_a come from measurements.
 
   hil_closed_loop_e2e.py BMSRIG VIRTUAL_BOARD SCENARIO_DIR good
-      runs the bench scenarios (SCENARIO_DIR/*.yaml) on a good board: exit 0, measured currents recorded with their
+      checks the bench (`bmsrig bench check`), runs the bench scenarios (SCENARIO_DIR/*.yaml) on a good board: exit 0, measured currents recorded with their
       declared accuracy, and `bmsrig compare` of a SIL run against the HIL run agrees (exit 0).
   hil_closed_loop_e2e.py BMSRIG VIRTUAL_BOARD SCENARIO_DIR limit-at-fuse|reverse|no-soft-start
       runs the alternator scenario on a board whose power stage has that defect: exit 1, the checks the defect
@@ -115,6 +115,15 @@ def main():
     board = None
     try:
         board, rig_yaml = bench(root, what)
+        if what == "good":
+            # Bring the bench up first: every instrument identified, every channel listed with its present value.
+            chk = run([bmsrig, "bench", "check", rig_yaml], timeout=30)
+            if chk.returncode != 0:
+                fail("bench check: exit %d" % chk.returncode)
+            for text in ["BMSRIG,VIRTUAL-PSU", "BMSRIG,VIRTUAL-BATTERY", "BMSRIG,VIRTUAL-ELOAD", "alternator/current_a",
+                         "bank/battery[0]/cell[3]/sensed_voltage_v", "3.3000 V", "bench ok"]:
+                if text not in chk.stdout:
+                    fail("bench check output lacks %r" % text)
         scenarios = [os.path.join(scenario_dir, s) for s in ([ALT, LEAD] if what == "good" else [ALT])]
         hil = os.path.join(root, "hil.json")
         sil = os.path.join(root, "sil.json")

@@ -1,7 +1,8 @@
 // bmsrig_virtual_board: the firmware core in its own process, wired like a board WITH ITS POWER STAGE on a bench
 // WITH INSTRUMENTS, for HIL tests without hardware. Depth: the bench's file, line and serial interfaces —
 //   cell voltages   read from the DAC files the rig writes: <dac-dir>/out_voltage{0..3}_raw (× out_voltage_scale, mV)
-//   LD / CD / PA    written as edge records to FIFOs <gpio-dir>/line{0,1,2}: {int64 CLOCK_MONOTONIC ns, int64 level}
+//   LD / CD / PA    written as edge records to FIFOs <gpio-dir>/line{0,1,2}: {int64 CLOCK_MONOTONIC ns, int64 level};
+//                   the time is the board tick at which the firmware changed the output (its pin's instant)
 //   VE.Direct       on an inherited PTY master fd: a text telemetry block every second, HEX requests answered by
 //                   the firmware's register handler (so the rig loads the configuration, fuse rating included,
 //                   like on a real board)
@@ -234,7 +235,10 @@ int main(int argc, char** argv) {
     for (int k = 0; k < 3; ++k) {
       if (now_level[k] == level[k]) continue;
       level[k] = now_level[k];
-      const std::int64_t record[2] = {mono_ns(), level[k] ? 1 : 0};
+      // The pin changes at the tick, as an MCU drives its outputs from its tick interrupt (microseconds of jitter);
+      // the instant is the tick's deadline on CLOCK_MONOTONIC, not when this process got round to writing the record
+      // (a host process is scheduled milliseconds late at times, which a board's pins are not).
+      const std::int64_t record[2] = {deadline, level[k] ? 1 : 0};
       if (!write_all(line_fd[k], record, sizeof record)) return 0;  // the rig went away
     }
 

@@ -107,6 +107,9 @@ std::vector<std::string> bench_names(bool drive, int batteries, int loads);
 // The regular expression every writable name and alias matches (any index), used by the scenario JSON Schema
 // (`set:` and `ramp:` property names). A test keeps scenarios/schema/scenario.schema.json equal to it.
 std::string writable_name_regex();
+// The regular expression every signal a bench can carry (drive or measure) matches: rig/io/schema/rig.schema.json's
+// channel names (kept equal by a test).
+std::string bench_name_regex();
 
 // A recorded signal of a world, with its definition.
 struct SignalSpec {

@@ -35,6 +35,27 @@
 
 namespace rig {
 
+// `bmsrig bench check`: a bench brought up without running anything. Opens every channel and instrument (the
+// instruments answer *IDN?), puts every output in its safe state, reads every input once, reports each channel's
+// calibration and present value, and leaves the bench safe and inactive. Changes nothing else.
+struct BenchCheckChannel {
+  const io::ChannelConfig* config = nullptr;
+  std::string backend;                // "iio ad5686r/0", "gpiod gpiochip0/17", "scpi alternator_psu voltage"
+  std::optional<double> value;        // analog: the safe value (outputs) or the reading (inputs), physical units
+  std::optional<bool> level;          // digital: the safe level (outputs) or the level read (inputs)
+  std::string problem;                // non-empty: reading it failed
+};
+struct BenchCheckReport {
+  std::vector<std::pair<std::string, std::string>> instruments;  // name, *IDN? answer
+  std::vector<BenchCheckChannel> channels;                        // rig.yaml order
+  std::vector<std::string> problems;                              // configure failures (with rig.yaml places)
+  std::vector<std::string> unsafe;                                // outputs that could not be made safe at the end
+  bool ok() const;
+};
+// Never throws for a device problem: it is reported. `gpio_ports` as in BenchDutOptions (default: libgpiod, or
+// FIFO lines for a `chip:` that is a directory).
+BenchCheckReport check_bench(const io::RigConfig& rig, io::GpioPortFactory gpio_ports = {});
+
 struct BenchDutOptions {
   // Default: libgpiod, or the virtual board's FIFO lines (rig/fifo_gpio_port.hpp) for a `chip:` that is a
   // directory; tests may pass fakes.
@@ -64,7 +85,9 @@ class BenchDut final : public Dut {
   void start(const fw::Config& config) override;
   std::size_t step_ticks(std::span<const fw::Inputs> inputs, fw::Millis first_now, const fw::Outputs& assumed,
                          std::span<fw::Outputs> out) override;
-  // A bench resets the board only through a reset relay, which this rig does not describe: throws DutError.
+  // The scenario's `reset` action: through rig.yaml's `board.reset` line (asserted for pulse_ms) or, without one,
+  // a power cycle through `board.power` (off for off_ms). It takes effect at the next tick, without stalling the
+  // loop (the line is released at a later tick). Throws DutError when the rig file describes neither.
   void reset() override;
   void stop() noexcept override;
   // The debounced LD/CD/PA edges (kernel timestamps, run time) not yet drained; the first call after start()
@@ -95,6 +118,8 @@ class BenchDut final : public Dut {
  private:
   void pace_until(std::chrono::steady_clock::time_point deadline);
   void write_channels(fw::Millis now);
+  void open_board_control();
+  void board_control(fw::Millis now);
   void read_channels(fw::Millis now);
   void load_config(const fw::Config& config);
   io::Nanos run_time() const;
@@ -105,6 +130,9 @@ class BenchDut final : public Dut {
   std::vector<double> driven_values_;                        // the plant's values for the coming tick
   std::vector<double> latest_;                               // the last reading of each measured channel
   std::vector<fw::Millis> next_read_ms_;
+  std::unique_ptr<io::GpioLinePort> reset_line_, power_line_;  // rig.yaml `board:` (when GPIO)
+  bool reset_pending_ = false;
+  std::optional<fw::Millis> release_at_ms_;                    // the reset is held until then
   boost::asio::io_context io_;
   std::optional<io::RunClock> clock_;
   std::unique_ptr<io::Bench> bench_;

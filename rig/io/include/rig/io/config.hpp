@@ -8,6 +8,9 @@
 //   instruments:                           # SCPI instruments by name
 //     alternator_psu: { model: scpi-psu, port: /dev/ttyUSB0, baud: 115200, idn: "ITECH,IT6012C", timeout_ms: 500 }
 //   telemetry: { port: /dev/ttyUSB2, baud: 19200, silence_timeout_ms: 3000 }   # the board's VE.Direct port
+//   board:                                 # optional: how a `reset` action reaches the board
+//     reset: { gpiod: { chip: gpiochip0, line: 24, active_low: true }, pulse_ms: 100 }
+//     power: { gpiod: { chip: gpiochip0, line: 23 }, off_ms: 2000 }   # or { scpi: { instrument: board_psu }, ... }
 //   channels:                              # signal → channel; exactly one of iio / gpiod / scpi. The signal must be
 //                                          # one the signal registry (rig/signals.hpp) lets a bench drive (out:)
 //                                          # or measure (in:)
@@ -105,6 +108,19 @@ struct LoopConfig {
   int priority = 80;
 };
 
+// How the rig resets or power-cycles the board (the scenario's `reset` action on a bench).
+struct BoardControl {
+  std::optional<GpioLineSpec> line;  // a GPIO line (a relay in the supply, the board's reset input); logical true =
+                                     // reset asserted / power on
+  std::string instrument;            // or an instrument whose output powers the board (OUTP OFF / ON)
+  std::chrono::milliseconds hold{100};  // reset: how long the reset is asserted; power: how long the board is off
+  SourceLocation where;
+};
+struct BoardConfig {
+  std::optional<BoardControl> reset;  // preferred for `reset` (the watchdog-style restart)
+  std::optional<BoardControl> power;  // a power cycle when there is no reset line
+};
+
 struct RigConfig {
   std::string name;
   std::string description;
@@ -113,6 +129,7 @@ struct RigConfig {
   std::vector<InstrumentConfig> instruments;
   std::optional<TelemetryConfig> telemetry;
   std::vector<ChannelConfig> channels;
+  BoardConfig board;
 
   const ChannelConfig* find(std::string_view signal) const;
   const InstrumentConfig* instrument(std::string_view name) const;
