@@ -19,7 +19,7 @@ class BatchingDut final : public Dut {
   FirmwareInfo firmware_info() const override { return inner_.firmware_info(); }
   std::string mode() const override { return "sil"; }
   void start(const fw::Config& c) override { inner_.start(c); }
-  std::size_t step_ticks(std::span<const fw::Inputs> in, fw::Millis first_now, const fw::Outputs& assumed,
+  std::size_t step_ticks(std::span<const BoardSample> in, fw::Millis first_now, const fw::Outputs& assumed,
                          std::span<fw::Outputs> out) override {
     ++calls_;
     const std::size_t n = inner_.step_ticks(in, first_now, assumed, out);
@@ -55,7 +55,7 @@ class DistortingDut final : public Dut {
     inner_.start(c);
     pa_since_.reset();
   }
-  std::size_t step_ticks(std::span<const fw::Inputs> in, fw::Millis first_now, const fw::Outputs& assumed,
+  std::size_t step_ticks(std::span<const BoardSample> in, fw::Millis first_now, const fw::Outputs& assumed,
                          std::span<fw::Outputs> out) override {
     const std::size_t n = inner_.step_ticks(in.first(1), first_now, assumed, out.first(1));
     auto& o = out[0];

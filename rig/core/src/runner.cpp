@@ -26,19 +26,6 @@ struct Binding {
   int a = 0, b = 0;
 };
 
-bool same_inputs(const fw::Inputs& a, const fw::Inputs& b) {
-  for (int i = 0; i < fw::kMaxCells; ++i)
-    if (a.cell_mv[i] != b.cell_mv[i] || a.cell_temp_dc[i] != b.cell_temp_dc[i]) return false;
-  for (int i = 0; i < fw::kMaxBatteries; ++i) {
-    const auto &x = a.battery[i], &y = b.battery[i];
-    if (x.connected != y.connected || x.allowed_to_charge != y.allowed_to_charge ||
-        x.allowed_to_discharge != y.allowed_to_discharge || x.prealarm != y.prealarm)
-      return false;
-  }
-  return a.alt_port_mv == b.alt_port_mv && a.li_port_mv == b.li_port_mv && a.alt_current_ma == b.alt_current_ma &&
-         a.heatsink_temp_dc == b.heatsink_temp_dc && a.remote_h_mv == b.remote_h_mv && a.remote_l_mv == b.remote_l_mv;
-}
-
 // Binds a catalogue entry to its registry getter (rig/signals.hpp).
 Binding bind(SignalId id, const SignalSpec& spec) { return Binding{id, spec.def->read, spec.a, spec.b}; }
 
@@ -122,7 +109,7 @@ class Loop {
 
     Time next_progress = opt_.progress_every;
     out_.completed = true;
-    std::vector<fw::Inputs> inputs;
+    std::vector<BoardSample> inputs;
     std::vector<fw::Outputs> outs;
     while (true) {
       reached_ = s.now;
@@ -137,10 +124,10 @@ class Loop {
       }
       const std::size_t batch = std::max<std::size_t>(1, dut_.preferred_batch());
       if (batch == 1) {
-        tick(s, true, [&](const fw::Inputs& in, bool reset) {
+        tick(s, true, [&](const BoardSample& in, bool reset) {
           if (reset) dut_.reset();
           fw::Outputs o{};
-          dut_.step_ticks(std::span<const fw::Inputs>(&in, 1), now_ms(s.now), s.outputs, std::span<fw::Outputs>(&o, 1));
+          dut_.step_ticks(std::span<const BoardSample>(&in, 1), now_ms(s.now), s.outputs, std::span<fw::Outputs>(&o, 1));
           return o;
         });
         continue;
@@ -153,7 +140,7 @@ class Loop {
       for (std::size_t i = 0; i < batch; ++i) {
         if (spec.ended || spec.now >= sc_.max_duration) break;
         bool stop_here = false;
-        tick(spec, false, [&](const fw::Inputs& in, bool reset) {
+        tick(spec, false, [&](const BoardSample& in, bool reset) {
           if (reset && i > 0) {
             stop_here = true;
             return assumed;
@@ -165,7 +152,7 @@ class Loop {
         if (stop_here) break;
       }
       if (inputs.empty()) {  // the timeline ends the run at this tick, before the firmware steps
-        tick(s, true, [&](const fw::Inputs&, bool) -> fw::Outputs {
+        tick(s, true, [&](const BoardSample&, bool) -> fw::Outputs {
           throw std::logic_error("rig: speculation ended but the replay stepped");
         });
         continue;
@@ -175,8 +162,8 @@ class Loop {
       const std::size_t n = dut_.step_ticks(inputs, now_ms(s.now), assumed, outs);
       if (n == 0 || n > inputs.size()) throw DutError("Dut::step_ticks returned an invalid tick count");
       for (std::size_t i = 0; i < n; ++i) {
-        tick(s, true, [&](const fw::Inputs& in, bool) {
-          if (!same_inputs(in, inputs[i]))
+        tick(s, true, [&](const BoardSample& in, bool) {
+          if (!(in == inputs[i]))
             throw std::logic_error("rig: speculative replay diverged (non-deterministic plant)");
           return outs[i];
         });
@@ -281,7 +268,8 @@ class Loop {
     record(timeline_id_, s.now, s.timeline_entry);
   }
 
-  // One firmware tick from s.now; `step` gets the Inputs (and whether a firmware reset is due) and returns Outputs.
+  // One firmware tick from s.now; `step` gets the board's sample (and whether a firmware reset is due) and returns
+  // the firmware's Outputs.
   template <class StepFn>
   void tick(SimState& s, bool rec, StepFn&& step) {
     sample(s, slow_, rec);
@@ -293,7 +281,7 @@ class Loop {
     }
     update_ramps(s);
     if (closed_loop_) drive_bench(s);
-    const fw::Inputs in = sample_inputs(s.world);
+    const BoardSample in = sample_board(s.world);
     s.outputs = step(in, reset);
     sample(s, outputs_, rec);
     if (closed_loop_) measure_bench(s, rec);
@@ -430,30 +418,28 @@ class Loop {
 
 }  // namespace
 
-fw::Inputs sample_inputs(const plant::World& w) {
-  fw::Inputs in{};
-  // An ADC truncates: the code is floor(value / LSB).
-  auto mv = [](double v) { return static_cast<std::int32_t>(std::floor(v * 1000.0)); };
-  auto dc = [](double c) {
-    return static_cast<std::int16_t>(std::clamp(std::floor(c * 10.0), -32768.0, 32767.0));
-  };
+BoardSample sample_board(const plant::World& w) {
+  BoardSample in;
   const int n = std::min(w.battery_count(), fw::kMaxBatteries);
+  in.batteries = n;
   for (int b = 0; b < n; ++b) {
     for (int c = 0; c < fw::kCellsPerBattery; ++c) {
-      in.cell_mv[b * fw::kCellsPerBattery + c] = mv(w.cell_voltage_v(b, c));
-      in.cell_temp_dc[b * fw::kCellsPerBattery + c] = dc(w.cell_temperature_c(b, c));
+      in.cell_v[b * fw::kCellsPerBattery + c] = w.cell_voltage_v(b, c);
+      in.cell_temp_c[b * fw::kCellsPerBattery + c] = w.cell_temperature_c(b, c);
     }
     const auto cs = w.cable_signals(b);
     in.battery[b] = fw::BatterySignals{cs.connected, cs.allowed_to_charge, cs.allowed_to_discharge, cs.prealarm};
   }
-  in.alt_port_mv = mv(w.alt_port_v());
-  in.li_port_mv = mv(w.li_port_v());
-  in.alt_current_ma = static_cast<std::int32_t>(std::floor(w.alt_port_current_a() * 100.0)) * 10;  // 10 mA LSB
-  in.heatsink_temp_dc = dc(w.heatsink_temperature_c());
-  in.remote_h_mv = mv(w.remote_h_v());
-  in.remote_l_mv = mv(w.remote_l_v());
+  in.alt_port_v = w.alt_port_v();
+  in.li_port_v = w.li_port_v();
+  in.alt_current_a = w.alt_port_current_a();
+  in.heatsink_c = w.heatsink_temperature_c();
+  in.remote_h_v = w.remote_h_v();
+  in.remote_l_v = w.remote_l_v();
   return in;
 }
+
+fw::Inputs sample_inputs(const plant::World& w) { return adc_sample(sample_board(w)); }
 
 plant::World make_world(const Scenario& sc) {
   plant::World w(sc.world);

@@ -1,5 +1,7 @@
 #include "rig/in_process_dut.hpp"
 
+#include <algorithm>
+#include <cmath>
 #include <string>
 
 #include "fw/version.hpp"
@@ -19,14 +21,47 @@ void InProcessDut::start(const fw::Config& config) {
   bms_.reset();
 }
 
-std::size_t InProcessDut::step_ticks(std::span<const fw::Inputs> inputs, fw::Millis first_now,
+std::size_t InProcessDut::step_ticks(std::span<const BoardSample> samples, fw::Millis first_now,
                                      const fw::Outputs& assumed, std::span<fw::Outputs> out) {
   std::size_t n = 0;
-  for (; n < inputs.size() && n < out.size(); ++n) {
-    out[n] = bms_.step(inputs[n], first_now + static_cast<fw::Millis>(n) * fw::kTickMs);
+  for (; n < samples.size() && n < out.size(); ++n) {
+    out[n] = bms_.step(adc_sample(samples[n]), first_now + static_cast<fw::Millis>(n) * fw::kTickMs);
     if (!same_outputs(out[n], assumed)) return n + 1;
   }
   return n;
+}
+
+bool operator==(const BoardSample& a, const BoardSample& b) {
+  if (a.batteries != b.batteries) return false;
+  for (int i = 0; i < fw::kMaxCells; ++i)
+    if (a.cell_v[i] != b.cell_v[i] || a.cell_temp_c[i] != b.cell_temp_c[i]) return false;
+  for (int i = 0; i < fw::kMaxBatteries; ++i) {
+    const auto &x = a.battery[i], &y = b.battery[i];
+    if (x.connected != y.connected || x.allowed_to_charge != y.allowed_to_charge ||
+        x.allowed_to_discharge != y.allowed_to_discharge || x.prealarm != y.prealarm)
+      return false;
+  }
+  return a.alt_port_v == b.alt_port_v && a.li_port_v == b.li_port_v && a.alt_current_a == b.alt_current_a &&
+         a.heatsink_c == b.heatsink_c && a.remote_h_v == b.remote_h_v && a.remote_l_v == b.remote_l_v;
+}
+
+fw::Inputs adc_sample(const BoardSample& s) {
+  fw::Inputs in{};
+  auto mv = [](double v) { return static_cast<std::int32_t>(std::floor(v * 1000.0)); };
+  auto dc = [](double c) { return static_cast<std::int16_t>(std::clamp(std::floor(c * 10.0), -32768.0, 32767.0)); };
+  const int n = std::clamp(s.batteries, 0, fw::kMaxBatteries);
+  for (int i = 0; i < n * fw::kCellsPerBattery; ++i) {
+    in.cell_mv[i] = mv(s.cell_v[i]);
+    in.cell_temp_dc[i] = dc(s.cell_temp_c[i]);
+  }
+  for (int b = 0; b < n; ++b) in.battery[b] = s.battery[b];
+  in.alt_port_mv = mv(s.alt_port_v);
+  in.li_port_mv = mv(s.li_port_v);
+  in.alt_current_ma = static_cast<std::int32_t>(std::floor(s.alt_current_a * 100.0)) * 10;  // 10 mA LSB
+  in.heatsink_temp_dc = dc(s.heatsink_c);
+  in.remote_h_mv = mv(s.remote_h_v);
+  in.remote_l_mv = mv(s.remote_l_v);
+  return in;
 }
 
 bool same_outputs(const fw::Outputs& a, const fw::Outputs& b) {

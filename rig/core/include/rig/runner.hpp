@@ -3,7 +3,8 @@
 // Every firmware tick t (a multiple of fw::kTickMs):
 //   1. tick-rate signals (cells, SOC, temperatures) are sampled at t and recorded;
 //   2. the timeline fires every entry due at t (`when:` conditions see the values recorded up to t);
-//   3. the plant's sensor values become fw::Inputs, quantised like an ADC (sample_inputs());
+//   3. the plant's sensor values at the board's terminals (sample_board(), SI) go to the Dut, which turns them into
+//      what its board sees (the in-process and QEMU boards: their ADC model, adc_sample());
 //   4. the Dut steps (now = t in ms) and returns fw::Outputs, recorded at t (bms/*);
 //      (a Dut that timestamps its own outputs — HIL, Dut::drain_output_edges() — has bms/out/{load,charge,
 //      prealarm} recorded at those instants instead);
@@ -40,9 +41,10 @@
 
 namespace rig {
 
-// ADC-like quantisation (truncating, code = floor(value / LSB)) of the plant's sensor values into firmware Inputs:
-// cell and port voltages 1 mV LSB,
-// alternator-port current 10 mA LSB, temperatures 0.1 °C, remote pins 1 mV; BMS-cable lines as they are.
+// What the plant presents at the board's terminals and sense inputs, in SI units (the Dut seam's sample).
+BoardSample sample_board(const plant::World& world);
+// That sample through the in-process board's ADC model (adc_sample(): truncating, 1 mV, 10 mA, 0.1 °C): what the
+// firmware reads in SIL and PIL.
 fw::Inputs sample_inputs(const plant::World& world);
 
 struct RunOptions {

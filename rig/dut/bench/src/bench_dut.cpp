@@ -307,7 +307,7 @@ void BenchDut::read_channels(fw::Millis now) {
   }
 }
 
-std::size_t BenchDut::step_ticks(std::span<const fw::Inputs> inputs, fw::Millis first_now, const fw::Outputs& assumed,
+std::size_t BenchDut::step_ticks(std::span<const BoardSample> inputs, fw::Millis first_now, const fw::Outputs& assumed,
                                  std::span<fw::Outputs> out) {
   (void)assumed;
   if (!started_) throw DutError("bench: step before start");

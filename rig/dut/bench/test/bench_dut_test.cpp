@@ -50,8 +50,8 @@ class BenchDutOnFakes : public ::testing::Test {
   }
   std::size_t step(BenchDut& dut, const std::vector<double>& drive, fw::Millis now, fw::Outputs& out) {
     dut.drive(drive);
-    const fw::Inputs in{};
-    return dut.step_ticks(std::span<const fw::Inputs>(&in, 1), now, fw::Outputs{}, std::span<fw::Outputs>(&out, 1));
+    const BoardSample in{};
+    return dut.step_ticks(std::span<const BoardSample>(&in, 1), now, fw::Outputs{}, std::span<fw::Outputs>(&out, 1));
   }
 };
 

@@ -76,9 +76,9 @@ class Loopback : public ::testing::Test {
     }
     fw::Outputs out;
     for (fw::Millis now = from; now < to; now += fw::kTickMs) {
-      const fw::Inputs in{};
+      const BoardSample in{};
       dut.drive(values);
-      dut.step_ticks(std::span<const fw::Inputs>(&in, 1), now, fw::Outputs{}, std::span<fw::Outputs>(&out, 1));
+      dut.step_ticks(std::span<const BoardSample>(&in, 1), now, fw::Outputs{}, std::span<fw::Outputs>(&out, 1));
     }
     return out;
   }

@@ -24,6 +24,28 @@ struct DutError : std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
+// One sample of everything a board senses, in SI units, as the plant presents it at the board's terminals and sense
+// inputs (TOP-2). The Dut seam carries these physical values; each Dut turns them into what its board sees:
+// InProcessDut and QemuDut through the board's ADC model (adc_sample()), BenchDut not at all (the real board samples
+// its own inputs, which the bench drives from the plant's values).
+struct BoardSample {
+  int batteries = 0;                                     // cells and cable lines of batteries [0, batteries) are set
+  double cell_v[fw::kMaxCells] = {};                     // at the cell sense inputs (sensor faults applied)
+  double cell_temp_c[fw::kMaxCells] = {};
+  fw::BatterySignals battery[fw::kMaxBatteries] = {};    // BMS-cable lines (digital)
+  double alt_port_v = 0.0, li_port_v = 0.0;
+  double alt_current_a = 0.0;                            // through the alternator port, > 0 into the Li bus
+  double heatsink_c = 25.0;
+  double remote_h_v = 0.0, remote_l_v = 0.0;
+};
+// Every field equal (bit-for-bit values): the runner's check that a speculative replay saw the same samples.
+bool operator==(const BoardSample& a, const BoardSample& b);
+
+// The board's ADC as the in-process and emulated boards model it: each reading truncates, code = floor(value / LSB),
+// with 1 mV for voltages, 10 mA for the alternator-port current and 0.1 °C for temperatures; cable lines as they
+// are. Cells and batteries beyond `batteries` keep fw::Inputs' defaults.
+fw::Inputs adc_sample(const BoardSample& sample);
+
 struct FirmwareInfo {
   std::string version;     // e.g. "0.1.0"
   std::string build_hash;  // git hash of the firmware build
@@ -65,11 +87,11 @@ class Dut {
   // naming the firmware's error code).
   virtual void start(const fw::Config& config) = 0;
 
-  // Steps the firmware over consecutive ticks: inputs[i] is the sample at now = first_now + i * fw::kTickMs.
+  // Steps the firmware over consecutive ticks: samples[i] is the board's sample at now = first_now + i * fw::kTickMs.
   // The DUT may stop early after the first tick whose Outputs differ from `assumed` (the outputs the runner
   // assumed when it computed the later inputs). Writes out[0..n) and returns n ≥ 1, the ticks executed.
   // A DUT that prefers single ticks returns 1 every time.
-  virtual std::size_t step_ticks(std::span<const fw::Inputs> inputs, fw::Millis first_now,
+  virtual std::size_t step_ticks(std::span<const BoardSample> samples, fw::Millis first_now,
                                  const fw::Outputs& assumed, std::span<fw::Outputs> out) = 0;
 
   // How many ticks per step_ticks() call the DUT handles efficiently (1 for in-process).

@@ -1,5 +1,5 @@
 // InProcessDut: the SIL device under test — the firmware core (fw::Bms) linked into the rig process.
-// Depth: the firmware's step() seam (ARCHITECTURE.md); no board layer, no ADC (the runner quantises Inputs).
+// Depth: the firmware's step() seam (ARCHITECTURE.md); its board is the ADC model adc_sample() (dut.hpp).
 // Deterministic; not thread-safe (one per run). step_ticks() executes every tick it is given.
 #pragma once
 
@@ -14,7 +14,7 @@ class InProcessDut final : public Dut {
   std::string mode() const override { return "sil"; }
   // Resets the firmware and configures it; a refused configuration throws DutError naming fw::ConfigError.
   void start(const fw::Config& config) override;
-  std::size_t step_ticks(std::span<const fw::Inputs> inputs, fw::Millis first_now, const fw::Outputs& assumed,
+  std::size_t step_ticks(std::span<const BoardSample> samples, fw::Millis first_now, const fw::Outputs& assumed,
                          std::span<fw::Outputs> out) override;
   void reset() override { bms_.reset(); }
   void stop() noexcept override {}

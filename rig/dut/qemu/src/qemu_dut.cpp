@@ -301,10 +301,14 @@ void QemuDut::reset() {
   request(pl::Type::kReset, {}, pl::Type::kResetAck);
 }
 
-std::size_t QemuDut::step_ticks(std::span<const fw::Inputs> inputs, fw::Millis first_now, const fw::Outputs& assumed,
+std::size_t QemuDut::step_ticks(std::span<const BoardSample> samples, fw::Millis first_now, const fw::Outputs& assumed,
                                 std::span<fw::Outputs> out) {
-  const std::size_t n = std::min({inputs.size(), out.size(), batch_});
+  const std::size_t n = std::min({samples.size(), out.size(), batch_});
   if (n == 0) throw DutError("PIL: step_ticks needs at least one sample");
+  // The emulated board's ADC (the same model as the in-process board's), then the plant-link encoding.
+  auto& inputs = adc_;
+  inputs.resize(n);
+  for (std::size_t i = 0; i < n; ++i) inputs[i] = adc_sample(samples[i]);
   pl::StepRequest req;
   req.first_now = first_now;
   req.count = static_cast<std::uint16_t>(n);

@@ -31,24 +31,27 @@ void require_image() {
 // A deterministic input history that crosses the interesting edges: start-up, a slow discharge through the
 // pre-alarm and load-disconnect thresholds (30 s lead), alternator charging with current steps, a remote
 // off/on, recovery.
-fw::Inputs inputs_at(fw::Millis t_ms) {
-  fw::Inputs in;
+// As the plant would present it (SI); half an LSB above each code so the boards' ADC model reads exactly that code.
+rig::BoardSample inputs_at(fw::Millis t_ms) {
+  rig::BoardSample in;
+  in.batteries = 1;
   const double t = t_ms / 1000.0;
   std::int32_t cell = 3300;
   if (t > 5) cell = 3300 - static_cast<std::int32_t>((t - 5) * 20);  // 20 mV/s down
   if (cell < 2700) cell = 2700;
   if (t > 60) cell = 3350;                                            // recharged
+  auto v = [](std::int32_t mv) { return (mv + 0.5) / 1000.0; };
   for (int i = 0; i < fw::kCellsPerBattery; ++i) {
-    in.cell_mv[i] = cell + i * 3;
-    in.cell_temp_dc[i] = static_cast<std::int16_t>(250 + i);
+    in.cell_v[i] = v(cell + i * 3);
+    in.cell_temp_c[i] = (250 + i + 0.5) / 10.0;
   }
-  in.li_port_mv = cell * 4;
-  in.alt_port_mv = t > 62 ? 14200 : 12600;
-  in.alt_current_ma = t > 62 ? static_cast<std::int32_t>((t_ms / 10) % 7) * 5000 : 0;
-  in.heatsink_temp_dc = static_cast<std::int16_t>(300 + (t_ms / 1000) % 5);
+  in.li_port_v = v(cell * 4);
+  in.alt_port_v = v(t > 62 ? 14200 : 12600);
+  in.alt_current_a = (t > 62 ? static_cast<std::int32_t>((t_ms / 10) % 7) * 5000 + 5 : 0) / 1000.0;
+  in.heatsink_c = (300 + (t_ms / 1000) % 5 + 0.5) / 10.0;
   const bool remote_on = !(t > 65 && t < 66);
-  in.remote_h_mv = remote_on ? 5000 : 0;
-  in.remote_l_mv = remote_on ? 0 : 12000;
+  in.remote_h_v = v(remote_on ? 5000 : 0);
+  in.remote_l_v = v(remote_on ? 0 : 12000);
   return in;
 }
 
@@ -62,12 +65,12 @@ RunResult run(rig::Dut& dut, fw::Millis duration_ms, std::size_t batch) {
   RunResult r;
   fw::Outputs last{};
   fw::Millis now = 0;
-  std::vector<fw::Inputs> in(batch);
+  std::vector<rig::BoardSample> in(batch);
   std::vector<fw::Outputs> out(batch);
   while (now < duration_ms) {
     const std::size_t k = std::min<std::size_t>(batch, (duration_ms - now) / fw::kTickMs);
     for (std::size_t i = 0; i < k; ++i) in[i] = inputs_at(now + static_cast<fw::Millis>(i) * fw::kTickMs);
-    const std::size_t n = dut.step_ticks(std::span<const fw::Inputs>(in.data(), k), now, last, out);
+    const std::size_t n = dut.step_ticks(std::span<const rig::BoardSample>(in.data(), k), now, last, out);
     EXPECT_GE(n, 1u);
     for (std::size_t i = 0; i < n; ++i) r.outputs.push_back(out[i]);
     last = out[n - 1];
@@ -177,7 +180,7 @@ TEST(QemuDut, ResetRestartsTheFirmwareLikeSil) {
   EXPECT_EQ(a.outputs.back().load, fw::Pin::kHigh);  // started (valid inputs ≥ 1 s)
   pil.reset();
   sil.reset();
-  fw::Inputs in = inputs_at(3000);
+  rig::BoardSample in = inputs_at(3000);
   fw::Outputs po, so;
   ASSERT_EQ(pil.step_ticks({&in, 1}, 3000, a.outputs.back(), {&po, 1}), 1u);
   ASSERT_EQ(sil.step_ticks({&in, 1}, 3000, b.outputs.back(), {&so, 1}), 1u);
@@ -220,7 +223,7 @@ TEST(QemuDut, QemuKilledMidRunIsAClearError) {
   rig::QemuDut dut;
   dut.start(fw::Config{});
   ::kill(dut.pid(), SIGKILL);
-  fw::Inputs in = inputs_at(0);
+  rig::BoardSample in = inputs_at(0);
   fw::Outputs out;
   try {
     dut.step_ticks({&in, 1}, 0, fw::Outputs{}, {&out, 1});
@@ -269,7 +272,7 @@ TEST(QemuDut, TEL_1_TelemetryBlocksOnUart1) {
   EXPECT_EQ(errors, 0);
   ASSERT_EQ(v_values.size(), 5u) << text;  // seconds 0..4
   for (std::size_t s = 0; s < v_values.size(); ++s) {
-    EXPECT_EQ(v_values[s], std::to_string(inputs_at(static_cast<fw::Millis>(s) * 1000).li_port_mv)) << s;
+    EXPECT_EQ(v_values[s], std::to_string(rig::adc_sample(inputs_at(static_cast<fw::Millis>(s) * 1000)).li_port_mv)) << s;
   }
   EXPECT_STREQ(d.find("PID"), "0xA3E0");
   EXPECT_STREQ(d.find("T"), "25");

@@ -8,7 +8,7 @@
 // voltage and current limit, the battery emulator's voltage, the electronic load's current, relays; digital
 // channels compare with their `threshold`; an instrument at most once per `update_ms`), every analog `in:` channel
 // is read (an instrument once per `update_ms`, the last reading holding in between) and handed to the runner, which
-// records the measurement and lets the plant integrate the measured alternator-port current. fw::Inputs are not
+// records the measurement and lets the plant integrate the measured alternator-port current. The BoardSample is not
 // used: the board samples its own sensors. The board's outputs are read back from the digital inputs
 // bms/out/{load,charge,prealarm}, the last telemetry block (alarm reason) and the BMS flags and error registers
 // (0x2100, 0x2101), polled over HEX without blocking (ATC, ATD, pre-alarm active, error code).
@@ -83,7 +83,7 @@ class BenchDut final : public Dut {
   FirmwareInfo firmware_info() const override;
   std::string mode() const override { return "hil"; }
   void start(const fw::Config& config) override;
-  std::size_t step_ticks(std::span<const fw::Inputs> inputs, fw::Millis first_now, const fw::Outputs& assumed,
+  std::size_t step_ticks(std::span<const BoardSample> inputs, fw::Millis first_now, const fw::Outputs& assumed,
                          std::span<fw::Outputs> out) override;
   // The scenario's `reset` action: through rig.yaml's `board.reset` line (asserted for pulse_ms) or, without one,
   // a power cycle through `board.power` (off for off_ms). It takes effect at the next tick, without stalling the

@@ -66,7 +66,7 @@ class QemuDut final : public Dut {
   FirmwareInfo firmware_info() const override { return info_; }
   std::string mode() const override { return "pil"; }
   void start(const fw::Config& config) override;
-  std::size_t step_ticks(std::span<const fw::Inputs> inputs, fw::Millis first_now, const fw::Outputs& assumed,
+  std::size_t step_ticks(std::span<const BoardSample> inputs, fw::Millis first_now, const fw::Outputs& assumed,
                          std::span<fw::Outputs> out) override;
   std::size_t preferred_batch() const override { return batch_; }
   void reset() override;
@@ -109,6 +109,7 @@ class QemuDut final : public Dut {
   std::vector<std::uint8_t> rx_;       // bytes read but not yet decoded
   std::size_t rx_pos_ = 0;
   // Delta state shared with the board (see fw/plant_link.hpp): valid after a successful Step.
+  std::vector<fw::Inputs> adc_;  // the samples of the step in progress, through the board's ADC model
   bool has_reference_ = false;
   std::uint16_t reference_sequence_ = 0;
   fw::Inputs reference_{};
