@@ -216,6 +216,36 @@ TEST_F(BenchDutOnFakes, MeasuredChannelsAreReadAtTheirPeriodAndNeverClamped) {
   EXPECT_EQ(queries, 3);
 }
 
+// An instrument that stops answering mid-run ends the run as an error naming it, with every output safe.
+TEST_F(BenchDutOnFakes, SilentInstrumentStopsTheRunWithEveryOutputSafe) {
+  io::fake::FakeScpiInstrument psu(io::fake::FakeScpiSettings{"BMSRIG,FAKE-PSU,1,1", 0ms});
+  const std::string inst = "instruments:\n  psu: { model: scpi-psu, port: " + psu.port_path() + ", idn: FAKE-PSU, timeout_ms: 100 }\n";
+  std::string y = yaml(inst);
+  y += "  alternator/current_a:\n    in: { scpi: { instrument: psu, quantity: current, update_ms: 10 } }\n"
+       "    limits: [-60, 60]\n    accuracy: 0.05\n"
+       "  alternator/port_voltage_v:\n    out: { scpi: { instrument: psu, quantity: voltage, update_ms: 10 } }\n"
+       "    limits: [0, 15]\n    safe: 0\n";
+  BenchDut dut(io::parse_rig_config(y, "fakes.yaml"), options());
+  dut.start(fw::Config{});
+  fw::Outputs out;
+  auto drive = cells(3500, 12000);
+  drive.push_back(14.0);
+  step(dut, drive, 0, out);
+  EXPECT_EQ(tree.get(dac, "out_voltage0_raw"), "3500");
+  EXPECT_TRUE(psu.output_on());
+  psu.mute(true);
+  std::string error;
+  try {
+    step(dut, drive, 10, out);
+  } catch (const DutError& e) {
+    error = e.what();
+  }
+  EXPECT_NE(error.find("alternator/current_a"), std::string::npos) << error;
+  EXPECT_EQ(tree.get(dac, "out_voltage0_raw"), "3300");  // every channel back at its safe state
+  EXPECT_FALSE(lines[0]->level);
+  EXPECT_THROW(step(dut, drive, 20, out), DutError);      // and the run cannot go on
+}
+
 TEST_F(BenchDutOnFakes, ResetIsRefusedWithoutABoardResetOrPowerControl) {
   BenchDut dut(io::parse_rig_config(yaml(), "fakes.yaml"), options());
   dut.start(fw::Config{});
