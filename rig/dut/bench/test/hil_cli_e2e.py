@@ -15,6 +15,8 @@ import sys
 import tempfile
 import time
 
+import virtual_bench
+
 
 def fail(msg):
     print("FAIL: " + msg)
@@ -26,33 +28,7 @@ def main():
     root = tempfile.mkdtemp(prefix="bmsrig-hil-e2e-")
     board = None
     try:
-        dac = os.path.join(root, "iio:device0")
-        os.mkdir(dac)
-        for name, content in [("name", "ad5686r"), ("out_voltage_scale", "1")] + \
-                [("out_voltage%d_raw" % k, "0") for k in range(4)]:
-            with open(os.path.join(dac, name), "w") as f:
-                f.write(content + "\n")
-        gpio = os.path.join(root, "gpio")
-        os.mkdir(gpio)
-        for k in range(3):
-            os.mkfifo(os.path.join(gpio, "line%d" % k), 0o600)
-        master, slave = os.openpty()
-        slave_path = os.ttyname(slave)
-        rig = ["rig: e2e-virtual-board", "iio_root: " + root, "loop: { realtime: true }",
-               "telemetry: { port: %s, baud: 19200, silence_timeout_ms: 3000 }" % slave_path, "channels:"]
-        for k in range(4):
-            rig += ["  bank/battery[0]/cell[%d]/sensed_voltage_v:" % k,
-                    "    out: { iio: { device: ad5686r, channel: %d } }" % k,
-                    "    limits: [2.0, 3.8]", "    safe: 3.3"]
-        for k, out in enumerate(["load", "charge", "prealarm"]):
-            rig += ["  bms/out/%s:" % out, "    in: { gpiod: { chip: %s, line: %d } }" % (gpio, k)]
-        rig_yaml = os.path.join(root, "rig.yaml")
-        with open(rig_yaml, "w") as f:
-            f.write("\n".join(rig) + "\n")
-
-        board = subprocess.Popen([board_exe, "--dac-dir", dac, "--gpio-dir", gpio, "--vedirect-fd", str(master)],
-                                 pass_fds=(master,))
-        os.close(master)
+        board, rig_yaml, dac = virtual_bench.start(root, board_exe, instruments=False)
         results = os.path.join(root, "results.json")
         junit = os.path.join(root, "junit.xml")
         cmd = [bmsrig, "run", "--mode", "hil", "--rig", rig_yaml, scenario, "--json", results, "--junit", junit,

@@ -20,6 +20,8 @@ import subprocess
 import sys
 import tempfile
 
+import virtual_bench
+
 ALT = "alt_limit_soft_start_one_way.yaml"
 LEAD = "prealarm_lead_single_battery.yaml"
 
@@ -48,63 +50,6 @@ def run(cmd, timeout):
     return p
 
 
-def bench(root, fault):
-    """Creates the fake sysfs tree, FIFOs and PTYs, starts the board; returns (process, rig.yaml path)."""
-    dac = os.path.join(root, "iio:device0")
-    os.mkdir(dac)
-    for name, content in [("name", "ad5686r"), ("out_voltage_scale", "1")] + \
-            [("out_voltage%d_raw" % k, "3300") for k in range(4)]:
-        with open(os.path.join(dac, name), "w") as f:
-            f.write(content + "\n")
-    gpio = os.path.join(root, "gpio")
-    os.mkdir(gpio)
-    for k in range(3):
-        os.mkfifo(os.path.join(gpio, "line%d" % k), 0o600)
-    ptys = {}
-    for name in ["vedirect", "psu", "battery", "eload"]:
-        master, slave = os.openpty()
-        ptys[name] = (master, os.ttyname(slave), slave)
-    rig = ["rig: virtual-bench", "iio_root: " + root, "loop: { realtime: true }",
-           "instruments:",
-           "  psu: { model: scpi-psu, port: %s, idn: VIRTUAL-PSU, timeout_ms: 200 }" % ptys["psu"][1],
-           "  battery: { model: scpi-psu, port: %s, idn: VIRTUAL-BATTERY, timeout_ms: 200 }" % ptys["battery"][1],
-           "  eload: { model: scpi-eload, port: %s, idn: VIRTUAL-ELOAD, timeout_ms: 200 }" % ptys["eload"][1],
-           "telemetry: { port: %s, baud: 19200, silence_timeout_ms: 3000 }" % ptys["vedirect"][1],
-           "channels:"]
-    for k in range(4):
-        rig += ["  bank/battery[0]/cell[%d]/sensed_voltage_v:" % k,
-                "    out: { iio: { device: ad5686r, channel: %d } }" % k,
-                "    limits: [2.0, 3.8]", "    safe: 3.3"]
-    rig += ["  alternator/port_voltage_v:", "    out: { scpi: { instrument: psu, quantity: voltage, update_ms: 20 } }",
-            "    limits: [0, 16.5]", "    safe: 0",
-            "  alternator/ceiling_a:", "    out: { scpi: { instrument: psu, quantity: current, update_ms: 100 } }",
-            "    limits: [0, 150]", "    safe: 0",
-            "  alternator/current_a:", "    in: { scpi: { instrument: psu, quantity: current, update_ms: 20 } }",
-            "    limits: [-60, 150]", "    accuracy: 0.05",
-            "  li/port_voltage_v:", "    out: { scpi: { instrument: battery, quantity: voltage, update_ms: 20 } }",
-            "    limits: [0, 15]", "    safe: 0",
-            "  bank/current_a:", "    in: { scpi: { instrument: battery, quantity: current, update_ms: 20 } }",
-            "    limits: [-150, 150]", "    accuracy: 0.05",
-            "  li/load_current_a:", "    out: { scpi: { instrument: eload, quantity: current, update_ms: 50 } }",
-            "    limits: [0, 30]", "    safe: 0"]
-    for k, out in enumerate(["load", "charge", "prealarm"]):
-        rig += ["  bms/out/%s:" % out, "    in: { gpiod: { chip: %s, line: %d } }" % (gpio, k)]
-    rig_yaml = os.path.join(root, "rig.yaml")
-    with open(rig_yaml, "w") as f:
-        f.write("\n".join(rig) + "\n")
-    cmd = [sys.argv[2], "--dac-dir", dac, "--gpio-dir", gpio, "--vedirect-fd", str(ptys["vedirect"][0]),
-           "--psu-fd", str(ptys["psu"][0]), "--battery-fd", str(ptys["battery"][0]),
-           "--eload-fd", str(ptys["eload"][0])]
-    if fault != "good":
-        cmd += ["--fault", fault]
-    fds = tuple(p[0] for p in ptys.values())
-    board = subprocess.Popen(cmd, pass_fds=fds)
-    for master, _, slave in ptys.values():
-        os.close(master)
-        os.close(slave)
-    return board, rig_yaml
-
-
 def checks_by_name(case):
     return {c["name"]: c for c in case["checks"]}
 
@@ -114,7 +59,8 @@ def main():
     root = tempfile.mkdtemp(prefix="bmsrig-hil-closed-loop-")
     board = None
     try:
-        board, rig_yaml = bench(root, what)
+        board, rig_yaml, _ = virtual_bench.start(root, sys.argv[2], instruments=True,
+                                                 fault=None if what == "good" else what)
         if what == "good":
             # Bring the bench up first: every instrument identified, every channel listed with its present value.
             chk = run([bmsrig, "bench", "check", rig_yaml], timeout=30)
