@@ -9,7 +9,6 @@ Optional: XMLLINT and XSD environment variables validate the JUnit file against 
 import json
 import os
 import shutil
-import signal
 import subprocess
 import sys
 import tempfile
