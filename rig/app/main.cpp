@@ -68,10 +68,13 @@ constexpr int kExitInterrupted = 130;
 
 std::atomic<bool> g_stop{false};
 
+// Ctrl-C, kill, a dropped ssh session (SIGHUP) or Ctrl-\ (SIGQUIT): the running cases stop at their next tick and
+// every Dut stops (a bench drives every channel to its safe state); a second signal ends the process at once.
+constexpr int kStopSignals[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT};
+
 extern "C" void on_sigint(int) {
   g_stop.store(true);
-  std::signal(SIGINT, SIG_DFL);  // a second Ctrl-C ends the process at once
-  std::signal(SIGTERM, SIG_DFL);
+  for (int sig : kStopSignals) std::signal(sig, SIG_DFL);
 }
 
 struct LoadedFile {
@@ -309,8 +312,8 @@ int execute(const RunSpec& spec, rig::report::RunResult& run, std::size_t* file_
     c.error = "not run: interrupted";
   }
 
-  std::signal(SIGINT, on_sigint);
-  std::signal(SIGTERM, on_sigint);
+  for (int sig : kStopSignals) std::signal(sig, on_sigint);
+  std::signal(SIGPIPE, SIG_IGN);  // a terminal that went away must not end the run before the bench is safe
   const bool tty = isatty(fileno(stderr)) != 0;
   std::atomic<std::size_t> next{0};
   std::atomic<std::size_t> done{0};

@@ -3,6 +3,9 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <filesystem>
 #include <fstream>
 
@@ -242,6 +245,53 @@ TEST(LoaderErrors, RecordedButNotWritableSignalIsRefusedWithASuggestion) {
               HasSubstr("which a scenario cannot write (it is computed by the plant)"));
   EXPECT_THAT(error_of(kHead + "timeline:\n  - at: 1 s\n    set: { 'battery[3]/soc': 0.5 }\n" + kExpect),
               HasSubstr("found unknown set-point 'battery[3]/soc'"));
+}
+
+// Times are bounded (7 days, kMaxScenarioTimeS) where they are written: both sides of the limit, and the values that
+// used to overflow the nanosecond clock (a check window crashing the run, an entry at 1e10 s firing at t = 0).
+TEST(LoaderErrors, TimesBeyondSevenDaysAreRefusedWhereTheyAreWritten) {
+  const std::string check = "expect:\n  - never: bms/out/load\n";
+  EXPECT_NO_THROW(rig::scenario::load_text("name: t\nduration: 168 h\n" + check, "s.yaml"));
+  EXPECT_THAT(error_of("name: t\nduration: 168.01 h\n" + check),
+              HasSubstr("s.yaml:2:11: found '168.01 h' for 'duration', expected at most 7 days"));
+  EXPECT_THAT(error_of("name: t\nduration: 1e10 s\n" + check), HasSubstr("expected at most 7 days"));
+  EXPECT_THAT(error_of(kHead + "timeline:\n  - at: 1e10 s\n    end: true\n" + check),
+              HasSubstr("s.yaml:4:9: found '1e10 s' for 'at', expected at most 7 days"));
+  EXPECT_THAT(error_of(kHead + "expect:\n  - eventually: { that: bms/out/load, within: 9.3e9 s }\n"),
+              HasSubstr("expected at most 7 days"));
+  EXPECT_THAT(error_of(kHead + "expect:\n  - never: bms/out/load\n    from: 1e12 s\n"), HasSubstr("expected at most 7 days"));
+}
+
+// Only regular files of bounded size are read: a named pipe would block the open forever, a device would be read
+// until memory runs out, a folder is no scenario. Each is refused at once, naming what it is.
+TEST(LoaderErrors, PipesDevicesFoldersAndHugeFilesAreRefusedWithoutReading) {
+  const auto dir = std::filesystem::temp_directory_path() / ("bmsrig-loader-" + std::to_string(::getpid()));
+  std::filesystem::create_directories(dir);
+  const auto fifo = dir / "pipe.yaml";
+  ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
+  auto error_loading = [](const std::filesystem::path& p) -> std::string {
+    try {
+      rig::scenario::load_file(p);
+    } catch (const rig::scenario::ScenarioError& e) {
+      return e.what();
+    }
+    return "";
+  };
+  EXPECT_THAT(error_loading(fifo), HasSubstr("not a regular file"));
+  EXPECT_THAT(error_loading("/dev/zero"), HasSubstr("not a regular file"));
+  EXPECT_THAT(error_loading(dir), HasSubstr("a folder"));
+  const auto inc = dir / "inc.yaml";
+  std::ofstream(inc) << "name: t\ninclude: pipe.yaml\nduration: 1 min\n" << kExpect;
+  EXPECT_THAT(error_loading(inc), HasSubstr("inc.yaml:2:10: found include"));
+  EXPECT_THAT(error_loading(inc), HasSubstr("not a regular file"));
+  const auto huge = dir / "huge.yaml";
+  {
+    std::ofstream out(huge);
+    out << "name: t\nduration: 1 min\n" << kExpect << "description: '";
+    out << std::string(rig::scenario::kMaxScenarioFileBytes, 'x') << "'\n";
+  }
+  EXPECT_THAT(error_loading(huge), HasSubstr("larger than 1024 KiB"));
+  std::filesystem::remove_all(dir);
 }
 
 TEST(LoaderErrors, BadBatteryIndexInAFault) {

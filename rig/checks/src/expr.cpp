@@ -340,21 +340,32 @@ class Parser {
     return add(std::move(n));
   }
 
+  // Every '(' and 'not' nests one level; parsing (and later evaluating) recurses per level, so the depth is bounded.
+  void enter(const Token& at) {
+    if (++nesting_ > kMaxConditionNesting)
+      throw ParseError(at.pos + 1, "found conditions nested deeper than " + std::to_string(kMaxConditionNesting) +
+                                       " levels of '(' and 'not', expected a flatter condition");
+  }
+
   int parse_unary() {
     if (tok_.kind == Tok::kNot) {
+      enter(tok_);
       advance();
       Node n;
       n.op = Node::Op::kNot;
       n.kids.push_back(parse_unary());
+      --nesting_;
       return add(std::move(n));
     }
     if (tok_.kind == Tok::kLParen) {
+      enter(tok_);
       advance();
       ++depth_;
       int inner = parse_or();
       if (tok_.kind != Tok::kRParen)
         throw error(tok_, "')' to close the '(' , or 'and'/'or'");
       --depth_;
+      --nesting_;
       advance();
       return inner;
     }
@@ -541,6 +552,7 @@ class Parser {
   Condition::Impl& out_;
   Token tok_;
   int depth_ = 0;
+  int nesting_ = 0;  // '(' and 'not' levels open
 };
 
 std::string trimmed(std::string_view s) {

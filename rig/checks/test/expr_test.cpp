@@ -357,3 +357,32 @@ TEST(ExprQuantity, CloseMatches) {
 
 }  // namespace
 }  // namespace rig::expr
+
+namespace rig::expr {
+namespace {
+
+// Nesting is bounded (a deep text is refused with its column, never a stack overflow); both sides of the limit.
+TEST(ExprParse, NestingDeeperThanTheLimitIsRefusedNotACrash) {
+  const Trace t = sample_trace();
+  const Resolver r = resolver_for(t);
+  auto nested = [](int levels, const std::string& open, const std::string& close) {
+    std::string x;
+    for (int i = 0; i < levels; ++i) x += open;
+    x += "bms/out/load";
+    for (int i = 0; i < levels; ++i) x += close;
+    return x;
+  };
+  EXPECT_NO_THROW(Condition::parse(nested(kMaxConditionNesting, "(", ")"), r));
+  EXPECT_NO_THROW(Condition::parse(nested(kMaxConditionNesting, "not ", ""), r));
+  EXPECT_NO_THROW(Condition::parse(nested(kMaxConditionNesting / 2, "not (", ")"), r));
+  const auto e = parse_error(nested(kMaxConditionNesting + 1, "(", ")"), r);
+  EXPECT_EQ(e.column(), static_cast<std::size_t>(kMaxConditionNesting + 1));
+  EXPECT_THAT(e.what(), HasSubstr("nested deeper than 64 levels"));
+  EXPECT_THAT(parse_error(nested(kMaxConditionNesting + 1, "not ", ""), r).what(), HasSubstr("nested deeper"));
+  // The inputs that used to overflow the stack.
+  EXPECT_THAT(parse_error(nested(5000, "(", ")"), r).what(), HasSubstr("nested deeper"));
+  EXPECT_THAT(parse_error(nested(8000, "not ", ""), r).what(), HasSubstr("nested deeper"));
+}
+
+}  // namespace
+}  // namespace rig::expr

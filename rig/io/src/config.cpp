@@ -60,8 +60,11 @@ class Reader {
     if (!n.IsMap()) fail(n, path, "a mapping");
     std::string list;
     for (const char* a : allowed) list += (list.empty() ? "" : ", ") + std::string(a);
+    std::set<std::string> seen;
     for (const auto& kv : n) {
       const std::string key = kv.first.Scalar();
+      // A repeated key would be silently ignored (the first wins): a safety setting must not be lost that way.
+      if (!seen.insert(key).second) fail(kv.first, path, "key '" + key + "' twice", "each key once");
       bool ok = false;
       for (const char* a : allowed) ok = ok || key == a;
       if (!ok) fail(kv.first, path, "key '" + key + "'", "one of: " + list);
@@ -374,6 +377,15 @@ RigConfig parse_rig_config(std::string_view text, const std::string& file) {
 }
 
 RigConfig load_rig_config(const std::filesystem::path& path) {
+  // A regular file of bounded size only: a FIFO would block the open, a device (/dev/zero) would be read forever.
+  std::error_code ec;
+  const auto status = std::filesystem::status(path, ec);
+  if (!ec && std::filesystem::exists(status)) {
+    if (!std::filesystem::is_regular_file(status))
+      throw ConfigError({path.string(), 0, 0}, "found a folder, pipe, socket or device, expected a rig file");
+    if (std::filesystem::file_size(path, ec) > kMaxRigFileBytes)
+      throw ConfigError({path.string(), 0, 0}, "found a file larger than 1 MiB, expected a rig file");
+  }
   std::ifstream in(path);
   if (!in) throw ConfigError({path.string(), 0, 0}, "cannot read the file");
   std::stringstream ss;

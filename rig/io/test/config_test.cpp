@@ -169,6 +169,11 @@ TEST(RigConfig, SignalNamesComeFromTheRegistryWithTheirBenchDirection) {
   EXPECT_NO_THROW(parse_rig_config(kHead + "  bank/battery[4]/cable/atc:\n    out: { gpiod: { chip: c, line: 1 } }\n    safe: high\n", "b"));
 }
 
+TEST(RigConfig, RepeatedKeyInsideAChannelIsRefused) {
+  expect_error(kHead + "  remote/h_v:\n    out: { gpiod: { chip: c, line: 1 } }\n    safe: low\n    safe: high\n",
+               {"bench.yaml:6:5:", "channels.remote/h_v: found key 'safe' twice, expected each key once"});
+}
+
 TEST(RigConfig, BoardResetAndPowerControl) {
   const std::string inst = "rig: t\ninstruments:\n  board_psu: { model: scpi-psu, port: /dev/ttyUSB0, idn: X }\n";
   const std::string ch = "channels:\n  bms/out/load:\n    in: { gpiod: { chip: c, line: 1 } }\n";
@@ -195,6 +200,14 @@ TEST(RigConfig, TopLevelErrors) {
   expect_error("rig: t\nloop: { rate_hz: 0.5 }\nchannels:\n  bms/out/load:\n    in: { gpiod: { chip: c, line: 1 } }\n",
                {"bench.yaml:2:18:", "a rate in [1, 20000] Hz"});
   EXPECT_THROW(load_rig_config("/nonexistent/rig.yaml"), ConfigError);
+  // A device or a folder is refused before it is opened (never read forever, never a blocked open).
+  try {
+    load_rig_config("/dev/zero");
+    ADD_FAILURE() << "no error for /dev/zero";
+  } catch (const ConfigError& e) {
+    EXPECT_NE(std::string(e.what()).find("expected a rig file"), std::string::npos) << e.what();
+  }
+  EXPECT_THROW(load_rig_config("/"), ConfigError);
 }
 
 }  // namespace

@@ -58,6 +58,10 @@
 
 namespace rig::expr {
 
+// Conditions nest at most this many levels of '(' and 'not' (parsing and evaluating recurse once per level; a
+// deeper text is refused with its column, never a stack overflow). Real conditions use a handful.
+inline constexpr int kMaxConditionNesting = 64;
+
 // What the resolver knows about a signal.
 struct SignalDecl {
   SignalId id = 0;

@@ -5,10 +5,13 @@ bmsrig_virtual_board wired through a fake IIO sysfs tree (DAC files), GPIO edge 
   hil_cli_e2e.py BMSRIG VIRTUAL_BOARD SCENARIO pass   -> the run passes: exit 0, JSON verdict pass, loop jitter
   hil_cli_e2e.py BMSRIG VIRTUAL_BOARD SCENARIO dies   -> the board is killed mid-run: exit 2, the case is an error,
                                                          every DAC channel back at its safe state (3.3 V)
+  hil_cli_e2e.py BMSRIG VIRTUAL_BOARD SCENARIO hangup -> bmsrig gets SIGHUP mid-run (a dropped ssh session): exit
+                                                         130, the case incomplete, every DAC channel safe
 Optional: XMLLINT and XSD environment variables validate the JUnit file against the schema."""
 import json
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -38,6 +41,9 @@ def main():
             time.sleep(4.0)
             board.kill()
             board.wait()
+        elif what == "hangup":  # the ssh session running the bench dropped
+            time.sleep(3.0)
+            run.send_signal(signal.SIGHUP)
         try:
             rc = run.wait(timeout=40)
         except subprocess.TimeoutExpired:
@@ -61,6 +67,16 @@ def main():
             print("loop jitter: p50 %.1f us, p99 %.1f us, max %.1f us (n=%d); SCHED_FIFO %s, mlockall %s (%s)" % (
                 lj["p50_us"], lj["p99_us"], lj["max_us"], lj["ticks"], lj["sched_fifo"], lj["mlockall"],
                 lj["realtime_status"]))
+        elif what == "hangup":
+            if rc != 130:
+                fail("expected exit 130 (interrupted) after SIGHUP, got %d" % rc)
+            if case["completed"] or case["verdict"] != "error":
+                fail("expected the case marked incomplete: %s" % json.dumps(case)[:2000])
+            for k in range(4):
+                with open(os.path.join(dac, "out_voltage%d_raw" % k)) as f:
+                    v = f.read().strip()
+                if v != "3300":
+                    fail("after SIGHUP, DAC channel %d not at its safe state (raw %s)" % (k, v))
         else:
             if rc != 2:
                 fail("expected exit 2 (error), got %d" % rc)

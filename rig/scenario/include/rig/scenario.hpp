@@ -34,6 +34,14 @@
 
 namespace rig::scenario {
 
+// The longest time a scenario may name (`duration:`, `at:`, `after:`, check windows and bounds, time constants):
+// 7 days. Longer values are refused where they are written (virtual time is counted in int64 nanoseconds, which
+// would overflow at about 292 years; a week is the longest soak the library needs, with a wide margin).
+inline constexpr double kMaxScenarioTimeS = 7.0 * 24 * 3600;
+
+// A scenario or include file is a regular file of at most this size (the library's largest is a few kilobytes).
+inline constexpr std::uintmax_t kMaxScenarioFileBytes = 1024 * 1024;
+
 struct SourceLoc {
   std::string file;
   int line = 0;    // 1-based, 0 = unknown

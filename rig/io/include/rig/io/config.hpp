@@ -137,7 +137,10 @@ struct RigConfig {
 
 // Parses rig.yaml text; `file_name` appears in error messages. Throws ConfigError.
 RigConfig parse_rig_config(std::string_view yaml_text, const std::string& file_name);
-// Reads and parses a file. Throws ConfigError (also when the file cannot be read).
+// A rig file is a regular file of at most this size.
+inline constexpr std::uintmax_t kMaxRigFileBytes = 1024 * 1024;
+// Reads and parses a file. Throws ConfigError (also when the file cannot be read, or is no regular file of bounded
+// size: a pipe or device is refused before it is opened).
 RigConfig load_rig_config(const std::filesystem::path& path);
 
 }  // namespace rig::io
