@@ -328,6 +328,67 @@ TEST(LoaderErrors, IncludeCycle) {
   }
 }
 
+// Each fragment once per scenario, and a bounded number in all: loading stays linear in what the files say (a
+// fragment included twice at each of 20 levels used to be loaded 2^20 times).
+TEST(LoaderErrors, FragmentsAreIncludedOnceAndBoundedInNumber) {
+  const fs::path dir = fs::temp_directory_path() / ("bmsrig_loader_includes_" + std::to_string(::getpid()));
+  fs::create_directories(dir);
+  for (int level = 0; level < 20; ++level)
+    std::ofstream(dir / ("l" + std::to_string(level) + ".yaml"))
+        << (level < 19 ? "include: [l" + std::to_string(level + 1) + ".yaml, l" + std::to_string(level + 1) + ".yaml]\n"
+                       : "ambient_c: 20\n");
+  std::ofstream(dir / "twice.yaml") << "name: t\ninclude: l0.yaml\n" << kHead.substr(8) << kExpect;
+  try {
+    rig::scenario::load_file(dir / "twice.yaml");
+    FAIL();
+  } catch (const ScenarioError& e) {
+    EXPECT_THAT(e.what(), HasSubstr("l18.yaml:1:21: found include 'l19.yaml' a second time (first at "));
+    EXPECT_THAT(e.what(), HasSubstr("expected each fragment once per scenario"));
+  }
+  // kMaxIncludes distinct fragments load; one more is refused.
+  std::string list;
+  for (std::size_t k = 0; k <= rig::scenario::kMaxIncludes; ++k) {
+    std::ofstream(dir / ("f" + std::to_string(k) + ".yaml")) << "ambient_c: 20\n";
+    if (k < rig::scenario::kMaxIncludes) list += (list.empty() ? "" : ", ") + ("f" + std::to_string(k) + ".yaml");
+  }
+  std::ofstream(dir / "many.yaml") << "name: t\ninclude: [" << list << "]\n" << kHead.substr(8) << kExpect;
+  EXPECT_NO_THROW(rig::scenario::load_file(dir / "many.yaml"));
+  std::ofstream(dir / "toomany.yaml") << "name: t\ninclude: [" << list << ", f64.yaml]\n" << kHead.substr(8) << kExpect;
+  try {
+    rig::scenario::load_file(dir / "toomany.yaml");
+    FAIL();
+  } catch (const ScenarioError& e) {
+    EXPECT_THAT(e.what(), HasSubstr("found more than 64 included fragments"));
+  }
+  fs::remove_all(dir);
+}
+
+// Counts are bounded (named constants in scenario.hpp), refused at the first item beyond with its place; both sides.
+TEST(LoaderErrors, ChecksMatrixCasesAndTimelineEntriesAreBounded) {
+  using namespace rig::scenario;
+  auto checks = [](std::size_t n) {
+    std::string y = "name: t\nduration: 1 min\nexpect:\n";
+    for (std::size_t i = 0; i < n; ++i) y += "  - never: alternator/current_a > " + std::to_string(i) + " A\n";
+    return y;
+  };
+  EXPECT_EQ(load_text(checks(kMaxChecks), "s.yaml").at(0).expect.size(), kMaxChecks);
+  EXPECT_THAT(error_of(checks(kMaxChecks + 1)), HasSubstr("s.yaml:1004:5: found more than 1000 checks"));
+  auto matrix = [](std::size_t n) {
+    std::string y = "name: t ${x}\nduration: 1 min\n" + kExpect + "matrix:\n";
+    for (std::size_t i = 0; i < n; ++i) y += "  - { x: " + std::to_string(i) + " }\n";
+    return y;
+  };
+  EXPECT_EQ(load_text(matrix(kMaxMatrixCases), "s.yaml").size(), kMaxMatrixCases);
+  EXPECT_THAT(error_of(matrix(kMaxMatrixCases + 1)), HasSubstr("found more than 1000 matrix combinations"));
+  auto timeline = [](std::size_t n) {
+    std::string y = "name: t\nduration: 1 min\n" + kExpect + "timeline:\n";
+    for (std::size_t i = 0; i < n; ++i) y += "  - { at: " + std::to_string(i) + " ms, set: { engine_rpm: 1000 } }\n";
+    return y;
+  };
+  EXPECT_EQ(load_text(timeline(kMaxTimelineEntries), "s.yaml").at(0).timeline.size(), kMaxTimelineEntries);
+  EXPECT_THAT(error_of(timeline(kMaxTimelineEntries + 1)), HasSubstr("found more than 10000 timeline entries"));
+}
+
 TEST(LoaderErrors, EveryLibraryScenarioLoads) {
   for (const auto& f : rig::scenario::expand_paths({std::string(BMSRIG_SOURCE_DIR) + "/scenarios"})) {
     EXPECT_NO_THROW(rig::scenario::load_file(f)) << f;

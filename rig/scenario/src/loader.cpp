@@ -305,6 +305,7 @@ struct Section {
 
 struct Draft {
   std::vector<Section> sections;  // includes first, in order
+  std::map<fs::path, SourceLoc> included;  // every fragment loaded so far, where it was first included
 };
 
 YAML::Node parse_yaml(const std::string& text, const std::string& file) {
@@ -363,6 +364,14 @@ void collect(const YAML::Node& root, const Ctx& ctx, Draft& d, std::vector<fs::p
       const fs::path canon = fs::weakly_canonical(p, ec);
       if (std::find(stack.begin(), stack.end(), canon) != stack.end())
         fail(ctx, item, "found include '" + rel + "' which includes itself (cycle), expected a fragment that does not");
+      // Each fragment once per scenario (its sections would otherwise apply twice, and a fragment included twice at
+      // each of n levels would be loaded 2^n times); a bounded number of fragments in all.
+      if (const auto it = d.included.find(canon); it != d.included.end())
+        fail(ctx, item, "found include '" + rel + "' a second time (first at " + it->second.str() +
+                            "), expected each fragment once per scenario");
+      if (d.included.size() >= kMaxIncludes)
+        fail(ctx, item, "found more than " + std::to_string(kMaxIncludes) + " included fragments, expected at most that many");
+      d.included.emplace(canon, loc_of(ctx, item));
       const std::string text = read_text(p, &ctx, &item);
       Ctx sub{p.lexically_normal().string(), p.parent_path(), ctx.params};
       const YAML::Node froot = parse_yaml(text, sub.file);
@@ -877,6 +886,18 @@ std::string one_line(const YAML::Node& n) {
   return s;
 }
 
+// "{key: value}" on one line, emitted directly: building a node that holds `value` would merge its memory with the
+// whole document's (yaml-cpp), which made loading quadratic in the number of checks.
+std::string one_line_entry(const std::string& key, const YAML::Node& value) {
+  YAML::Emitter e;
+  e.SetMapFormat(YAML::Flow);
+  e.SetSeqFormat(YAML::Flow);
+  e << YAML::BeginMap << YAML::Key << key << YAML::Value << value << YAML::EndMap;
+  std::string s = e.c_str();
+  std::replace(s.begin(), s.end(), '\n', ' ');
+  return s;
+}
+
 const std::vector<std::string> kCheckKinds = {"always", "never", "eventually", "lead", "settles", "bounded"};
 
 checks::CheckSpec read_check(const Ctx& ctx, const YAML::Node& item, const Exprs& ex) {
@@ -899,9 +920,7 @@ checks::CheckSpec read_check(const Ctx& ctx, const YAML::Node& item, const Exprs
   if (item["name"]) spec.name = scalar(ctx, item["name"], "a check name");
   if (item["from"]) spec.window.from = anchor(ctx, item["from"], ex, "from");
   if (item["until"]) spec.window.until = anchor(ctx, item["until"], ex, "until");
-  YAML::Node src(YAML::NodeType::Map);
-  src[*kind] = body;
-  spec.source = substitute(ctx, item, one_line(src));
+  spec.source = substitute(ctx, item, one_line_entry(*kind, body));
 
   auto need = [&](const char* key) {
     if (!body[key]) fail(ctx, body, "found " + *kind + " without '" + key + "', expected it");
@@ -1167,6 +1186,8 @@ Scenario build_case(const YAML::Node& root, const Ctx& ctx, const LoadOptions& o
     if (s.key == "timeline") {
       if (!s.value.IsSequence()) fail(c, s.value, std::string("found ") + node_kind(s.value) + " for timeline, expected a list of entries");
       for (const auto& item : s.value) errors.guard([&] {
+        if (sc.timeline.size() >= kMaxTimelineEntries)
+          fail(c, item, "found more than " + std::to_string(kMaxTimelineEntries) + " timeline entries, expected at most that many");
         auto e = read_entry(c, item, ex, sc, su.batteries);
         for (const auto& a : e.actions) {
           if (!std::holds_alternative<EndAction>(a)) continue;
@@ -1177,7 +1198,11 @@ Scenario build_case(const YAML::Node& root, const Ctx& ctx, const LoadOptions& o
       });
     } else if (s.key == "expect") {
       if (!s.value.IsSequence()) fail(c, s.value, std::string("found ") + node_kind(s.value) + " for expect, expected a list of checks");
-      for (const auto& item : s.value) errors.guard([&] { sc.expect.push_back(read_check(c, item, ex)); });
+      for (const auto& item : s.value) errors.guard([&] {
+        if (sc.expect.size() >= kMaxChecks)
+          fail(c, item, "found more than " + std::to_string(kMaxChecks) + " checks, expected at most that many");
+        sc.expect.push_back(read_check(c, item, ex));
+      });
     }
   }
   const bool expect_written = std::any_of(d.sections.begin(), d.sections.end(), [](const Section& s) { return s.key == "expect"; });
@@ -1207,6 +1232,8 @@ std::vector<Params> matrix_combinations(const YAML::Node& root, const Ctx& ctx) 
     out.clear();
     std::vector<std::string> keys;
     for (const auto& item : m) {
+      if (out.size() == kMaxMatrixCases)
+        fail(ctx, item, "found more than " + std::to_string(kMaxMatrixCases) + " matrix combinations, expected at most that many");
       if (!item.IsMap()) fail(ctx, item, std::string("found ") + node_kind(item) + " in the matrix list, expected a map of parameter: value");
       Params p;
       std::vector<std::string> these;
@@ -1244,7 +1271,8 @@ std::vector<Params> matrix_combinations(const YAML::Node& root, const Ctx& ctx) 
       }
     }
     out = std::move(next);
-    if (out.size() > 1000) fail(ctx, m, "found more than 1000 matrix combinations, expected at most 1000");
+    if (out.size() > kMaxMatrixCases)
+      fail(ctx, m, "found more than " + std::to_string(kMaxMatrixCases) + " matrix combinations, expected at most that many");
   }
   return out;
 }

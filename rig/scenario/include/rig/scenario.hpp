@@ -42,6 +42,13 @@ inline constexpr double kMaxScenarioTimeS = 7.0 * 24 * 3600;
 // A scenario or include file is a regular file of at most this size (the library's largest is a few kilobytes).
 inline constexpr std::uintmax_t kMaxScenarioFileBytes = 1024 * 1024;
 
+// Counts a scenario file may hold (each refused at the first item beyond it, with its place): fragments included
+// (each once), matrix cases, timeline entries, checks. The library's largest use a few dozen at most.
+inline constexpr std::size_t kMaxIncludes = 64;
+inline constexpr std::size_t kMaxMatrixCases = 1000;
+inline constexpr std::size_t kMaxTimelineEntries = 10000;
+inline constexpr std::size_t kMaxChecks = 1000;
+
 struct SourceLoc {
   std::string file;
   int line = 0;    // 1-based, 0 = unknown
