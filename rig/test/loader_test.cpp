@@ -389,6 +389,13 @@ TEST(LoaderErrors, ChecksMatrixCasesAndTimelineEntriesAreBounded) {
   EXPECT_THAT(error_of(timeline(kMaxTimelineEntries + 1)), HasSubstr("found more than 10000 timeline entries"));
 }
 
+// Every name and text reaches reports (XML, JSON, HTML): a file that is not UTF-8 is refused at its first bad byte.
+TEST(LoaderErrors, TextThatIsNotUtf8IsRefusedWithItsPlace) {
+  EXPECT_THAT(error_of("name: caf\xe9 run\nduration: 1 min\n" + kExpect),
+              HasSubstr("s.yaml:1:10: found a byte that is not UTF-8, expected UTF-8 text"));
+  EXPECT_NO_THROW(load_text("name: café run ≤ 30 s\nduration: 1 min\n" + kExpect, "s.yaml"));
+}
+
 TEST(LoaderErrors, EveryLibraryScenarioLoads) {
   for (const auto& f : rig::scenario::expand_paths({std::string(BMSRIG_SOURCE_DIR) + "/scenarios"})) {
     EXPECT_NO_THROW(rig::scenario::load_file(f)) << f;

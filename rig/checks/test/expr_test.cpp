@@ -386,3 +386,24 @@ TEST(ExprParse, NestingDeeperThanTheLimitIsRefusedNotACrash) {
 
 }  // namespace
 }  // namespace rig::expr
+
+#include "rig/utf8.hpp"
+
+namespace rig {
+namespace {
+
+TEST(Utf8, WellFormedTextPassesAndTheFirstBadByteIsFound) {
+  EXPECT_EQ(first_invalid_utf8("plain ASCII"), std::nullopt);
+  EXPECT_EQ(first_invalid_utf8("25 °C, ≤ 30 s, 🔋"), std::nullopt);  // 2-, 3- and 4-byte sequences
+  EXPECT_EQ(first_invalid_utf8("ab\xff"), 2u);                          // never a UTF-8 byte
+  EXPECT_EQ(first_invalid_utf8("a\xc0\x80"), 1u);                       // overlong NUL
+  EXPECT_EQ(first_invalid_utf8("a\xed\xa0\x80"), 1u);                   // a surrogate
+  EXPECT_EQ(first_invalid_utf8("a\xf4\x90\x80\x80"), 1u);               // above U+10FFFF
+  EXPECT_EQ(first_invalid_utf8("a\xf4\x8f\xbf\xbf"), std::nullopt);     // U+10FFFF itself
+  EXPECT_EQ(first_invalid_utf8("ab\xc3"), 2u);                          // cut short at the end
+  EXPECT_EQ(first_invalid_utf8("ab\xe2\x82x"), 2u);                     // a continuation byte missing
+  EXPECT_EQ(line_column_of("ab\ncd\xff", 5), (std::pair<int, int>{2, 3}));
+}
+
+}  // namespace
+}  // namespace rig

@@ -2,6 +2,7 @@
 
 #include "rig/expr.hpp"
 #include "rig/signals.hpp"
+#include "rig/utf8.hpp"
 
 #include <yaml-cpp/yaml.h>
 
@@ -304,6 +305,10 @@ BoardControl read_board_control(const Reader& r, const YAML::Node& n, const std:
 
 RigConfig parse_rig_config(std::string_view text, const std::string& file) {
   Reader r(file);
+  if (const auto bad = first_invalid_utf8(text)) {
+    const auto [line, col] = line_column_of(text, *bad);
+    throw ConfigError({file, line, col}, "found a byte that is not UTF-8, expected UTF-8 text");
+  }
   YAML::Node root;
   try {
     root = YAML::Load(std::string(text));

@@ -169,6 +169,11 @@ TEST(RigConfig, SignalNamesComeFromTheRegistryWithTheirBenchDirection) {
   EXPECT_NO_THROW(parse_rig_config(kHead + "  bank/battery[4]/cable/atc:\n    out: { gpiod: { chip: c, line: 1 } }\n    safe: high\n", "b"));
 }
 
+TEST(RigConfig, TextThatIsNotUtf8IsRefusedWithItsPlace) {
+  expect_error("rig: b\xe9nch\n" + kHead.substr(7) + "  bms/out/load:\n    in: { gpiod: { chip: c, line: 1 } }\n",
+               {"bench.yaml:1:7: found a byte that is not UTF-8"});
+}
+
 TEST(RigConfig, RepeatedKeyInsideAChannelIsRefused) {
   expect_error(kHead + "  remote/h_v:\n    out: { gpiod: { chip: c, line: 1 } }\n    safe: low\n    safe: high\n",
                {"bench.yaml:6:5:", "channels.remote/h_v: found key 'safe' twice, expected each key once"});

@@ -11,6 +11,7 @@
 
 #include "fw/bms.hpp"
 #include "rig/scenario.hpp"
+#include "rig/utf8.hpp"
 
 namespace rig::scenario {
 
@@ -309,6 +310,10 @@ struct Draft {
 };
 
 YAML::Node parse_yaml(const std::string& text, const std::string& file) {
+  if (const auto bad = first_invalid_utf8(text)) {
+    const auto [line, col] = line_column_of(text, *bad);
+    throw ScenarioError(SourceLoc{file, line, col}, "found a byte that is not UTF-8, expected UTF-8 text");
+  }
   try {
     return YAML::Load(text);
   } catch (const YAML::ParserException& e) {
