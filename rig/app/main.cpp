@@ -280,6 +280,13 @@ int execute(const RunSpec& spec, rig::report::RunResult& run, std::size_t* file_
     return kExitUsage;
   }
 
+  // A killed run (SIGKILL, power loss) writes nothing: the previous run's files at the same paths must not stay
+  // behind looking current, so they go now and come back, complete, at the end (written atomically).
+  for (const std::string* out : {&junit, &json, &html.path}) {
+    std::error_code ec;
+    if (!out->empty()) fs::remove(*out, ec);
+  }
+
   run = rig::report::RunResult{};
   run.mode = mode;
   run.host = rig::report::host_name();
