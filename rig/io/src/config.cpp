@@ -290,7 +290,7 @@ BoardControl read_board_control(const Reader& r, const YAML::Node& n, const std:
     if (g["active_low"]) line.active_low = r.boolean(g["active_low"], path + ".gpiod.active_low");
     b.line = line;
   } else if (const auto s = n["scpi"]) {
-    if (!allow_instrument) r.fail(s, path + ".scpi", "an instrument", "a GPIO line ('gpiod') for the reset input");
+    if (!allow_instrument) r.fail(s, path + ".scpi", "an instrument", "a GPIO line ('gpiod') here");
     r.map(s, path + ".scpi", {"instrument"}, {"instrument"});
     b.instrument = r.string(s["instrument"], path + ".scpi.instrument");
     if (!rig.instrument(b.instrument)) r.fail(s["instrument"], path + ".scpi.instrument", "an instrument declared under 'instruments'");
@@ -366,9 +366,13 @@ RigConfig parse_rig_config(std::string_view text, const std::string& file) {
     rig.telemetry = tc;
   }
   if (const auto b = root["board"]) {
-    r.map(b, "board", {"reset", "power"});
+    r.map(b, "board", {"reset", "power", "deadman"});
     if (b["reset"]) rig.board.reset = read_board_control(r, b["reset"], "board.reset", "pulse_ms", false, rig);
     if (b["power"]) rig.board.power = read_board_control(r, b["power"], "board.power", "off_ms", true, rig);
+    if (b["deadman"]) {
+      rig.board.deadman = read_board_control(r, b["deadman"], "board.deadman", "toggle_ms", false, rig);
+      if (!b["deadman"]["toggle_ms"]) rig.board.deadman->hold = std::chrono::milliseconds(50);
+    }
   }
   const auto ch = root["channels"];
   if (!ch.IsMap() || ch.size() == 0) r.fail(ch, "channels", "a mapping of plant signals to channels");

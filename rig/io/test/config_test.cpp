@@ -195,7 +195,11 @@ TEST(RigConfig, BoardResetAndPowerControl) {
   expect_error(inst + "board:\n  power: { scpi: { instrument: psu } }\n" + ch,
                {"bench.yaml:5:32:", "an instrument declared under 'instruments'"});
   expect_error(inst + "board:\n  power: { off_ms: 10 }\n" + ch, {"no 'gpiod' or 'scpi'"});
-  expect_error(inst + "board:\n  rest: {}\n" + ch, {"found key 'rest'", "reset, power"});
+  expect_error(inst + "board:\n  rest: {}\n" + ch, {"found key 'rest'", "reset, power, deadman"});
+  const auto dm = parse_rig_config(inst + "board:\n  deadman: { gpiod: { chip: c, line: 25 } }\n" + ch, "b");
+  ASSERT_TRUE(dm.board.deadman && dm.board.deadman->line);
+  EXPECT_EQ(dm.board.deadman->hold, std::chrono::milliseconds(50));  // the default toggle period
+  expect_error(inst + "board:\n  deadman: { scpi: { instrument: board_psu } }\n" + ch, {"board.deadman.scpi", "a GPIO line"});
 }
 
 TEST(RigConfig, TopLevelErrors) {

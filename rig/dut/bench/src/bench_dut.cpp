@@ -325,6 +325,11 @@ std::size_t BenchDut::step_ticks(std::span<const BoardSample> inputs, fw::Millis
     (void)inputs;  // the board samples its own sensors: the bench drives them from the plant's physical values
     supervisor_->guard([&] {
       if (reset_pending_ || release_at_ms_) board_control(first_now);
+      if (deadman_line_ && first_now >= next_deadman_ms_) {  // the run is alive: keep the bench's deadman fed
+        deadman_level_ = !deadman_level_;
+        deadman_line_->set_value(deadman_level_);
+        next_deadman_ms_ = first_now + static_cast<fw::Millis>(rig_.board.deadman->hold.count());
+      }
       write_channels(first_now);
       read_channels(first_now);
     });
@@ -366,6 +371,12 @@ void BenchDut::open_board_control() {
   if (b.power && b.power->line) {
     power_line_ = options_.gpio_ports();
     power_line_->request_output(*b.power->line, true);  // powered
+  }
+  if (b.deadman && b.deadman->line) {
+    deadman_line_ = options_.gpio_ports();
+    deadman_level_ = false;
+    next_deadman_ms_ = 0;
+    deadman_line_->request_output(*b.deadman->line, false);
   }
   if (b.power && !b.power->instrument.empty())
     if (auto inst = bench_->instrument(b.power->instrument)) {
@@ -415,10 +426,15 @@ void BenchDut::stop() noexcept {
     if (power_line_) power_line_->set_value(true);
   } catch (...) {
   }
-  if (reset_line_) reset_line_->release();
-  if (power_line_) power_line_->release();
-  reset_line_.reset();
-  power_line_.reset();
+  try {
+    if (deadman_line_) deadman_line_->set_value(false);  // stops toggling: the deadman drops the bench
+  } catch (...) {
+  }
+  for (auto* line : {&reset_line_, &power_line_, &deadman_line_})
+    if (*line) {
+      (*line)->release();
+      line->reset();
+    }
   release_at_ms_.reset();
   link_.reset();
   telemetry_.reset();

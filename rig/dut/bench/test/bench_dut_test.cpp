@@ -304,6 +304,23 @@ TEST_F(BenchDutOnFakes, ResetWithoutAResetLinePowerCyclesTheBoard) {
   EXPECT_TRUE(power.level);
 }
 
+// The deadman line is toggled every toggle_ms while the run is alive and left low when it stops: external hardware
+// that drops the bench's power when the toggling stops also covers a rig killed outright.
+TEST_F(BenchDutOnFakes, DeadmanLineIsToggledWhileTheRunIsAlive) {
+  BenchDut dut(io::parse_rig_config(yaml("board:\n  deadman: { gpiod: { chip: c, line: 25 }, toggle_ms: 20 }\n"), "fakes.yaml"),
+               options());
+  dut.start(fw::Config{});
+  ASSERT_EQ(lines.size(), 3u);
+  const auto& deadman = *lines[2];
+  fw::Outputs out;
+  for (fw::Millis now = 0; now <= 70; now += 10) step(dut, cells(3300, 0), now, out);
+  // Low at the request, then a toggle at 0, 20, 40 and 60 ms.
+  EXPECT_EQ(deadman.driven, (std::vector<bool>{false, true, false, true, false}));
+  dut.stop();
+  EXPECT_FALSE(deadman.level);
+  EXPECT_TRUE(deadman.released);
+}
+
 // `bmsrig bench check`: every channel opened, instruments identified, outputs at their safe state, inputs read once,
 // and the bench left safe.
 TEST_F(BenchDutOnFakes, BenchCheckOpensEverythingAndReportsItWithoutRunning) {

@@ -130,7 +130,9 @@ class BenchDut final : public Dut {
   std::vector<double> driven_values_;                        // the plant's values for the coming tick
   std::vector<double> latest_;                               // the last reading of each measured channel
   std::vector<fw::Millis> next_read_ms_;
-  std::unique_ptr<io::GpioLinePort> reset_line_, power_line_;  // rig.yaml `board:` (when GPIO)
+  std::unique_ptr<io::GpioLinePort> reset_line_, power_line_, deadman_line_;  // rig.yaml `board:` (when GPIO)
+  bool deadman_level_ = false;
+  fw::Millis next_deadman_ms_ = 0;
   bool reset_pending_ = false;
   std::optional<fw::Millis> release_at_ms_;                    // the reset is held until then
   boost::asio::io_context io_;

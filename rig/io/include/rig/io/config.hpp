@@ -11,6 +11,7 @@
 //   board:                                 # optional: how a `reset` action reaches the board
 //     reset: { gpiod: { chip: gpiochip0, line: 24, active_low: true }, pulse_ms: 100 }
 //     power: { gpiod: { chip: gpiochip0, line: 23 }, off_ms: 2000 }   # or { scpi: { instrument: board_psu }, ... }
+//     deadman: { gpiod: { chip: gpiochip0, line: 25 }, toggle_ms: 50 }  # toggled while a run is live
 //   channels:                              # signal → channel; exactly one of iio / gpiod / scpi. The signal must be
 //                                          # one the signal registry (rig/signals.hpp) lets a bench drive (out:)
 //                                          # or measure (in:)
@@ -119,6 +120,10 @@ struct BoardControl {
 struct BoardConfig {
   std::optional<BoardControl> reset;  // preferred for `reset` (the watchdog-style restart)
   std::optional<BoardControl> power;  // a power cycle when there is no reset line
+  // A hardware deadman: a GPIO line the rig toggles every `hold` while a run is live. External hardware (a retriggerable
+  // monostable driving the bench's main relay) drops the bench's power when the toggling stops — the one protection
+  // that also covers a rig killed outright (SIGKILL, a crash, a host that hangs), when no software exit path runs.
+  std::optional<BoardControl> deadman;
 };
 
 struct RigConfig {
