@@ -1,4 +1,7 @@
-// Trace VCD writer (IEEE 1364 value change dump; real vars for analog, wires for digital).
+// Trace VCD writer (IEEE 1364 value change dump): real vars for analog signals, 1-bit wires for digital ones, and an
+// integer signal (a code, a flag register) as a scope of 1-bit wires bit0, bit1, ... (as many as its largest value
+// needs): sigrok and PulseView (libsigrok's VCD input) decode single-bit wires only, and stop at vector values;
+// GTKWave shows the bits and can combine them into a bus.
 #include <algorithm>
 #include <cmath>
 #include <map>
@@ -57,34 +60,45 @@ struct Scope {
   std::vector<std::pair<std::string, SignalId>> vars;
 };
 
-void emit_scope(std::string& o, const Scope& s, const Trace& trace, const std::vector<std::string>& ids, int depth) {
+// An integer signal's bits: one VCD id per bit, bit 0 first.
+using BitIds = std::vector<std::vector<std::string>>;
+
+void emit_scope(std::string& o, const Scope& s, const Trace& trace, const std::vector<std::string>& ids,
+                const BitIds& bits, int depth) {
   const std::string ind(static_cast<std::size_t>(depth) * 2, ' ');
   for (const auto& [name, id] : s.vars) {
     const auto kind = trace.info(id).kind;
-    const char* type = kind == SignalKind::kAnalog ? "real 64" : kind == SignalKind::kDigital ? "wire 1" : "integer 32";
-    o += ind + "$var " + type + " " + ids[id] + " " + name + " $end\n";
+    if (kind == SignalKind::kInteger) {
+      o += ind + "$scope module " + name + " $end\n";
+      for (std::size_t b = 0; b < bits[id].size(); ++b)
+        o += ind + "  $var wire 1 " + bits[id][b] + " bit" + std::to_string(b) + " $end\n";
+      o += ind + "$upscope $end\n";
+      continue;
+    }
+    o += ind + "$var " + (kind == SignalKind::kAnalog ? "real 64" : "wire 1") + " " + ids[id] + " " + name + " $end\n";
   }
   for (const auto& [name, child] : s.children) {
     o += ind + "$scope module " + name + " $end\n";
-    emit_scope(o, *child, trace, ids, depth + 1);
+    emit_scope(o, *child, trace, ids, bits, depth + 1);
     o += ind + "$upscope $end\n";
   }
 }
 
-std::string value_text(SignalKind kind, double v, const std::string& id) {
+std::uint32_t code_of(double v) { return static_cast<std::uint32_t>(static_cast<std::int32_t>(std::llround(v))); }
+
+// The value change lines of one sample: one line, or one per bit of an integer signal.
+std::string value_text(SignalKind kind, double v, const std::string& id, const std::vector<std::string>& bit_ids) {
   switch (kind) {
-    case SignalKind::kDigital: return std::string(v != 0.0 ? "1" : "0") + id;
+    case SignalKind::kDigital: return std::string(v != 0.0 ? "1" : "0") + id + "\n";
     case SignalKind::kInteger: {
-      const auto u = static_cast<std::uint32_t>(static_cast<std::int32_t>(std::llround(v)));
-      std::string b;
-      for (int i = 31; i >= 0; --i)
-        if (!b.empty() || (u >> i) & 1u) b += ((u >> i) & 1u) ? '1' : '0';
-      if (b.empty()) b = "0";
-      return "b" + b + " " + id;
+      const auto u = code_of(v);
+      std::string o;
+      for (std::size_t b = 0; b < bit_ids.size(); ++b) o += std::string(((u >> b) & 1u) ? "1" : "0") + bit_ids[b] + "\n";
+      return o;
     }
     case SignalKind::kAnalog:
     default:
-      return "r" + (std::isfinite(v) ? detail::shortest(v) : std::string("0")) + " " + id;
+      return "r" + (std::isfinite(v) ? detail::shortest(v) : std::string("0")) + " " + id + "\n";
   }
 }
 
@@ -99,9 +113,18 @@ std::string vcd_name(std::string_view signal_name) {
 
 std::string trace_vcd(const Trace& trace, std::string_view date) {
   std::vector<std::string> ids;
+  BitIds bits(trace.signal_count());
+  std::size_t next_id = trace.signal_count();  // bit ids follow the signals' own
   Scope root;
   for (SignalId id = 0; id < trace.signal_count(); ++id) {
     ids.push_back(vcd_id(id));
+    if (trace.info(id).kind == SignalKind::kInteger) {
+      std::uint32_t all = 0;  // the bits any of its values uses: that many wires (at least one)
+      for (const auto& smp : trace.samples(id)) all |= code_of(smp.value);
+      int width = 1;
+      while (width < 32 && (all >> width) != 0) ++width;
+      for (int b = 0; b < width; ++b) bits[id].push_back(vcd_id(next_id++));
+    }
     const auto parts = split_path(trace.info(id).name);
     Scope* s = &root;
     for (std::size_t i = 0; i + 1 < parts.size(); ++i) {
@@ -123,7 +146,7 @@ std::string trace_vcd(const Trace& trace, std::string_view date) {
   o += "$comment\n  signal names are rig signal paths with '/' as scopes; '[n]' written as '_n'\n$end\n";
   o += "$timescale 1 ns $end\n";
   o += "$scope module bmsrig $end\n";
-  emit_scope(o, root, trace, ids, 1);
+  emit_scope(o, root, trace, ids, bits, 1);
   o += "$upscope $end\n";
   o += "$enddefinitions $end\n";
 
@@ -147,9 +170,10 @@ std::string trace_vcd(const Trace& trace, std::string_view date) {
     for (; i < changes.size() && changes[i].t == t0; ++i) at0[changes[i].id] = changes[i].v;
     for (SignalId id = 0; id < trace.signal_count(); ++id) {
       const auto kind = trace.info(id).kind;
-      if (auto it = at0.find(id); it != at0.end()) o += value_text(kind, it->second, ids[id]) + "\n";
+      if (auto it = at0.find(id); it != at0.end()) o += value_text(kind, it->second, ids[id], bits[id]);
       else if (kind == SignalKind::kDigital) o += "x" + ids[id] + "\n";
-      else if (kind == SignalKind::kInteger) o += "bx " + ids[id] + "\n";
+      else if (kind == SignalKind::kInteger)
+        for (const auto& b : bits[id]) o += "x" + b + "\n";
     }
   }
   o += "$end\n";
@@ -158,7 +182,7 @@ std::string trace_vcd(const Trace& trace, std::string_view date) {
     std::map<SignalId, double> now;
     for (; i < changes.size() && changes[i].t == t; ++i) now[changes[i].id] = changes[i].v;
     o += "#" + std::to_string(t.count() - first.count()) + "\n";
-    for (const auto& [id, v] : now) o += value_text(trace.info(id).kind, v, ids[id]) + "\n";
+    for (const auto& [id, v] : now) o += value_text(trace.info(id).kind, v, ids[id], bits[id]);
   }
   const Time last = changes.empty() ? t0 : changes.back().t;
   if (trace.end_time() > last) o += "#" + std::to_string(trace.end_time().count() - first.count()) + "\n";
