@@ -210,6 +210,7 @@ void add_margin(const expr::Condition& c, bool hold, const Trace& trace, const J
   r.measured = upper ? hi : lo;
   r.measured_unit = sc->unit;
   r.limit = sc->threshold;
+  (upper ? r.limit_max : r.limit_min) = sc->threshold;
   r.limit_text = std::string(upper ? "≤ " : "≥ ") + format_value(sc->threshold, sc->unit);
   r.margin = m;
   if (!sc->abs) r.levels.push_back(sc->threshold);
@@ -248,6 +249,7 @@ void judge_invariant(const expr::Condition& c, bool hold, const Trace& trace, co
     r.measured = to_seconds(total);
     r.measured_unit = "s";
     r.limit = 0.0;
+    r.limit_max = 0.0;
     r.limit_text = "0 s";
     r.margin = -to_seconds(total);
   }
@@ -270,6 +272,7 @@ void judge_eventually(const Eventually& e, const Trace& trace, const JudgedWindo
   const Time deadline = a + e.within;
   const auto tl = expr::detail::truth_timeline(e.condition, trace);
   r.limit = to_seconds(e.within);
+  r.limit_max = r.limit;
   r.limit_text = "≤ " + format_duration_limit(e.within);
   r.measured_unit = "s";
   const std::string what = "eventually '" + e.condition.text() + "'";
@@ -299,6 +302,8 @@ void judge_lead(const Lead& l, const Trace& trace, const JudgedWindow& w, CheckR
   require_signals(l.first.condition(), trace);
   require_signals(l.then.condition(), trace);
   r.measured_unit = "s";
+  if (l.at_least) r.limit_min = to_seconds(*l.at_least);
+  if (l.at_most) r.limit_max = to_seconds(*l.at_most);
   if (l.at_least && l.at_most) r.limit_text = "[" + format_duration_limit(*l.at_least) + ", " + format_duration_limit(*l.at_most) + "]";
   else if (l.at_least) r.limit_text = "≥ " + format_duration_limit(*l.at_least);
   else if (l.at_most) r.limit_text = "≤ " + format_duration_limit(*l.at_most);
@@ -370,6 +375,7 @@ void judge_settles(const Settles& s, const Trace& trace, const JudgedWindow& w, 
   r.levels = {s.lo, s.hi};
   r.measured_unit = "s";
   r.limit = to_seconds(s.within);
+  r.limit_max = r.limit;
   r.limit_text = "≤ " + format_duration_limit(s.within);
   if (a > w.end) {
     r.verdict = Verdict::kFail;
@@ -470,6 +476,8 @@ void judge_bounded(const Bounded& b, const Trace& trace, const JudgedWindow& w, 
     r.measured = upper ? vmax : vmin;
     r.measured_unit = unit;
     r.limit = upper ? hi : lo;
+    if (b.lo) r.limit_min = *b.lo;
+    if (b.hi) r.limit_max = *b.hi;
     r.limit_text = std::string(upper ? "≤ " : "≥ ") + format_value(*r.limit, unit);
     r.margin = upper ? m_hi : m_lo;
     r.evidence = extremes + ", limit " + range + ", margin " + format_signed_value(*r.margin, unit);
@@ -477,6 +485,7 @@ void judge_bounded(const Bounded& b, const Trace& trace, const JudgedWindow& w, 
     r.measured = to_seconds(longest);
     r.measured_unit = "s";
     r.limit = to_seconds(b.allowed_excursion);
+    r.limit_max = r.limit;
     r.limit_text = "≤ " + format_duration_limit(b.allowed_excursion);
     r.margin = to_seconds(b.allowed_excursion - longest);
     r.evidence = "longest excursion " + format_seconds(*r.measured) + " at " + seconds_at(ex[longest_i].begin) +

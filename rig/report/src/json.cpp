@@ -29,6 +29,8 @@ ordered_json check_json(const checks::CheckResult& c) {
   j["measured"] = opt(c.measured);
   j["measured_unit"] = c.measured_unit;
   j["limit"] = opt(c.limit);
+  j["limit_min"] = opt(c.limit_min);
+  j["limit_max"] = opt(c.limit_max);
   j["limit_text"] = c.limit_text;
   j["margin"] = opt(c.margin);
   j["evidence"] = c.evidence;
@@ -181,6 +183,8 @@ RunResult read_json(const std::filesystem::path& path) {
         r.measured = get_opt(ch, "measured");
         r.measured_unit = ch.value("measured_unit", "");
         r.limit = get_opt(ch, "limit");
+        r.limit_min = get_opt(ch, "limit_min");
+        r.limit_max = get_opt(ch, "limit_max");
         r.limit_text = ch.value("limit_text", "");
         r.margin = get_opt(ch, "margin");
         r.evidence = ch.value("evidence", "");

@@ -120,7 +120,8 @@ struct CheckResult {
   std::vector<EvidenceInstant> instants;  // the instants the verdict rests on (for reports and waveforms)
   std::optional<double> measured;         // e.g. the lead in s, the settling time in s, the peak current in A
   std::string measured_unit;              // "s", "V", "A", ...
-  std::optional<double> limit;            // the limit the measured value is held against
+  std::optional<double> limit;            // the limit the measured value is held against (the closer one of a range)
+  std::optional<double> limit_min, limit_max;  // both bounds the measured value must lie within (absent: unbounded)
   std::string limit_text;                 // e.g. "≥ 30 s", "≤ 500 ms", "[12.8 V, 14.4 V]"
   std::optional<double> margin;           // distance to the limit in measured_unit; ≥ 0 when passing
   std::string evidence;                   // e.g. "lead 30.000 s, limit ≥ 30 s, margin +0.000 s"

@@ -91,6 +91,17 @@ def main():
             if "uncertainty" not in c:
                 fail("check %r has no uncertainty" % c["name"])
         by_name = checks_by_name(alt)
+        try:  # results.json validates against its schema (with the HIL fields: measured, uncertainty, loop_jitter)
+            import jsonschema
+            schema = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "..", "report",
+                                  "schema", "results.schema.json")
+            with open(schema) as f:
+                jsonschema.validate(res, json.load(f))
+        except ImportError:
+            pass
+        soft = next(c for n, c in by_name.items() if n.startswith("soft start reaches half"))
+        if (soft["limit_min"], soft["limit_max"]) != (0.45, 0.53):
+            fail("a range keeps both bounds: %r" % ((soft["limit_min"], soft["limit_max"]),))
         if what == "good":
             if p.returncode != 0:
                 fail("a good board: expected exit 0, got %d" % p.returncode)

@@ -41,9 +41,9 @@ void write_junit(const RunResult& run, const std::filesystem::path& path);
 //  "cases":[{"scenario_file","scenario_sha256","name","parameters":{k:v},"requirements":[],"mode","verdict",
 //            "error","completed","simulated_s","wall_s","trace_files":[],
 //            "checks":[{"name","kind","description","verdict","measured","measured_unit","limit","limit_text",
-//                       "margin","evidence","message","levels":[],"window":{"begin_s","end_s"},"signals":[],
+//                       "limit_min","limit_max","margin","evidence","message","levels":[],"window":{"begin_s","end_s"},"signals":[],
 //                       "instants":[{"label","t_s"}]}]}]}
-// Absent optionals are null.
+// Absent optionals are null. JSON Schema: rig/report/schema/results.schema.json (CTest validates CLI output against it).
 std::string results_json(const RunResult& run);
 void write_json(const RunResult& run, const std::filesystem::path& path);
 // Reads a results file written by write_json (traces are not loaded); throws WriteError on a malformed file.
