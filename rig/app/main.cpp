@@ -226,6 +226,7 @@ struct RunSpec {
   std::string mode = "sil";
   int jobs = 1;
   std::string junit, json, trace_dir;
+  bool wide_csv = false;  // with trace_dir: also <case>.wide.csv (one column per signal, units in the header)
   std::optional<std::uint64_t> seed;
   std::string command_line;
   Filters filters;
@@ -386,6 +387,10 @@ int execute(const RunSpec& spec, rig::report::RunResult& run, std::size_t* file_
           rig::report::write_trace_csv(*out.trace, base.string() + ".csv");
           rig::report::write_trace_vcd(*out.trace, base.string() + ".vcd", run.date);
           c.trace_files = {base.string() + ".csv", base.string() + ".vcd"};
+          if (spec.wide_csv) {
+            rig::report::write_trace_csv_wide(*out.trace, base.string() + ".wide.csv");
+            c.trace_files.push_back(base.string() + ".wide.csv");
+          }
           // The timeline entries as they fired: the stimulus side of the evidence.
           std::string fired = "# time_s\ttimeline entry\n";
           for (const auto& f : out.fired) {
@@ -936,6 +941,8 @@ int main(int argc, char** argv) {
   run->add_option("--junit", junit, "write JUnit XML here");
   run->add_option("--json", json, "write the JSON results here");
   run->add_option("--trace-dir", trace_dir, "write one CSV and one VCD trace per case into this folder");
+  bool wide_csv = false;
+  run->add_flag("--wide-csv", wide_csv, "with --trace-dir, also a wide CSV per case (one column per signal, units in the header)");
   auto* seed_opt = run->add_option("--seed", seed_value, "override every scenario's spread seed");
   Filters filters;
   run->add_option("-r,--requirement", filters.requirements, "run only cases covering this requirement ID (repeatable)");
@@ -1035,6 +1042,7 @@ int main(int argc, char** argv) {
     spec.junit = junit;
     spec.json = json;
     spec.trace_dir = trace_dir;
+    spec.wide_csv = wide_csv;
     spec.seed = seed;
     spec.command_line = command_line;
     spec.filters = filters;

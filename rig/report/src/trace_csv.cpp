@@ -6,6 +6,8 @@
 #include <unordered_map>
 
 #include "rig/expr.hpp"
+#include <optional>
+
 #include "rig/writers.hpp"
 #include "text_util.hpp"
 
@@ -78,6 +80,39 @@ std::string trace_csv(const Trace& trace) {
 }
 
 void write_trace_csv(const Trace& trace, const std::filesystem::path& path) { write_file_atomic(path, trace_csv(trace)); }
+
+std::string trace_csv_wide(const Trace& trace) {
+  const SignalId n = trace.signal_count();
+  std::string o = "time_s";
+  for (SignalId id = 0; id < n; ++id) {
+    const auto& info = trace.info(id);
+    o += ',' + csv_field(info.unit.empty() ? info.name : info.name + " [" + info.unit + "]");
+  }
+  o += '\n';
+  // Merge the per-signal series by time: one row per instant at which anything changed, every value held.
+  std::vector<std::size_t> next(n, 0);
+  std::vector<std::string> held(n);
+  while (true) {
+    std::optional<Time> t;
+    for (SignalId id = 0; id < n; ++id) {
+      const auto& s = trace.samples(id);
+      if (next[id] < s.size() && (!t || s[next[id]].t < *t)) t = s[next[id]].t;
+    }
+    if (!t) break;
+    for (SignalId id = 0; id < n; ++id) {
+      const auto& s = trace.samples(id);
+      while (next[id] < s.size() && s[next[id]].t == *t) held[id] = detail::shortest(s[next[id]++].value);
+    }
+    o += ns_seconds(*t);
+    for (SignalId id = 0; id < n; ++id) o += ',' + held[id];
+    o += '\n';
+  }
+  return o;
+}
+
+void write_trace_csv_wide(const Trace& trace, const std::filesystem::path& path) {
+  write_file_atomic(path, trace_csv_wide(trace));
+}
 
 Trace read_trace_csv(const std::filesystem::path& path) {
   std::ifstream in(path, std::ios::binary);

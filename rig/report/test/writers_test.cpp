@@ -322,6 +322,22 @@ TEST(TraceVcd, ManySignalsGetDistinctPrintableIds) {
   EXPECT_EQ(v.vars.size(), 300u);
 }
 
+TEST(TraceCsvWide, OneColumnPerSignalWithUnitsAndEveryValueHeld) {
+  Trace t;
+  const auto v = t.add_signal(SignalInfo{"alternator/current_a", "A", SignalKind::kAnalog, 0.0});
+  const auto d = t.add_signal(SignalInfo{"bms/out/load", "", SignalKind::kDigital, 0.0});
+  t.append_raw(v, Sample{Time{0}, 1.5});
+  t.append_raw(d, Sample{Time{0}, 0});
+  t.append_raw(v, Sample{Time{500'000'000}, 2.25});
+  t.append_raw(d, Sample{Time{1'000'000'000}, 1});
+  t.set_end_time(Time{2'000'000'000});
+  EXPECT_EQ(trace_csv_wide(t),
+            "time_s,alternator/current_a [A],bms/out/load\n"
+            "0.000000000,1.5,0\n"
+            "0.500000000,2.25,0\n"
+            "1.000000000,2.25,1\n");
+}
+
 // ---- SHA-256 and manifest -------------------------------------------------------------------------------------
 TEST(Sha256, KnownVectors) {
   EXPECT_EQ(sha256_hex(""), "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");

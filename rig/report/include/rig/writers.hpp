@@ -56,6 +56,13 @@ RunResult read_json(const std::filesystem::path& path);
 // Long format keeps "recorded only when changed" intact and lossless.
 std::string trace_csv(const Trace& trace);
 void write_trace_csv(const Trace& trace, const std::filesystem::path& path);
+// ---- Trace CSV (wide format) ------------------------------------------------------------------------------------
+// For spreadsheets and PulseView's CSV import: header "time_s,<signal> [<unit>],..." (no unit for digital and
+// integer signals), one row per instant at which any signal changed, each column the value it holds then (empty
+// before a signal's first sample). Larger than the long format for long runs (every column on every row).
+std::string trace_csv_wide(const Trace& trace);
+void write_trace_csv_wide(const Trace& trace, const std::filesystem::path& path);
+
 // Reads a file written by write_trace_csv: signals in order of first appearance; kind is digital if every value is
 // 0 or 1 and the name has no unit suffix, otherwise analog; unit inferred from the name suffix.
 Trace read_trace_csv(const std::filesystem::path& path);
