@@ -353,6 +353,14 @@ int execute(const RunSpec& spec, rig::report::RunResult& run, std::size_t* file_
       try {
         auto dut = make_dut(mode);
         out = rig::run_scenario(sc, *dut, ro);
+        // A bench learns its board's identity from the board itself (telemetry), only once a case has run.
+        if (const auto info = dut->firmware_info(); !info.version.empty()) {
+          std::lock_guard<std::mutex> lock(print_mutex);
+          if (run.firmware_version.empty()) {
+            run.firmware_version = info.version;
+            run.firmware_hash = info.build_hash;
+          }
+        }
       } catch (const std::exception& e) {
         out.error = e.what();
       }

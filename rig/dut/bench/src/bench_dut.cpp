@@ -146,7 +146,7 @@ std::vector<std::string> BenchDut::measured_signals() const {
 BenchDut::~BenchDut() { stop(); }
 
 FirmwareInfo BenchDut::firmware_info() const {
-  FirmwareInfo info;
+  FirmwareInfo info = board_info_;  // as the board's telemetry last said (kept after stop())
   info.target = "bench:" + rig_.name;
   if (link_ && link_->last_block()) {
     const auto& f = link_->last_block()->fields;
@@ -418,6 +418,10 @@ void BenchDut::reset() {
 }
 
 void BenchDut::stop() noexcept {
+  try {
+    if (link_ && link_->last_block()) board_info_ = firmware_info();  // the board's identity outlives the link
+  } catch (...) {
+  }
   if (supervisor_) supervisor_->make_safe();
   else if (bench_) bench_->deactivate();
   // The board is left running and powered, as the bench found it.

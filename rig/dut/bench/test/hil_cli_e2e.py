@@ -61,6 +61,8 @@ def main():
                 fail("expected exit 0, got %d" % rc)
             if res["verdict"] != "pass" or case["verdict"] != "pass" or case["mode"] != "hil":
                 fail("expected a passing hil case: %s" % json.dumps(case)[:2000])
+            if res["firmware"]["version"] != "0.1.0" or res["firmware"]["target"] != "bench:virtual-bench":
+                fail("the board's identity from its telemetry is missing: %r" % res["firmware"])
             lj = case.get("loop_jitter")
             if not lj or lj["ticks"] < 500 or not (0 <= lj["p50_us"] <= lj["p99_us"] <= lj["max_us"]):
                 fail("loop_jitter missing or inconsistent: %r" % lj)

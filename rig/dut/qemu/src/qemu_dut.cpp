@@ -107,8 +107,13 @@ QemuDut::QemuDut(QemuDutOptions options) : options_(std::move(options)) {
 QemuDut::~QemuDut() { stop(); }
 
 void QemuDut::launch() {
-  char templ[] = "/tmp/bmsrig-qemu-XXXXXX";
-  if (::mkdtemp(templ) == nullptr) throw DutError(std::string("mkdtemp failed: ") + std::strerror(errno));
+  // In $TMPDIR when it leaves room for the UART socket's path (a Unix socket path holds at most 107 bytes), else /tmp.
+  const char* tmpdir = std::getenv("TMPDIR");
+  std::string base = tmpdir != nullptr && *tmpdir != '\0' ? tmpdir : "/tmp";
+  if (base.size() > 60) base = "/tmp";
+  std::string templ = base + "/bmsrig-qemu-XXXXXX";
+  if (::mkdtemp(templ.data()) == nullptr)
+    throw DutError("mkdtemp in " + base + " failed: " + std::strerror(errno));
   dir_ = templ;
   socket_path_ = dir_ / "uart.sock";
   log_path_ = dir_ / "qemu.log";

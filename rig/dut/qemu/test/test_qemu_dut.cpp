@@ -2,6 +2,8 @@
 // QEMU never outlives its QemuDut, and missing QEMU / image give clear errors.
 #include <gtest/gtest.h>
 
+#include <cstdlib>
+
 #include <signal.h>
 
 #include <algorithm>
@@ -106,6 +108,25 @@ TEST(QemuDut, MissingImageIsAClearError) {
     EXPECT_NE(what.find("/nonexistent/fw.elf"), std::string::npos) << what;
     EXPECT_NE(what.find("cmake --build --preset cross-cm3"), std::string::npos) << what;
   }
+}
+
+// QEMU's working folder (its UART socket, its log) goes under $TMPDIR: a TMPDIR that cannot hold it is named.
+TEST(QemuDut, WorkingFolderGoesUnderTmpdir) {
+  require_image();
+  const char* old = std::getenv("TMPDIR");
+  const std::string saved = old != nullptr ? old : "";
+  ::setenv("TMPDIR", "/nonexistent-bmsrig-tmp", 1);
+  std::string what;
+  try {
+    rig::QemuDutOptions o;
+    o.image = rig::default_pil_image();
+    rig::QemuDut dut(o);
+  } catch (const rig::DutError& e) {
+    what = e.what();
+  }
+  if (old != nullptr) ::setenv("TMPDIR", saved.c_str(), 1);
+  else ::unsetenv("TMPDIR");
+  EXPECT_NE(what.find("mkdtemp in /nonexistent-bmsrig-tmp failed"), std::string::npos) << what;
 }
 
 TEST(QemuDut, HandshakeReportsFirmwareIdentity) {

@@ -134,6 +134,7 @@ class BenchDut final : public Dut {
   bool deadman_level_ = false;
   fw::Millis next_deadman_ms_ = 0;
   bool reset_pending_ = false;
+  FirmwareInfo board_info_;  // version and serial from the board's telemetry, kept after stop()
   std::optional<fw::Millis> release_at_ms_;                    // the reset is held until then
   boost::asio::io_context io_;
   std::optional<io::RunClock> clock_;
