@@ -9,6 +9,7 @@
 #include <stdexcept>
 #include <string>
 
+#include "kirchhoff.hpp"
 #include "plant/world.hpp"
 
 namespace {
@@ -36,16 +37,8 @@ WorldParams charging_params() {
   return ::testing::AssertionFailure() << a << " vs " << b << " (diff " << a - b << ")";
 }
 
-constexpr double kLeakTolA = 1e-4;  // the nodes' 1 MΩ leakage plus round-off
-
-void expect_kirchhoff(const World& w) {
-  const double li = w.alt_port_current_a() + w.charger_current_a() - w.total_load_current_a() - w.pin_current_a() -
-                    w.bank_current_a();
-  EXPECT_NEAR(li, 0.0, kLeakTolA) << "t=" << w.time_s();
-  const double an = w.alternator_current_a() + w.load_dump_current_a() - w.starter_current_a() -
-                    w.crank_current_a() - w.vehicle_load_current_a() - w.alt_port_current_a();
-  if (w.starter().connected()) EXPECT_NEAR(an, 0.0, kLeakTolA) << "t=" << w.time_s();
-}
+using plant::test::expect_kirchhoff;
+using plant::test::kLeakTolA;
 
 // (a) Feeding a World, step by step, the current another World's stage model produced reproduces that World:
 // the split at the terminals is exact. Covers the stage at its limit, in its linear (droop-limited) regime,
