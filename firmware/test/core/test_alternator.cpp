@@ -322,7 +322,7 @@ TEST(Alternator, ALT_1_ResistiveSourceRegulatedWithoutChatter) {
 }
 
 // A source with a knee: the port holds `src_mv` (minus droop) while the path current is below `knee_ma`, and
-// collapses to `low_mv` above it (a charge-accepting starter battery; an alternator at its ceiling, F-1).
+// collapses to `low_mv` above it (a charge-accepting starter battery; an alternator at its ceiling; docs/findings.md D-1).
 struct KneeLoop {
   Harness h{fwtest::five_batteries(), fw::kTickMs};
   double current_ma = 0;
@@ -368,7 +368,7 @@ TEST(Alternator, ALT_1_KneeSourceCurrentFlowsOnlyAbove13VNoLimitCycle) {
     }
     EXPECT_EQ(path_changes, 0) << knee;
     EXPECT_LE(longest_run, 1) << knee;  // never more than one tick in a row
-    EXPECT_LE(bad_ticks, 70) << knee;   // at most about one crossing per second (F-1 before: 2 of every 3 ticks)
+    EXPECT_LE(bad_ticks, 70) << knee;   // at most about one crossing per second (a PI alone: 2 of every 3 ticks)
     const double mean = sum_ma / 3000;
     EXPECT_LT(mean, knee) << knee;
     // Each crossing is cut to 0 and the current resumes with soft start (I_lim per 1 s) up to the knee cap, so
@@ -640,7 +640,7 @@ TEST(Alternator, ALT_5_LiPortLimitedTo14400mV) {
 }
 
 TEST(Alternator, ALT_5_LiPortSetPointEdge14380vs14381mV) {
-  // The regulator's set-point is 14.380 V (kLiPortTargetMv), 20 mV under the 14.4 V limit (F-3).
+  // The regulator's set-point is 14.380 V (kLiPortTargetMv), 20 mV under the 14.4 V limit (docs/findings.md D-8).
   Harness h;
   h.in.alt_port_mv = 14600;
   h.in.alt_current_ma = 60000;

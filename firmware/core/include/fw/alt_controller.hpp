@@ -32,7 +32,7 @@
 //        source resistances up to 0.2 Ω. A source that can hold 13.0 V at some current (a resistive feed, a
 //        starter battery with graded charge acceptance behind an alternator at its ceiling) is regulated there
 //        without on/off switching.
-//      Knee cap (F-1): a source whose voltage collapses past some current (an alternator at its ceiling in
+//      Knee cap (docs/findings.md D-1): a source whose voltage collapses past some current (an alternator at its ceiling in
 //        front of a battery that accepts no more, a hard current clamp) has no operating point at 13.0 V; the
 //        cap keeps the current under that knee. I_good = the measured current at the last sample above 13.000 V.
 //        - First sample at ≤ 13.000 V: knee K = I_good and cap = K − (0.5 A + K/16); if the measured current is
@@ -45,7 +45,7 @@
 //          once it reaches I_lim, and is inactive (= I_lim) each time the path opens.
 //   5. Li-port over-voltage, the same PI structure on e = 14.380 V − V_li (ALT-5; the set-point is 20 mV under the
 //      14.400 V limit, kLiPortTargetMv, because the loop overshoots ≈ 12 mV on first contact with a charging bank
-//      (F-3)); its integrator starts at I_lim when the path opens (it only acts once the Li port nears 14.4 V).
+//      (docs/findings.md D-8)); its integrator starts at I_lim when the path opens (it only acts once the Li port nears 14.4 V).
 // The path is off (command 0) when not permitted by the BMS (started, enabled, ATC true for ≥ 3 s, remote
 // on: CD-2, CD-3, RMT-2, ALT-7), on every sample with V_alt ≤ V_li or a current measured flowing back (I_alt < 0)
 // (one-way, ALT-2; a reversal shorter than kOneWayResetMs = 100 ms keeps the regulators' state, a longer one
