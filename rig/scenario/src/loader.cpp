@@ -582,7 +582,7 @@ void check_firmware(Scenario& sc, Setup& su, const SourceLoc& fallback) {
       {fw::ConfigError::kPrealarm, {"prealarm_v", "2.85..3.15 V"}},
       {fw::ConfigError::kCellOvervoltage, {"cell_overvoltage_v", "3.60..4.20 V"}},
       {fw::ConfigError::kLowTempCharge, {"low_temp_charge_c", "-20..+20 °C"}},
-      {fw::ConfigError::kFuseRating, {"fuse_rating_a", "40..125 A"}},
+      {fw::ConfigError::kFuseRating, {"fuse_rating_a", "a supported Megafuse rating: 40, 50, 60, 70, 80, 100 or 125 A"}},
       {fw::ConfigError::kEmergencyFloor, {"lvd_emergency_floor_v", "0 (off) or 2.00..2.79 V and below load_disconnect_v"}},
   };
   std::string key = fw::to_string(err);
