@@ -1,5 +1,5 @@
 // Simulation speed of the SIL run loop (Google Benchmark): simulated seconds per wall second on library scenarios.
-// Run: build/<dir>/rig/test/rig_core_bench   (the counter "sim_x" is the real-time factor; budget ≥ 1000).
+// Run: build/<dir>/rig/core/rig_core_bench   (the counter "sim_x" is the real-time factor; budget ≥ 1000).
 #include <benchmark/benchmark.h>
 
 #include "rig/in_process_dut.hpp"

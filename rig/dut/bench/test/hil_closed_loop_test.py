@@ -7,10 +7,10 @@ The rig programs the instruments from the plant every loop period and records wh
 integrates the measured alternator-port current. The instruments' readbacks are consequences of what the firmware
 on the board decided, so the verdicts on alternator/current_a come from measurements.
 
-  hil_closed_loop_e2e.py BMSRIG VIRTUAL_BOARD SCENARIO_DIR good
+  hil_closed_loop_test.py BMSRIG VIRTUAL_BOARD SCENARIO_DIR good
       checks the bench (`bmsrig bench check`), runs the bench scenarios (SCENARIO_DIR/*.yaml) on a good board: exit 0, measured currents recorded with their
       declared accuracy, and `bmsrig compare` of a SIL run against the HIL run agrees (exit 0).
-  hil_closed_loop_e2e.py BMSRIG VIRTUAL_BOARD SCENARIO_DIR limit-at-fuse|reverse|no-soft-start
+  hil_closed_loop_test.py BMSRIG VIRTUAL_BOARD SCENARIO_DIR limit-at-fuse|reverse|no-soft-start
       runs the alternator scenario on a board whose power stage has that defect: exit 1, the checks the defect
       violates fail, the ones it does not touch pass, and `bmsrig compare` against SIL disagrees (exit 1)."""
 import json

@@ -1,7 +1,7 @@
 #!/bin/sh
 # Checks generated HTML reports: well-formed as XML (the report is written XHTML-compatible) and read by the
 # libxml2 HTML parser without errors other than its not knowing the inline-SVG element names (an HTML4 parser).
-# Usage: check_html.sh <xmllint> <expected svg count> <file>...
+# Usage: html_check.sh <xmllint> <expected svg count> <file>...
 set -e
 xmllint=$1
 svgs=$2

@@ -1,4 +1,4 @@
-// Test-only Duts (rig/test only, never in production code): wrappers around the real InProcessDut.
+// Test-only Duts (rig_core tests only, never in production code): wrappers around the real InProcessDut.
 // Depth: the Dut seam — they change what the firmware's outputs look like to the plant and the recorder, without
 // any hook in the firmware itself.
 #pragma once

@@ -202,15 +202,15 @@ def check_coverage(out, req, paths):
           (len(cases), len(covered), len(ids), uncovered, res["firmware"]["version"], res["firmware"]["build_hash"]))
 
 
-def check_html(xmllint, check_html_sh, out):
+def check_html(xmllint, html_check_sh, out):
     junit = ET.parse(os.path.join(out, "junit.xml")).getroot()
     n = len(list(junit.iter("testcase")))
     report = os.path.join(out, "report.html")
-    # xmllint --html is an HTML4 parser: it reports inline SVG element names ("Tag svg invalid"); check_html.sh
+    # xmllint --html is an HTML4 parser: it reports inline SVG element names ("Tag svg invalid"); html_check.sh
     # filters exactly those and fails on any other message, checks XML well-formedness and counts "<svg ".
-    p = subprocess.run(["sh", check_html_sh, xmllint, str(n), report], capture_output=True, text=True)
+    p = subprocess.run(["sh", html_check_sh, xmllint, str(n), report], capture_output=True, text=True)
     if p.returncode != 0:
-        fail("check_html.sh: %s%s" % (p.stdout, p.stderr))
+        fail("html_check.sh: %s%s" % (p.stdout, p.stderr))
     # Independently: every case section holds exactly one <svg.
     root, _ = html_tree(report)
     ns = "{http://www.w3.org/2000/svg}svg"

@@ -2,10 +2,10 @@
 """End-to-end HIL through the real CLI: `bmsrig run --mode hil --rig rig.yaml <scenario>` against
 bmsrig_virtual_board wired through a fake IIO sysfs tree (DAC files), GPIO edge FIFOs and a PTY (VE.Direct).
 
-  hil_cli_e2e.py BMSRIG VIRTUAL_BOARD SCENARIO pass   -> the run passes: exit 0, JSON verdict pass, loop jitter
-  hil_cli_e2e.py BMSRIG VIRTUAL_BOARD SCENARIO dies   -> the board is killed mid-run: exit 2, the case is an error,
+  hil_cli_test.py BMSRIG VIRTUAL_BOARD SCENARIO pass   -> the run passes: exit 0, JSON verdict pass, loop jitter
+  hil_cli_test.py BMSRIG VIRTUAL_BOARD SCENARIO dies   -> the board is killed mid-run: exit 2, the case is an error,
                                                          every DAC channel back at its safe state (3.3 V)
-  hil_cli_e2e.py BMSRIG VIRTUAL_BOARD SCENARIO hangup -> bmsrig gets SIGHUP mid-run (a dropped ssh session): exit
+  hil_cli_test.py BMSRIG VIRTUAL_BOARD SCENARIO hangup -> bmsrig gets SIGHUP mid-run (a dropped ssh session): exit
                                                          130, the case incomplete, every DAC channel safe
 Optional: XMLLINT and XSD environment variables validate the JUnit file against the schema."""
 import json
