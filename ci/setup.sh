@@ -12,6 +12,7 @@ packages=(
   qemu-system-arm
   libxml2-utils python3 libssl-dev python3-yaml python3-jsonschema
   sigrok-cli libsqlite3-dev
+  clang-14 libclang-rt-14-dev
 )
 
 missing=()
