@@ -1,11 +1,14 @@
 // bmsrig certify: the certification set, judged against the spec's requirement list.
 #include <algorithm>
+#include <cstdio>
 #include <memory>
 #include <thread>
 
 #include "commands.hpp"
 #include "rig/app/certification.hpp"
 #include "rig/app/discovery.hpp"
+#include "rig/app/exit_codes.hpp"
+#include "rig/app/shard.hpp"
 
 namespace rig::app::cli {
 
@@ -40,7 +43,21 @@ Command add_certify(CLI::App& app, const Context& ctx) {
                           (req_default ? " — here " + req_default->string() : std::string(" — none found here")) +
                           ")")
       ->check(CLI::ExistingFile);
-  return {certify, [cert] { return rig::app::certify(*cert); }};
+  auto shard_text = std::make_shared<std::string>();
+  certify->add_option("--shard", *shard_text,
+                      "K/N: only the K-th of N parts of the set (coverage is judged by bmsrig merge --requirements)");
+  certify->add_option("--shard-history", cert->shard_history,
+                      "a history database: balance the shards by the wall times measured there");
+  return {certify, [cert, shard_text] {
+            if (!shard_text->empty()) {
+              cert->shard = parse_shard(*shard_text);
+              if (!cert->shard) {
+                std::fprintf(stderr, "bmsrig certify: --shard %s: expected K/N with 1 <= K <= N\n", shard_text->c_str());
+                return kExitUsage;
+              }
+            }
+            return rig::app::certify(*cert);
+          }};
 }
 
 }  // namespace rig::app::cli

@@ -1,8 +1,10 @@
 // bmsrig run: run scenarios and judge their expectations.
+#include <cstdio>
 #include <memory>
 
 #include "commands.hpp"
 #include "rig/app/execution.hpp"
+#include "rig/app/exit_codes.hpp"
 
 namespace rig::app::cli {
 
@@ -31,8 +33,21 @@ Command add_run(CLI::App& app, const Context& ctx) {
   run->add_option("-r,--requirement", spec->filters.requirements,
                   "run only cases covering this requirement ID (repeatable)");
   run->add_option("-k,--name", spec->filters.name, "run only cases whose name contains this text");
-  return {run, [spec, seed_value, seed_opt] {
+  auto shard_text = std::make_shared<std::string>();
+  run->add_option("--shard", *shard_text,
+                  "K/N: run only the K-th of N parts of the cases (balanced by expected duration; needs --json, "
+                  "beside which shard.json is written for bmsrig merge)");
+  run->add_option("--shard-history", spec->shard_history,
+                  "a history database: balance the shards by the wall times measured there");
+  return {run, [spec, seed_value, seed_opt, shard_text] {
             if (*seed_opt) spec->seed = *seed_value;
+            if (!shard_text->empty()) {
+              spec->shard = parse_shard(*shard_text);
+              if (!spec->shard) {
+                std::fprintf(stderr, "bmsrig run: --shard %s: expected K/N with 1 <= K <= N\n", shard_text->c_str());
+                return kExitUsage;
+              }
+            }
             rig::report::RunResult result;
             return execute(*spec, result);
           }};

@@ -8,6 +8,7 @@
 #include <csignal>
 #include <cstdio>
 #include <filesystem>
+#include <map>
 #include <mutex>
 #include <sstream>
 #include <thread>
@@ -15,6 +16,9 @@
 #include "rig/app/console.hpp"
 #include "rig/app/discovery.hpp"
 #include "rig/app/exit_codes.hpp"
+#include "rig/app/history.hpp"
+#include "rig/app/shard.hpp"
+#include "rig/sha256.hpp"
 #include "rig/runner.hpp"
 #include "rig/writers.hpp"
 
@@ -82,12 +86,45 @@ int execute(const RunSpec& spec, rig::report::RunResult& run, std::size_t* file_
     std::fprintf(stderr, "bmsrig: no case matches the filters\n");
     return kExitUsage;
   }
+  // --shard K/N: this run's part of the cases (rig/app/shard.hpp); the whole library is recorded in shard.json.
+  std::optional<ShardInfo> shard;
+  if (spec.shard) {
+    if (json.empty()) {
+      std::fprintf(stderr, "bmsrig: --shard needs --json (shard.json is written beside it)\n");
+      return kExitUsage;
+    }
+    shard.emplace();
+    shard->shard = *spec.shard;
+    const auto measured = spec.shard_history.empty() ? std::map<std::string, double>{}
+                                                     : measured_durations(spec.shard_history, mode);
+    std::vector<ShardItem> items;
+    std::string lines;
+    for (const auto& j : work) {
+      const std::string id = case_id(j.file->path.string(), j.sc->parameters);
+      const auto m = measured.find(id);
+      items.push_back({id, m != measured.end() ? m->second : rig::to_seconds(j.sc->max_duration)});
+      shard->library.push_back(id);
+      lines += id + "  " + j.file->sha256 + "\n";
+    }
+    shard->library_sha256 = rig::report::sha256_hex(lines);
+    const auto part = partition(items, spec.shard->count);
+    std::vector<Job> mine;
+    for (std::size_t i = 0; i < work.size(); ++i)
+      if (part[i] == spec.shard->index) mine.push_back(work[i]);
+    std::fprintf(stderr, "bmsrig: shard %d/%d: %zu of %zu cases (expected durations from %s)\n", spec.shard->index,
+                 spec.shard->count, mine.size(), work.size(), measured.empty() ? "the scenarios" : "the history");
+    work = std::move(mine);
+  }
 
   // A killed run (SIGKILL, power loss) writes nothing: the previous run's files at the same paths must not stay
   // behind looking current, so they go now and come back, complete, at the end (written atomically).
   for (const std::string* out : {&junit, &json, &html.path}) {
     std::error_code ec;
     if (!out->empty()) fs::remove(*out, ec);
+  }
+  if (shard) {
+    std::error_code ec;
+    fs::remove(fs::path(json).parent_path() / "shard.json", ec);
   }
 
   run = rig::report::RunResult{};
@@ -259,6 +296,13 @@ int execute(const RunSpec& spec, rig::report::RunResult& run, std::size_t* file_
   try {
     if (!junit.empty()) rig::report::write_junit(run, junit);
     if (!json.empty()) rig::report::write_json(run, json);
+    if (shard) {
+      shard->mode = mode;
+      shard->firmware_version = run.firmware_version;
+      shard->firmware_hash = run.firmware_hash;
+      shard->rig_version = run.rig_version;
+      rig::report::write_file_atomic(fs::path(json).parent_path() / "shard.json", shard_json(*shard));
+    }
     if (!html.path.empty()) {
       rig::report::HtmlOptions ho;
       ho.title = spec.html_title;

@@ -2,10 +2,12 @@
 #pragma once
 
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "rig/app/dut_registry.hpp"
+#include "rig/app/shard.hpp"
 
 namespace rig::app {
 
@@ -17,6 +19,8 @@ struct CertifySpec {
   int jobs = 1;
   std::string requirements;  // empty: docs/spec/REQUIREMENTS.md
   std::string command_line;
+  std::optional<Shard> shard;  // --shard K/N: this part only; coverage is judged when the shards are merged
+  std::string shard_history;   // --shard-history DB
 };
 
 // Runs, writes report.html, junit.xml, results.json, traces/, REQUIREMENTS.md and MANIFEST.sha256 into out_dir and

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "rig/app/dut_registry.hpp"
+#include "rig/app/shard.hpp"
 #include "rig/result.hpp"
 
 namespace rig::app {
@@ -37,6 +38,8 @@ struct RunSpec {
   HtmlOut html;
   std::string html_title = "bmsrig report";
   bool print_output_files = true;  // the closing "junit: …", "report: …" lines (certify prints its own)
+  std::optional<Shard> shard;      // --shard K/N: only this part of the cases; shard.json beside `json`
+  std::string shard_history;       // --shard-history DB: expected durations measured in past runs
 };
 
 // Set by SIGINT, SIGTERM, SIGHUP or SIGQUIT once execute() has installed its handlers: the running cases stop at
