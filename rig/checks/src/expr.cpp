@@ -1306,7 +1306,10 @@ std::vector<std::string> close_matches(std::string_view name, const std::vector<
   };
   std::vector<std::pair<std::size_t, std::string>> scored;
   for (const auto& c : candidates) {
-    std::size_t d = edit_distance(name, c);
+    // the lengths' difference bounds the distance from below: a name far longer (or shorter) than a candidate is
+    // no close match, and its edit distance is not computed (a 30 000-character name stays linear)
+    const std::size_t diff = name.size() > c.size() ? name.size() - c.size() : c.size() - name.size();
+    std::size_t d = diff > limit ? limit + 1 : edit_distance(name, c);
     if (d > limit && leaf(c) == leaf(name) && !leaf(name).empty()) d = limit;  // same leaf, other path
     if (d <= limit) scored.emplace_back(d, c);
   }

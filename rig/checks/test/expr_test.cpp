@@ -384,6 +384,21 @@ TEST(ExprParse, NestingDeeperThanTheLimitIsRefusedNotACrash) {
   EXPECT_THAT(parse_error(nested(8000, "not ", ""), r).what(), HasSubstr("nested deeper"));
 }
 
+// "Did you mean" compares an unknown name only with names of about its length: a 30 000-character name (which took
+// seconds of edit distances against every signal) gets no suggestion; a one-letter slip still does.
+TEST(ExprParse, VeryLongUnknownNameIsRefusedWithoutSuggestions) {
+  const Trace t = sample_trace();
+  const Resolver r = resolver_for(t);
+  const auto e = parse_error(std::string(30000, 'x') + " == 1", r);
+  EXPECT_EQ(e.column(), 1u);
+  EXPECT_THAT(e.what(), HasSubstr("unknown signal 'xxx"));
+  EXPECT_THAT(e.what(), ::testing::Not(HasSubstr("did you mean")));
+  // a long name is still matched against a candidate of about its length
+  EXPECT_THAT(close_matches(std::string(300, 'x'), {"bms/out/load", std::string(299, 'x')}),
+              ElementsAre(std::string(299, 'x')));
+  EXPECT_THAT(parse_error("bms/out/laod == high", r).what(), HasSubstr("did you mean 'bms/out/load'"));
+}
+
 // ---- arithmetic, bit tests, functions -------------------------------------------------------------------------
 namespace {
 Trace arith_trace() {

@@ -681,7 +681,7 @@ void check_firmware(Scenario& sc, Setup& su, const SourceLoc& fallback) {
       {fw::ConfigError::kPrealarm, {"prealarm_v", "2.85..3.15 V"}},
       {fw::ConfigError::kCellOvervoltage, {"cell_overvoltage_v", "3.60..4.20 V"}},
       {fw::ConfigError::kLowTempCharge, {"low_temp_charge_c", "-20..+20 °C"}},
-      {fw::ConfigError::kFuseRating, {"fuse_rating_a", "40..125 A"}},
+      {fw::ConfigError::kFuseRating, {"fuse_rating_a", "a supported Megafuse rating: 40, 50, 60, 70, 80, 100 or 125 A"}},
       {fw::ConfigError::kEmergencyFloor, {"lvd_emergency_floor_v", "0 (off) or 2.00..2.79 V and below load_disconnect_v"}},
   };
   std::string key = fw::to_string(err);
@@ -790,13 +790,14 @@ const std::vector<std::string> kFaultKinds = {"weak_cell",      "sense_wire_open
                                               "cell_temperature_sensor", "cell_temperature", "bms_cable",
                                               "fuse",           "regulator_failure",   "load_dump",
                                               "belt_slip",      "crank",               "starter",
-                                              "firmware_reset"};
+                                              "firmware_reset", "bms_cable_line",      "power_stage"};
 
 plant::SensorFault sensor_fault(const Ctx& ctx, const YAML::Node& m, Dim dim) {
   plant::SensorFault f;
-  const auto k = choice(ctx, m["kind"], "kind", {"none", "open", "stuck", "noisy", "offset"});
+  const auto k = choice(ctx, m["kind"], "kind", {"none", "open", "short", "stuck", "noisy", "offset"});
   f.kind = k == "none" ? plant::SensorFaultKind::kNone
            : k == "open" ? plant::SensorFaultKind::kOpen
+           : k == "short" ? plant::SensorFaultKind::kShort
            : k == "stuck" ? plant::SensorFaultKind::kStuck
            : k == "noisy" ? plant::SensorFaultKind::kNoisy
                           : plant::SensorFaultKind::kOffset;
@@ -852,6 +853,22 @@ void read_faults(const Ctx& ctx, const YAML::Node& faults, int batteries, std::v
       const auto cr = cell_ref(ctx, m, batteries, false);
       const bool con = m["connected"] ? boolean(ctx, m["connected"], "connected") : false;
       fa.apply = [cr, con](plant::World& w) { w.set_bms_cable_connected(cr.b, con); };
+    } else if (k == "bms_cable_line") {
+      check_keys(ctx, m, k, {"battery", "line", "stuck"});
+      const auto cr = cell_ref(ctx, m, batteries, false);
+      if (!m["line"]) fail(ctx, m, "found bms_cable_line without 'line', expected line: atc|atd|pa");
+      const auto ln = choice(ctx, m["line"], "line", {"atc", "atd", "pa"});
+      const auto line = ln == "atc" ? plant::CableLine::kAllowedToCharge
+                        : ln == "atd" ? plant::CableLine::kAllowedToDischarge : plant::CableLine::kPrealarm;
+      if (!m["stuck"]) fail(ctx, m, "found bms_cable_line without 'stuck', expected stuck: true|false|released");
+      std::optional<bool> level;
+      const auto st = choice(ctx, m["stuck"], "stuck", {"true", "false", "released"});
+      if (st != "released") level = st == "true";
+      fa.apply = [cr, line, level](plant::World& w) { w.set_bms_cable_line(cr.b, line, level); };
+    } else if (k == "power_stage") {
+      const auto what = choice(ctx, m, "power_stage", {"fail", "repair"});
+      if (what == "fail") fa.apply = [](plant::World& w) { w.fail_power_stage(); };
+      else fa.apply = [](plant::World& w) { w.repair_power_stage(); };
     } else if (k == "fuse") {
       const auto what = choice(ctx, m, "fuse", {"blow", "replace"});
       if (what == "blow") fa.apply = [](plant::World& w) { w.blow_fuse(); };
@@ -1302,7 +1319,27 @@ Scenario build_case(const YAML::Node& root, const Ctx& ctx, const LoadOptions& o
     else if (s.key == "fuse") read_fuse(s, sc, su);
     else if (s.key == "firmware") read_firmware(s, sc, su);
     else if (s.key == "plant") {
-      check_keys(c, s.value, "plant", {"step"});
+      check_keys(c, s.value, "plant", {"step", "sensor_noise", "sensor_seed", "power_stage"});
+      if (auto n = s.value["sensor_noise"]) {   // ideal sensors unless the scenario opts in
+        const auto seed = sc.world.sensors.seed;
+        sc.world.sensors = choice(c, n, "sensor_noise", {"off", "realistic"}) == "realistic"
+                               ? plant::SensorParams::realistic(seed) : plant::SensorParams{};
+        sc.world.sensors.seed = seed;
+      }
+      if (auto n = s.value["sensor_seed"])
+        sc.world.sensors.seed = static_cast<std::uint64_t>(integer(c, n, "sensor_seed", 0, 2147483647L));
+      if (auto ps = s.value["power_stage"]) {
+        check_keys(c, ps, "plant.power_stage",
+                   {"realistic_limiter", "reverse_conduction", "gain_error", "offset_a", "windup_fraction"});
+        auto& st = sc.world.power_stage;
+        if (ps["realistic_limiter"] && boolean(c, ps["realistic_limiter"], "realistic_limiter"))
+          st = st.realistic_limiter();
+        if (ps["reverse_conduction"]) st.reverse_conduction = boolean(c, ps["reverse_conduction"], "reverse_conduction");
+        if (ps["gain_error"]) st.gain_error = quantity(c, ps["gain_error"], Dim::kPlain, "gain_error");
+        if (ps["offset_a"]) st.offset_a = quantity(c, ps["offset_a"], Dim::kCurrent, "offset_a");
+        if (ps["windup_fraction"]) st.windup_fraction = quantity(c, ps["windup_fraction"], Dim::kPlain, "windup_fraction");
+        plant_check(c, ps, [&] { st.validate(); });
+      }
       if (auto st = s.value["step"]) {
         const Time step = duration(c, st, "step");
         const auto tick = std::chrono::duration_cast<Time>(std::chrono::milliseconds(fw::kTickMs));
