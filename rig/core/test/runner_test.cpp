@@ -154,3 +154,99 @@ expect:
   EXPECT_GE(falls, 2);
   EXPECT_EQ(r1.fired.size(), r2.fired.size());
 }
+
+// ---- exact instants ---------------------------------------------------------------------------------------------
+
+namespace {
+
+// A stuck cell-voltage reading set at 70 s to 1 mV under the 2.80 V threshold (as CELL-1's library scenario does).
+const std::string kUnderVoltage = R"(name: exact instants
+include: ../fragments/standard_bank.yaml
+timeline:
+  - at: 10 s
+    fault: { cell_voltage_sensor: { battery: 0, cell: 1, kind: stuck, hold_current: false, value_v: 2.8005 V } }
+  - at: 70 s
+    fault: { cell_voltage_sensor: { battery: 0, cell: 1, kind: stuck, hold_current: false, value_v: 2.7995 V } }
+  - when: fall(bms/atd)
+    label: at once
+    set: { env/ambient_c: 26 }
+  - when: fall(bms/atd)
+    after: 8 s
+    label: eight seconds later
+    set: { env/ambient_c: 27 }
+  - at: 100 s
+    end: true
+expect:
+  - lead: { first: rise(bms/in/min_cell_v < 2.8 V), then: fall(bms/atd), at_least: 2 s, at_most: 2 s }
+)";
+
+rig::scenario::Scenario from_text(const std::string& text) {
+  return rig::scenario::load_text(text, kDir + "exact_instants.yaml").at(0);
+}
+
+std::optional<rig::Time> first_time(const rig::Trace& t, const std::string& event) {
+  return rig::expr::Event::parse(event, rig::expr::resolver_for(t)).first(t, rig::Time{0}, rig::Time::max());
+}
+
+}  // namespace
+
+// An input set by the timeline at t is in the trace at t — the instant the firmware first samples it — so a lead
+// from the reading to the firmware's reaction measures the firmware's 2.000 s, not 1.990 s.
+TEST(RunnerInstants, InputsAreRecordedAtTheInstantTheFirmwareSamplesThem) {
+  rig::InProcessDut dut;
+  const auto r = rig::run_scenario(from_text(kUnderVoltage), dut);
+  ASSERT_TRUE(r.error.empty()) << r.error;
+  const auto under = first_time(*r.trace, "rise(bms/in/min_cell_v < 2.8 V)");
+  ASSERT_TRUE(under);
+  EXPECT_EQ(*under, rig::from_seconds(70.0));  // not 70.010 s
+  EXPECT_EQ(*first_time(*r.trace, "fall(bms/atd)"), rig::from_seconds(72.0));
+  ASSERT_EQ(r.checks.size(), 1u);
+  EXPECT_EQ(r.checks[0].verdict, rig::Verdict::kPass) << r.checks[0].message;
+  EXPECT_DOUBLE_EQ(*r.checks[0].measured, 2.0);
+}
+
+// A `when:` acts in the tick its condition became true: with no delay at that instant, with `after: 8 s` exactly 8 s
+// later (not one tick late).
+TEST(RunnerInstants, WhenActsInTheTickItsConditionBecameTrue) {
+  rig::InProcessDut dut;
+  const auto r = rig::run_scenario(from_text(kUnderVoltage), dut);
+  ASSERT_TRUE(r.error.empty()) << r.error;
+  std::optional<rig::Time> at_once, later;
+  for (const auto& f : r.fired) {
+    if (f.what.find("(at once)") != std::string::npos) at_once = f.t;
+    if (f.what.find("(eight seconds later)") != std::string::npos) later = f.t;
+  }
+  ASSERT_TRUE(at_once && later);
+  EXPECT_EQ(*at_once, rig::from_seconds(72.0));
+  EXPECT_EQ(*later, rig::from_seconds(80.0));  // not 80.010 s
+  // what they set is in the trace at the instant the firmware samples it: the next tick for the immediate one
+  // (the firmware had already stepped at 72.000 s), 80.000 s for the delayed one
+  EXPECT_EQ(*first_time(*r.trace, "rise(env/ambient_c > 25.5 degC)"), rig::from_seconds(72.01));
+  EXPECT_EQ(*first_time(*r.trace, "rise(env/ambient_c > 26.5 degC)"), rig::from_seconds(80.0));
+}
+
+// A slowly moving analog signal, recorded with a resolution (0.01 °C) coarser than its change per tick (0.001 °C):
+// an event on it is recorded at the very tick its condition changed, not when the dead band next moved.
+TEST(RunnerInstants, AnalogEventInstantsAreExactToOneSample) {
+  const std::string text = R"(name: slow ramp
+include: ../fragments/standard_bank.yaml
+timeline:
+  - at: 0 s
+    ramp: { env/ambient_c: { from: 20, to: 30, over: 100 s } }
+  - at: 60 s
+    end: true
+expect:
+  - eventually: { that: env/ambient_c > 25.0045 degC, within: 60 s }
+)";
+  rig::InProcessDut dut;
+  const auto r = rig::run_scenario(from_text(text), dut);
+  ASSERT_TRUE(r.error.empty()) << r.error;
+  // 20 + 0.1 °C/s · t > 25.0045 from t = 50.045 s: the first tick after is 50.050 s
+  const auto t = first_time(*r.trace, "rise(env/ambient_c > 25.0045 degC)");
+  ASSERT_TRUE(t);
+  EXPECT_EQ(*t, rig::from_seconds(50.05));
+  // a threshold no check watches lags by up to the resolution's 0.1 s (here: recorded at 25.01 °C, 50.100 s)
+  const auto unwatched = first_time(*r.trace, "rise(env/ambient_c > 25.0055 degC)");
+  ASSERT_TRUE(unwatched);
+  EXPECT_GT(*unwatched, rig::from_seconds(50.06));
+}

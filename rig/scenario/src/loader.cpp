@@ -1286,7 +1286,8 @@ Scenario build_case(const YAML::Node& root, const Ctx& ctx, const LoadOptions& o
     } else if (s.key == "description") sc.description = scalar(c, s.value, "a description");
     else if (s.key == "requirements") {
       if (!s.value.IsSequence()) fail(c, s.value, std::string("found ") + node_kind(s.value) + " for requirements, expected a list of IDs like [LD-2, PA-3]");
-      for (const auto& r : s.value) {
+      std::vector<ScenarioError> bad;  // every bad ID, not only the first
+      for (const auto& r : s.value) try {
         const std::string id = scalar(c, r, "a requirement ID");
         const auto dash = id.find('-');
         bool ok = dash != std::string::npos && dash > 0 && dash + 1 < id.size();
@@ -1304,7 +1305,10 @@ Scenario build_case(const YAML::Node& root, const Ctx& ctx, const LoadOptions& o
         }
         if (std::find(sc.requirements.begin(), sc.requirements.end(), id) == sc.requirements.end())
           sc.requirements.push_back(id);
+      } catch (const ScenarioError& e) {
+        bad.push_back(e);
       }
+      if (!bad.empty()) throw ScenarioError::combine(bad);
     } else if (s.key == "matrix") {
       // handled by load_text
     } else if (s.key == "bank") read_bank(s, sc, su);

@@ -486,3 +486,106 @@ TEST(LoaderErrors, ReportsSeveralIndependentProblemsAtOnce) {
     EXPECT_EQ(e.count(), 2u) << e.what();  // a bad entry and a bad check; the good check is not reported
   }
 }
+
+// ---- what validate knows without running ------------------------------------------------------------------------
+
+namespace {
+std::size_t error_count(const std::string& text, const rig::scenario::LoadOptions& opt = {}) {
+  try {
+    load_text(text, "s.yaml", opt);
+  } catch (const ScenarioError& e) {
+    return e.count();
+  }
+  return 0;
+}
+std::string error_with(const std::string& text, const rig::scenario::LoadOptions& opt) {
+  try {
+    load_text(text, "s.yaml", opt);
+  } catch (const ScenarioError& e) {
+    return e.what();
+  }
+  return "";
+}
+}  // namespace
+
+TEST(LoaderValidate, UnknownRequirementIdsAgainstTheSpec) {
+  rig::scenario::LoadOptions opt;
+  opt.known_requirements = {"ALT-1", "ALT-2", "LD-2"};
+  opt.requirements_file = "REQUIREMENTS.md";
+  const std::string text = kHead + "requirements: [ALT-1, ALT-99, XYZ-1]\n" + kExpect;
+  const auto e = error_with(text, opt);
+  EXPECT_THAT(e, HasSubstr("s.yaml:3:23: found requirement 'ALT-99', which REQUIREMENTS.md does not define"));
+  EXPECT_THAT(e, HasSubstr("s.yaml:3:31: found requirement 'XYZ-1'"));
+  EXPECT_THAT(e, Not(HasSubstr("requirement 'ALT-1'")));
+  EXPECT_EQ(error_count(text, opt), 2u);
+  // without a spec the IDs are only checked for their form
+  EXPECT_EQ(error_of(text), "");
+  EXPECT_EQ(error_with(kHead + "requirements: [ALT-1, LD-2]\n" + kExpect, opt), "");
+}
+
+TEST(LoaderValidate, DigitalSignalComparedWithANumber) {
+  EXPECT_THAT(error_of(kHead + "expect:\n  - never: bms/out/load == 5\n"),
+              HasSubstr("s.yaml:4:28: found 'bms/out/load' is a digital signal (0 or 1)"));
+  EXPECT_EQ(error_of(kHead + "expect:\n  - never: bms/out/load == 0\n"), "");
+}
+
+TEST(LoaderValidate, WindowsEmptyOrEndingBeforeTheyStart) {
+  EXPECT_THAT(error_of(kHead + "expect:\n  - never: bms/out/load == low\n    from: 10 s\n    until: 10 s\n"),
+              HasSubstr("s.yaml:6:12: found an empty window (until equals from)"));
+  EXPECT_THAT(error_of(kHead + "expect:\n  - never: bms/out/load == low\n    from: 20 s\n    until: 10 s\n"),
+              HasSubstr("found a window that ends before it starts"));
+  EXPECT_THAT(error_of(kHead + "expect:\n  - never: bms/out/load == low\n    from: { event: rise(bms/atd), offset: 2 s }\n"
+                               "    until: { event: rise(bms/atd), offset: 1 s }\n"),
+              HasSubstr("found a window that ends before it starts"));
+  EXPECT_THAT(error_of(kHead + "expect:\n  - never: bms/out/load == low\n    from: 2 min\n"),
+              HasSubstr("s.yaml:5:11: found a window from 2 min, after the run ends (60 s)"));
+  EXPECT_EQ(error_of(kHead + "expect:\n  - never: bms/out/load == low\n    from: 10 s\n    until: 10.01 s\n"), "");
+}
+
+// One error in a setup section does not hide the timeline's and the checks' errors of the same file.
+TEST(LoaderValidate, SetupErrorDoesNotHideTimelineAndChecks) {
+  const std::string text = kHead + "firmware: { prealarm_vv: 3.1 V }\n" +
+                           "timeline:\n  - at: 1 s\n    set: { engine/rpmm: 2000 }\n" +
+                           "expect:\n  - never: bms/out/lod == low\n";
+  const auto e = error_of(text);
+  EXPECT_THAT(e, HasSubstr("prealarm_vv"));
+  EXPECT_THAT(e, HasSubstr("engine/rpmm"));
+  EXPECT_THAT(e, HasSubstr("bms/out/lod"));
+  EXPECT_EQ(error_count(text), 3u);
+}
+
+// Every bad key of a map is reported, not only the first.
+TEST(LoaderValidate, EveryBadKeyOfAMap) {
+  const std::string text = kHead + "timeline:\n  - at: 1 s\n    set: { engine/rpmm: 2000, env/ambient: 30, engine/rpm: 100 }\n" +
+                           "firmware: { prealarm_vv: 3.1 V, load_disconect_v: 2.8 V }\n" + kExpect;
+  const auto e = error_of(text);
+  EXPECT_THAT(e, HasSubstr("engine/rpmm"));
+  EXPECT_THAT(e, HasSubstr("env/ambient"));
+  EXPECT_THAT(e, HasSubstr("prealarm_vv"));
+  EXPECT_THAT(e, HasSubstr("load_disconect_v"));
+  EXPECT_EQ(error_count(text), 4u);
+}
+
+TEST(LoaderValidate, NewCheckKindsLoadAndRefuseBadForms) {
+  const std::string ok = kHead +
+                         "expect:\n"
+                         "  - count: { of: rise(bms/out/prealarm), at_most: 3 }\n"
+                         "  - duty: { that: alternator/current_a > 90 A, at_most: 10 % }\n"
+                         "  - total: { that: bms/out/load == low, at_most: 5 s }\n"
+                         "  - for_at_most: { that: 'bit(bms/flags, 25)', duration: 500 ms }\n"
+                         "  - bounded: { signal: alternator/current_a, max: 90 A, excursion: 15 ms, excursions: 3, total: 45 ms }\n"
+                         "  - each:\n"
+                         "      of: rise(bms/out/prealarm)\n"
+                         "      check: { lead: { first: rise(bms/out/prealarm), then: fall(bms/out/load), at_least: 30 s } }\n";
+  const auto cases = load_text(ok, "s.yaml");
+  ASSERT_EQ(cases[0].expect.size(), 6u);
+  const auto& dk = std::get<rig::checks::Duty>(cases[0].expect[1].kind);
+  EXPECT_DOUBLE_EQ(*dk.at_most, 0.10);
+  const auto& b = std::get<rig::checks::Bounded>(cases[0].expect[4].kind);
+  EXPECT_EQ(*b.max_excursions, 3);
+  EXPECT_EQ(*b.max_total, std::chrono::milliseconds(45));
+  EXPECT_THAT(error_of(kHead + "expect:\n  - count: { of: rise(bms/out/prealarm) }\n"), HasSubstr("count without limits"));
+  EXPECT_THAT(error_of(kHead + "expect:\n  - duty: { that: bms/out/load, at_most: 120 % }\n"), HasSubstr("at_most"));
+  EXPECT_THAT(error_of(kHead + "expect:\n  - each: { of: rise(bms/out/prealarm), check: { always: bms/out/load, from: 1 s } }\n"),
+              HasSubstr("unknown key 'from'"));
+}
