@@ -32,6 +32,7 @@ REQ_ID = re.compile(r"\b[A-Z]{2,5}-[0-9]+\b")
 @dataclass
 class Mutant:
     path: Path
+    patch: str  # read once at start: a checkout that changes during a run does not change the mutants
     requirement: str
     kind: str
     bug: str
@@ -49,7 +50,8 @@ def read_catalogue(folder: Path, known_ids: set[str]) -> list[Mutant]:
     mutants = []
     for p in sorted(folder.glob("*.patch")):
         head: dict[str, str] = {}
-        for line in p.read_text(encoding="utf-8").splitlines():
+        text = p.read_text(encoding="utf-8")
+        for line in text.splitlines():
             if line.startswith("diff --git"):
                 break
             if ":" in line:
@@ -60,16 +62,18 @@ def read_catalogue(folder: Path, known_ids: set[str]) -> list[Mutant]:
             raise SystemExit(f"{p}: header lacks {', '.join(missing)} (expected 'Requirement:', 'Kind:', 'Bug:' lines)")
         if known_ids and head["requirement"] not in known_ids:
             raise SystemExit(f"{p}: unknown requirement ID {head['requirement']!r}")
-        mutants.append(Mutant(p, head["requirement"], head["kind"], head["bug"]))
+        mutants.append(Mutant(p, text, head["requirement"], head["kind"], head["bug"]))
     return mutants
 
 
-def run(cmd: list[str], cwd: Path, timeout: float | None = None, log: Path | None = None) -> int:
+def run(cmd: list[str], cwd: Path, timeout: float | None = None, log: Path | None = None,
+        stdin: str | None = None) -> int:
     with open(log, "ab") if log else open(os.devnull, "wb") as out:
         out.write(("$ " + " ".join(cmd) + "\n").encode())
         out.flush()
         try:
-            return subprocess.run(cmd, cwd=cwd, stdout=out, stderr=subprocess.STDOUT, timeout=timeout).returncode
+            return subprocess.run(cmd, cwd=cwd, stdout=out, stderr=subprocess.STDOUT, timeout=timeout,
+                                  input=stdin.encode() if stdin is not None else None).returncode
         except subprocess.TimeoutExpired:
             return -1
 
@@ -103,7 +107,7 @@ def main() -> int:
     mutants = read_catalogue(args.catalogue, known)
     if args.check:
         stale = [m.name for m in mutants
-                 if subprocess.run(["git", "apply", "--check", str(m.path.resolve())], cwd=ROOT,
+                 if subprocess.run(["git", "apply", "--check", "-"], cwd=ROOT, input=m.patch.encode(),
                                    capture_output=True).returncode != 0]
         for name in stale:
             print(f"{args.catalogue / (name + '.patch')}: does not apply to this tree (the code it mutates changed)")
@@ -157,8 +161,7 @@ def main() -> int:
     tooling_failed = False
     for i, m in enumerate(mutants, 1):
         t0 = time.monotonic()
-        patch = str(m.path.resolve())
-        if run(["git", "apply", patch], cwd=src, log=log) != 0:
+        if run(["git", "apply", "-"], cwd=src, log=log, stdin=m.patch) != 0:
             m.outcome = "apply error"
             tooling_failed = True
         else:
@@ -177,7 +180,7 @@ def main() -> int:
                     else:
                         m.outcome = "survived"
             finally:
-                if run(["git", "apply", "-R", patch], cwd=src, log=log) != 0:
+                if run(["git", "apply", "-R", "-"], cwd=src, log=log, stdin=m.patch) != 0:
                     print(f"mutation: could not revert {m.name}", file=sys.stderr)
                     return 2
         m.wall_s = time.monotonic() - t0

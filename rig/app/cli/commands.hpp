@@ -26,5 +26,6 @@ Command add_report(CLI::App& app, const Context& ctx);
 Command add_compare(CLI::App& app, const Context& ctx);
 Command add_signals(CLI::App& app, const Context& ctx);
 Command add_bench(CLI::App& app, const Context& ctx);
+Command add_history(CLI::App& app, const Context& ctx);
 
 }  // namespace rig::app::cli

@@ -10,6 +10,7 @@
 //   bmsrig report <results.json> --out F.html [--requirements REQUIREMENTS.md] [--compare OTHER_RESULTS.json]
 //   bmsrig compare <A.json> <B.json> [--json OUT] [--tolerance-file TOL.json]
 //   bmsrig bench check <rig.yaml>
+//   bmsrig history add <results.json> --db FILE | history trend --db FILE [--last K] [--mode M] [--json OUT]
 //
 // Exit status (documented in rig/app/README.md):
 //   0 every expectation of every case held          1 at least one check failed
@@ -41,7 +42,7 @@ int main(int argc, char** argv) {
   const std::vector<cli::Command> commands = {
       cli::add_run(app, ctx),     cli::add_validate(app, ctx), cli::add_list(app, ctx),
       cli::add_certify(app, ctx), cli::add_report(app, ctx),   cli::add_compare(app, ctx),
-      cli::add_signals(app, ctx), cli::add_bench(app, ctx),
+      cli::add_signals(app, ctx), cli::add_bench(app, ctx),   cli::add_history(app, ctx),
   };
   try {
     app.parse(argc, argv);

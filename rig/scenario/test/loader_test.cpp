@@ -15,6 +15,7 @@ namespace fs = std::filesystem;
 using rig::scenario::load_text;
 using rig::scenario::ScenarioError;
 using ::testing::HasSubstr;
+using ::testing::Not;
 
 namespace {
 
@@ -145,10 +146,27 @@ TEST(Loader, SeedOptionOverridesTheSpreadSeed) {
 
 // ---- refusals: each message checked ---------------------------------------------------------------------------------
 
+// A YAML syntax error is reported at the line of the mistake, in plain words (yaml-cpp reports an unclosed '{' a
+// line late as "end of map flow not found").
 TEST(LoaderErrors, YamlSyntax) {
-  EXPECT_EQ(error_of("name: t\nbank: { batteries: 2\n"),
-            "s.yaml:3:1: found invalid YAML (end of map flow not found), expected a YAML map of scenario keys (hint: "
-            "inside { } or [ ], quote values that contain [ ] or ${...}, e.g. 'load[0]/current_a')");
+  EXPECT_EQ(error_of("name: t\nbank: { batteries: 2\nalternator: { rated_a: 90 A }\n"),
+            "s.yaml:2:7: found invalid YAML: a '{' that is never closed, expected a matching '}'");
+  EXPECT_EQ(error_of("name: t\nexpect: [ a, b\nduration: 3 s\n"),
+            "s.yaml:2:9: found invalid YAML: a '[' that is never closed, expected a matching ']'");
+  EXPECT_THAT(error_of("name: t\nbank: { batteries: 2 }}\n"),
+              HasSubstr("s.yaml:2:23: found invalid YAML: a '}' that closes nothing"));
+  EXPECT_THAT(error_of("name: t\nbank: batteries: 2\n"),
+              HasSubstr("s.yaml:2:"));
+  EXPECT_THAT(error_of("name: t\nbank: batteries: 2\n"), HasSubstr("a second ':' on one line"));
+  EXPECT_THAT(error_of("name: t\nexpect:\n  - never: a\n   - always: b\n"),
+              HasSubstr("s.yaml:4:4: found invalid YAML: a line indented differently from the lines above it"));
+  EXPECT_THAT(error_of("name: t\n\tbank: 1\n"), HasSubstr("s.yaml:2:1: found invalid YAML: a tab used for indentation"));
+  // brackets inside a flow map, unquoted: the hint names the fix
+  EXPECT_THAT(error_of("name: t\ntimeline:\n  - at: 1 s\n    set: { load[0]/current_a: 3 }\n"),
+              HasSubstr("to be quoted, e.g. { 'load[0]/current_a': 40 A }"));
+  // no parser words left
+  EXPECT_THAT(error_of("name: t\nbank: { batteries: 2\n"), Not(HasSubstr("flow not found")));
+  EXPECT_THAT(error_of("name: t\nbank: { batteries: 2\n"), Not(HasSubstr("YAML map of scenario keys")));
 }
 
 TEST(LoaderErrors, UnknownKeyWithDidYouMean) {

@@ -73,6 +73,20 @@ class Trace {
     s.samples.push_back(Sample{t, value});
   }
 
+  // Records `value` at `t` if it differs from the last recorded value at all (resolution ignored): the recorder
+  // uses it where an instant must be exact (a watched condition changes truth).
+  void record_exact(SignalId id, Time t, double value) {
+    auto& s = signals_[id];
+    if (!s.samples.empty()) {
+      if (s.samples.back().value == value) return;
+      if (s.samples.back().t == t) {
+        s.samples.back().value = value;
+        return;
+      }
+    }
+    s.samples.push_back(Sample{t, value});
+  }
+
   // Appends unconditionally (used when loading a trace from a file).
   void append_raw(SignalId id, Sample sample) { signals_[id].samples.push_back(sample); }
 
