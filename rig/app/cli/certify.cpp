@@ -26,7 +26,7 @@ Command add_certify(CLI::App& app, const Context& ctx) {
       "case errored). The last line names the report.");
   certify->add_option("paths", cert->inputs,
                       "scenario files or folders (default: the scenarios/ folder of the current directory, else of "
-                      "the source tree bmsrig was built from" +
+                      "the nearest folder above it that has one" +
                           (lib_default ? " — here " + lib_default->string() : std::string(" — none found here")) +
                           "; pending/ folders are skipped)");
   certify->add_option("--out", cert->out_dir, "output folder")->capture_default_str();
@@ -39,7 +39,7 @@ Command add_certify(CLI::App& app, const Context& ctx) {
   certify->add_option("--firmware", cert->dut.firmware, "the firmware image (ELF) for pil");
   certify->add_option("--requirements", cert->requirements,
                       "the spec whose `- XXX-n` lines list the requirement IDs (default: docs/spec/REQUIREMENTS.md "
-                      "of the current directory, else of the source tree" +
+                      "of the current directory, else of the nearest folder above it that has one" +
                           (req_default ? " — here " + req_default->string() : std::string(" — none found here")) +
                           ")")
       ->check(CLI::ExistingFile);

@@ -64,7 +64,10 @@ int cmd_report(const std::string& json_file, const std::string& out_html, const 
     if (const auto found = default_requirements()) req = found->string();
   }
   try {
-    if (!req.empty()) ho.requirement_ids = rig::report::parse_requirement_ids(req);
+    if (!req.empty()) {
+      ho.requirement_ids = rig::report::parse_requirement_ids(req);
+      ho.requirement_texts = rig::report::parse_requirements(req);
+    }
     if (agreement) rig::report::write_html_report(run, ho, *agreement, out_html);
     else rig::report::write_html_report(run, ho, out_html);
   } catch (const std::exception& e) {

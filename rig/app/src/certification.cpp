@@ -34,8 +34,8 @@ int certify(const CertifySpec& spec) {
   if (inputs.empty()) {
     const auto lib = find_default("scenarios");
     if (!lib) {
-      std::fprintf(stderr, "bmsrig certify: no scenarios/ folder in the current directory or in %s; name the "
-                           "scenario folders\n", source_dir());
+      std::fprintf(stderr, "bmsrig certify: no scenarios/ folder in the current directory or above it; name the "
+                           "scenario folders\n");
       return kExitUsage;
     }
     inputs.push_back(lib->string());
@@ -44,8 +44,8 @@ int certify(const CertifySpec& spec) {
   if (req_file.empty()) {
     const auto found = default_requirements();
     if (!found) {
-      std::fprintf(stderr, "bmsrig certify: no docs/spec/REQUIREMENTS.md in the current directory or in %s; give "
-                           "--requirements FILE\n", source_dir());
+      std::fprintf(stderr, "bmsrig certify: no docs/spec/REQUIREMENTS.md in the current directory or above it; give "
+                           "--requirements FILE\n");
       return kExitUsage;
     }
     req_file = *found;

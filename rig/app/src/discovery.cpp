@@ -5,13 +5,6 @@
 
 #include "rig/sha256.hpp"
 
-#ifndef BMSRIG_SOURCE_DIR
-#define BMSRIG_SOURCE_DIR ""
-#endif
-#ifndef BMSRIG_REQUIREMENTS_MD
-#define BMSRIG_REQUIREMENTS_MD ""
-#endif
-
 namespace fs = std::filesystem;
 
 namespace rig::app {
@@ -69,19 +62,16 @@ bool load_all(const std::vector<std::string>& inputs, const rig::scenario::LoadO
   return ok;
 }
 
-const char* source_dir() { return BMSRIG_SOURCE_DIR; }
-
-std::optional<fs::path> find_default(const fs::path& relative, const fs::path& configured) {
+std::optional<fs::path> find_default(const fs::path& relative) {
   std::error_code ec;
   if (fs::exists(relative, ec)) return relative;
-  const fs::path src(BMSRIG_SOURCE_DIR);
-  if (!src.empty() && fs::exists(src / relative, ec)) return src / relative;
-  if (!configured.empty() && fs::exists(configured, ec)) return configured;
+  const fs::path cwd = fs::current_path(ec);
+  if (ec) return std::nullopt;
+  for (fs::path dir = cwd; dir.has_relative_path(); dir = dir.parent_path())
+    if (fs::exists(dir.parent_path() / relative, ec)) return dir.parent_path() / relative;
   return std::nullopt;
 }
 
-std::optional<fs::path> default_requirements() {
-  return find_default(fs::path("docs") / "spec" / "REQUIREMENTS.md", fs::path(BMSRIG_REQUIREMENTS_MD));
-}
+std::optional<fs::path> default_requirements() { return find_default(fs::path("docs") / "spec" / "REQUIREMENTS.md"); }
 
 }  // namespace rig::app

@@ -306,7 +306,10 @@ int execute(const RunSpec& spec, rig::report::RunResult& run, std::size_t* file_
     if (!html.path.empty()) {
       rig::report::HtmlOptions ho;
       ho.title = spec.html_title;
-      if (!html.requirements.empty()) ho.requirement_ids = rig::report::parse_requirement_ids(html.requirements);
+      if (!html.requirements.empty()) {
+        ho.requirement_ids = rig::report::parse_requirement_ids(html.requirements);
+        ho.requirement_texts = rig::report::parse_requirements(html.requirements);
+      }
       rig::report::write_html_report(run, ho, html.path);
     }
   } catch (const std::exception& e) {

@@ -1,6 +1,7 @@
 #!/bin/sh
 # Checks generated HTML reports: well-formed as XML (the report is written XHTML-compatible) and read by the
-# libxml2 HTML parser without errors other than its not knowing the inline-SVG element names (an HTML4 parser).
+# libxml2 HTML parser without errors other than its not knowing the inline-SVG and the HTML5 details/summary
+# element names (an HTML4 parser).
 # Usage: html_check.sh <xmllint> <expected svg count> <file>...
 set -e
 xmllint=$1
@@ -9,7 +10,7 @@ shift 2
 for f in "$@"; do
   "$xmllint" --noout "$f"
   errs=$("$xmllint" --html --noout "$f" 2>&1 | grep 'parser error' |
-         grep -v -E 'Tag (svg|g|line|polyline|rect|text|title) invalid' || true)
+         grep -v -E 'Tag (svg|g|line|polyline|rect|text|title|details|summary) invalid' || true)
   if [ -n "$errs" ]; then
     echo "$f: $errs" >&2
     exit 1

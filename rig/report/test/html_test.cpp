@@ -43,8 +43,9 @@ TEST(HtmlReport, OneSvgPerCaseAndSelfContained) {
 
 TEST(HtmlReport, TraceabilityMarksUncoveredRequirementsAndMargins) {
   const auto html = html_report(test::make_run(false), options());
-  EXPECT_THAT(html, HasSubstr("<tr class=\"uncovered\" id=\"req-ALT-2\"><td>ALT-2</td><td>NOT COVERED</td>"));
-  EXPECT_THAT(html, Not(HasSubstr("id=\"req-LD-2\"><td>LD-2</td><td>NOT COVERED")));
+  EXPECT_THAT(html, HasSubstr("<tr class=\"uncovered\" id=\"req-ALT-2\"><td>ALT-2</td><td class=\"req-text\"></td>"
+                              "<td>NOT COVERED</td>"));
+  EXPECT_THAT(html, Not(HasSubstr("id=\"req-LD-2\"><td>LD-2</td><td class=\"req-text\"></td><td>NOT COVERED")));
   EXPECT_THAT(html, HasSubstr("<tr class=\"pass\" id=\"req-LD-2\">"));
   EXPECT_THAT(html, HasSubstr("<tr class=\"fail\" id=\"req-LD-3\">"));
   // margins named by their checks: a generated name for the unnamed lead, the given one for the other
@@ -52,7 +53,7 @@ TEST(HtmlReport, TraceabilityMarksUncoveredRequirementsAndMargins) {
                               "no reverse current +0.050 A"));
   EXPECT_THAT(html, HasSubstr("<td class=\"num\" id=\"count-covered\">4</td>"));
   EXPECT_THAT(html, HasSubstr("<td class=\"num\" id=\"count-uncovered\">1</td>"));
-  EXPECT_THAT(html, HasSubstr("Not in the requirement list</strong> (named by scenarios): <code>XYZ-9</code>"));
+  EXPECT_THAT(html, HasSubstr("Not in the requirement list</strong> (named by scenarios): <code id=\"req-XYZ-9\">XYZ-9</code>"));
 }
 
 TEST(HtmlReport, ProvenanceAndEvidence) {

@@ -27,13 +27,10 @@ std::vector<std::filesystem::path> scenario_files(const std::vector<std::string>
 bool load_all(const std::vector<std::string>& inputs, const rig::scenario::LoadOptions& opt,
               std::vector<LoadedFile>& out, bool print_ok);
 
-// A default input: `relative` under the current directory if it exists there, else under the source tree this
-// bmsrig was built from, else `configured` (a CMake cache path) if given and present.
-std::optional<std::filesystem::path> find_default(const std::filesystem::path& relative,
-                                                  const std::filesystem::path& configured = {});
+// A default input: `relative` under the current directory, else under the nearest folder above it that has it (run
+// from a build folder inside the tree, the tree's own). No path of the machine bmsrig was built on is compiled in.
+std::optional<std::filesystem::path> find_default(const std::filesystem::path& relative);
 // docs/spec/REQUIREMENTS.md as find_default finds it.
 std::optional<std::filesystem::path> default_requirements();
-// The source tree bmsrig was built from ("" if unknown).
-const char* source_dir();
 
 }  // namespace rig::app
