@@ -1,7 +1,7 @@
 // Fault reporting of the PIL image: a kFault frame on the plant link (when a Server is registered), the same
 // text through semihosting (QEMU's log), then semihosting exit with status 1.
 #include "board.hpp"
-#include "fw/plant_link.hpp"
+#include "fw/pil_server.hpp"
 
 namespace {
 fw::plant_link::Server* g_server = nullptr;

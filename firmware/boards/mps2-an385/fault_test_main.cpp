@@ -4,7 +4,7 @@
 #include <cstdint>
 
 #include "board.hpp"
-#include "fw/plant_link.hpp"
+#include "fw/pil_server.hpp"
 
 namespace {
 void port_write(void*, const std::uint8_t* data, std::size_t n) { board::uart_write(data, n); }

@@ -12,7 +12,7 @@
 
 #include "board.hpp"
 #include "fw/io.hpp"
-#include "fw/plant_link.hpp"
+#include "fw/pil_server.hpp"
 #include "fw/vedirect_text.hpp"
 
 namespace {

@@ -56,6 +56,16 @@ void Bms::reset() {
   config_ = keep;
 }
 
+void Bms::release_at_startup(const CellExtremes& cells, std::uint32_t dt) {
+  // See the start-up notes in bms.hpp: before start-up completes, the 5 s recovery latches clear on any sample at
+  // their recovery level.
+  (void)dt;
+  const bool uv_level = cells.any_voltage && cells.min_mv >= config_.load_disconnect_mv + kUnderVoltageRecoverMv;
+  const bool pa_level = cells.any_voltage && cells.min_mv >= config_.prealarm_mv + kPrealarmRecoverMv;
+  if (uv_level && cells_.flags().under_voltage) cells_.release_under_voltage();
+  if (pa_level && cells_.flags().prealarm) cells_.release_prealarm();
+}
+
 Outputs Bms::step(const Inputs& in, Millis now) {
   // Time since the previous sample; 0 on the first sample after reset() and if `now` ever went backwards.
   const bool first_sample = !seeded_;
@@ -88,6 +98,7 @@ Outputs Bms::step(const Inputs& in, Millis now) {
     inputs_valid = bank.inputs_valid;
     if (first) sensor_fault_.seed(!inputs_valid);
     fault = sensor_fault_.update(!inputs_valid, dt, kSignalDeglitchMs);
+    if (!started_) release_at_startup(bank.cells, dt);
     const CellFlags& cf = cells_.update(bank.cells, config_, dt);
     atc = cf.atc();
     atd = cf.atd();

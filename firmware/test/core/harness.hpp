@@ -64,10 +64,12 @@ class Harness {
     }
     return ~0u;
   }
-  // Power-on until the outputs are driven (FLT-2: 1 s of valid inputs), plus the CD-3 hold-off if needed.
+  // Power-on until the outputs are driven (FLT-2: 1 s of valid inputs) and the alternator path is permitted
+  // (CD-3: ATC true for 3 s, counted from the first sample after power-on).
   void start() {
     run_until(now + fw::kStartupValidMs);
     ASSERT_EQ(out.charge, fw::Pin::kHigh) << "start-up did not complete";
+    run_until(now + (fw::kAtcResumeMs - fw::kStartupValidMs) - period_ms_);
   }
   fw::Millis last() const { return last_; }  // time of the latest sample
   void set_period(std::uint32_t p) { period_ms_ = p; }

@@ -223,8 +223,10 @@ TEST(CellMonitor, CELL_5_ConfiguredRangeEnds) {
     fw::Config c = fwtest::five_batteries();
     c.low_temp_charge_dc = th;
     Harness h(c);
-    set_all_temps(h.in, th);
+    set_all_temps(h.in, static_cast<std::int16_t>(th + 50));  // power-on: the latch clears at its recovery level
     h.start();
+    set_all_temps(h.in, th);
+    h.tick();
     EXPECT_TRUE(h.out.atc) << th;
     h.in.cell_temp_dc[0] = static_cast<std::int16_t>(th - 1);
     h.tick();

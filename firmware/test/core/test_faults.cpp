@@ -112,8 +112,12 @@ TEST(Faults, FLT_2_OutputsFloatUntilValidInputsFor1000ms) {
   EXPECT_EQ(h.last(), 1000u);
   EXPECT_EQ(h.out.load, Pin::kHigh);
   EXPECT_EQ(h.out.charge, Pin::kHigh);
-  EXPECT_TRUE(h.out.alt_path_on);
+  EXPECT_FALSE(h.out.alt_path_on);  // CD-3: ATC has been true for 1 s only
   EXPECT_TRUE(h.out.leds & fw::kLedBmsActive);
+  h.run_until(2999);
+  EXPECT_FALSE(h.out.alt_path_on);
+  h.tick();
+  EXPECT_TRUE(h.out.alt_path_on);
 }
 
 TEST(Faults, FLT_2_InvalidInputsDelayStartUp) {
@@ -163,6 +167,8 @@ TEST(Faults, FLT_3_WatchdogResetLeavesOutputsSafeUntilStartUp) {
   EXPECT_FALSE(h.out.alt_path_on);
   h.tick();
   EXPECT_EQ(h.out.load, Pin::kHigh);
+  EXPECT_FALSE(h.out.alt_path_on);  // CD-3's 3 s wait is counted afresh (test_reset.cpp)
+  h.run_until(t + 3000);
   EXPECT_TRUE(h.out.alt_path_on);
   EXPECT_EQ(h.out.alt_limit_ma, 0);  // soft start again
 }

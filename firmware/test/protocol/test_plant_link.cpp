@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "fw/bms.hpp"
+#include "fw/pil_server.hpp"
 #include "fw/plant_link.hpp"
 #include "fw/version.hpp"
 

@@ -128,7 +128,7 @@ class Loop {
       const std::size_t batch = std::max<std::size_t>(1, dut_.preferred_batch());
       if (batch == 1) {
         tick(s, true, [&](const BoardSample& in, bool reset) {
-          if (reset) dut_.reset();
+          if (reset) dut_.reset(reset_kind_);
           fw::Outputs o{};
           dut_.step_ticks(std::span<const BoardSample>(&in, 1), now_ms(s.now), s.outputs, std::span<fw::Outputs>(&o, 1));
           return o;
@@ -160,7 +160,7 @@ class Loop {
         });
         continue;
       }
-      if (reset_first) dut_.reset();
+      if (reset_first) dut_.reset(reset_kind_);
       outs.assign(inputs.size(), fw::Outputs{});
       const std::size_t n = dut_.step_ticks(inputs, now_ms(s.now), assumed, outs);
       if (n == 0 || n > inputs.size()) throw DutError("Dut::step_ticks returned an invalid tick count");
@@ -448,8 +448,9 @@ class Loop {
           s.ramps.push_back(RampState{&ramp->target, from, ramp->to, s.now, ramp->over});
         } else if (const auto* fault = std::get_if<scenario::FaultAction>(&a)) {
           fault->apply(s.world);
-        } else if (std::holds_alternative<scenario::FirmwareResetAction>(a)) {
+        } else if (const auto* r = std::get_if<scenario::FirmwareResetAction>(&a)) {
           reset = true;
+          reset_kind_ = r->power ? ResetKind::kPower : ResetKind::kWatchdog;
         } else {
           s.ended = true;
         }
@@ -487,6 +488,7 @@ class Loop {
 
   const Scenario& sc_;
   Dut& dut_;
+  ResetKind reset_kind_ = ResetKind::kWatchdog;  // the kind of the reset the timeline last asked for
   const RunOptions& opt_;
   RunOutput& out_;
   Trace& trace_;

@@ -27,7 +27,7 @@ class BatchingDut final : public Dut {
     return n;
   }
   std::size_t preferred_batch() const override { return batch_; }
-  void reset() override { inner_.reset(); }
+  void reset(ResetKind kind) override { inner_.reset(kind); }
   void stop() noexcept override {}
   std::size_t calls() const { return calls_; }
   std::size_t ticks() const { return ticks_; }
@@ -68,8 +68,8 @@ class DistortingDut final : public Dut {
     o.alt_limit_ma = static_cast<std::int32_t>(o.alt_limit_ma * d_.alt_limit_scale);
     return n;
   }
-  void reset() override {
-    inner_.reset();
+  void reset(ResetKind kind) override {
+    inner_.reset(kind);
     pa_since_.reset();
   }
   void stop() noexcept override {}

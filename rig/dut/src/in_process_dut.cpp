@@ -4,6 +4,7 @@
 #include <cmath>
 #include <string>
 
+#include "fw/config_store.hpp"
 #include "fw/version.hpp"
 
 namespace rig {
@@ -19,6 +20,43 @@ void InProcessDut::start(const fw::Config& config) {
     throw DutError(std::string("firmware refused the configuration: ") + fw::to_string(err) + " (code " +
                    std::to_string(static_cast<int>(err)) + ")");
   bms_.reset();
+  fw::ConfigStore store(nvm_);
+  if (store.save(config) != fw::StoreError::kOk) throw DutError("SIL: the configuration could not be saved to NVM");
+}
+
+void InProcessDut::reset(ResetKind kind) {
+  if (kind == ResetKind::kWatchdog) {
+    bms_.reset();
+    return;
+  }
+  // Power: the board boots — a fresh core, the configuration from NVM (defaults if no slot is valid).
+  const fw::LoadResult loaded = fw::ConfigStore(nvm_).load();
+  bms_ = fw::Bms{};
+  if (bms_.configure(loaded.config) != fw::ConfigError::kOk) (void)bms_.configure(fw::Config{});
+}
+
+std::array<std::array<std::uint8_t, fw::ConfigStore::kRecordSize>, fw::Storage::kSlots> InProcessDut::RamStorage::erased() {
+  std::array<std::array<std::uint8_t, fw::ConfigStore::kRecordSize>, kSlots> a{};
+  for (auto& s : a) s.fill(0xFF);
+  return a;
+}
+
+bool InProcessDut::RamStorage::read(int slot, std::size_t offset, std::uint8_t* dst, std::size_t n) {
+  if (slot < 0 || slot >= kSlots || offset > slot_size() || n > slot_size() - offset) return false;
+  std::copy_n(bytes_[static_cast<std::size_t>(slot)].begin() + static_cast<std::ptrdiff_t>(offset), n, dst);
+  return true;
+}
+
+bool InProcessDut::RamStorage::write(int slot, std::size_t offset, const std::uint8_t* src, std::size_t n) {
+  if (slot < 0 || slot >= kSlots || offset > slot_size() || n > slot_size() - offset) return false;
+  std::copy_n(src, n, bytes_[static_cast<std::size_t>(slot)].begin() + static_cast<std::ptrdiff_t>(offset));
+  return true;
+}
+
+bool InProcessDut::RamStorage::erase(int slot) {
+  if (slot < 0 || slot >= kSlots) return false;
+  bytes_[static_cast<std::size_t>(slot)].fill(0xFF);
+  return true;
 }
 
 std::size_t InProcessDut::step_ticks(std::span<const BoardSample> samples, fw::Millis first_now,

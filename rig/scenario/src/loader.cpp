@@ -912,6 +912,14 @@ void read_faults(const Ctx& ctx, const YAML::Node& faults, int batteries, std::v
       const bool con = m["connected"] ? boolean(ctx, m["connected"], "connected") : false;
       fa.apply = [con](plant::World& w) { w.set_starter_connected(con); };
     } else if (k == "firmware_reset") {
+      // true (= watchdog) | false (no reset) | watchdog | power
+      if (m.IsScalar() && (m.Scalar() == "watchdog" || m.Scalar() == "power")) {
+        out.emplace_back(FirmwareResetAction{m.Scalar() == "power"});
+        continue;
+      }
+      if (!m.IsScalar() || (m.Scalar() != "true" && m.Scalar() != "false"))
+        fail(ctx, m, "found firmware_reset '" + (m.IsScalar() ? m.Scalar() : std::string("(not a scalar)")) +
+                         "', expected watchdog, power or true (= watchdog)");
       if (!boolean(ctx, m, "firmware_reset")) continue;
       out.emplace_back(FirmwareResetAction{});
       continue;

@@ -9,7 +9,8 @@
 //   previous one counts as no time passing.
 // - No heap, no exceptions, no RTTI, no clock reads, no I/O, no blocking. Not thread-safe (one caller).
 // - The whole object is trivially copyable: copying it snapshots the complete state.
-// - reset() is a power-on / watchdog reset (FLT-2, FLT-3): the state restarts, the configuration stays.
+// - reset() is a power-on / watchdog reset (FLT-2, FLT-3): every timer and latch restarts as at power-on; only the
+//   configuration (which the product keeps in non-volatile memory) stays.
 //
 // Behaviour summary (numbers in constants.hpp)
 // - Inputs (TOP-2, TOP-4): in cell mode the core derives ATC/ATD/pre-alarm request from the cells
@@ -24,6 +25,15 @@
 //   inputs have been valid (cell mode: every reading in range; signal mode: every cable connected) for
 //   1.0 s continuously. The cell-mode hold times run from the first sample. If ATD is false when outputs are
 //   first driven, the pre-alarm starts at that instant and LD stays high 30 s (LD-2 runs from start-up).
+//   Power-on state of the cell latches (cell mode): a reset cannot know what the cells did before it, so every
+//   CELL latch starts set (ATC and ATD false, pre-alarm requested) and clears only by its recovery rule:
+//   over-voltage once the highest cell is ≤ 3.50 V, over-/under-temperature at their recovery temperatures (these
+//   rules have no hold time, so a healthy bank clears them on the first sample). Under-voltage and the pre-alarm
+//   request, whose recovery needs 5 s while running, clear before start-up completes on any sample at their
+//   recovery level (lowest cell ≥ threshold + 0.10 V, resp. + 0.05 V), so a healthy bank reports no alarm and is
+//   not held in pre-alarm at power-on; a cell still in the hysteresis band keeps them set through start-up, and
+//   then only the normal 5 s recovery clears them. So a cell at 3.60 V after an over-voltage trip keeps charging off across a reset, and a cell
+//   still recovering from under-voltage keeps ATD false (pre-alarm and LD's 30 s lead from start-up, FLT-2).
 // - Pre-alarm (PA-1..PA-4, LD-3): active while (pre-alarm request or ATD false) once started; it clears when
 //   both are gone (PA-4). With `prealarm_enabled` false the PA pin stays floating but the 30 s LD lead still
 //   runs. Intermittent mode: pin high for 500 ms, floating 500 ms, starting high at the rising edge.
@@ -34,7 +44,8 @@
 //   ≥ load_disconnect + 0.10 V for 5 s (CELL-1) and ATD true; lead_violation latches (until reset) if the lead
 //   rule alone would have kept LD high.
 // - CD (CD-1..CD-3): high while started, enabled and ATC true. The alternator may run only once ATC has
-//   been true for ≥ 3 s (CD-3; after reset this counts as already satisfied unless ATC is false).
+//   been true for ≥ 3 s (CD-3), counted from the first sample with ATC true after reset (never pre-satisfied:
+//   after any reset the alternator waits ≥ 3 s).
 // - Remote (RMT-1): ON when V_L < 5000 mV (mode B: L pulled to battery minus) or V_H > 3000 mV (mode C: H
 //   high); mode A (wire loop between L and H, the factory default) is seen as H high: the board pulls L up
 //   to the battery and H down, so through the loop both pins sit near half the battery voltage (≈ 6.5 V with
@@ -89,10 +100,13 @@ class Bms {
   Outputs step(const Inputs& in, Millis now);
 
   // Power-on / watchdog reset: every output safe (LD, CD, PA floating, alternator off) until start-up
-  // completes again. The configuration is kept.
+  // completes again; every timer and latch as at power-on (see the start-up notes above). The configuration is
+  // kept (it lives in non-volatile memory).
   void reset();
 
  private:
+  void release_at_startup(const CellExtremes& cells, std::uint32_t dt);
+
   Config config_{};
 
   bool seeded_ = false;   // false until the first step after reset()
@@ -101,7 +115,7 @@ class Bms {
   bool started_ = false;
   detail::HoldTimer valid_;
 
-  CellMonitor cells_{};
+  CellMonitor cells_ = CellMonitor::tripped();  // power-on: every cell latch set
   detail::Deglitch sensor_fault_{};
   detail::Deglitch line_atc_{};
   detail::Deglitch line_atd_{};
@@ -112,8 +126,8 @@ class Bms {
   bool prealarm_active_ = false;
   std::uint32_t prealarm_ms_ = 0;        // time since the pre-alarm became active (saturating)
   std::uint32_t prealarm_phase_ms_ = 0;  // 0..999, intermittent pattern
-  std::uint32_t atc_true_ms_ = detail::kSaturatedMs;  // time ATC has been true (CD-3)
-  bool atc_was_true_ = true;
+  std::uint32_t atc_true_ms_ = 0;        // time ATC has been true (CD-3)
+  bool atc_was_true_ = false;
   bool floor_tripped_ = false;           // LD-5
   detail::HoldTimer floor_below_;        // LD-5: lowest cell below the floor
   detail::HoldTimer floor_recover_;      // LD-5: lowest cell back at the CELL-1 recovery level

@@ -34,8 +34,26 @@ struct CellFlags {
 
 class CellMonitor {
  public:
-  // Power-on: everything allowed, no pre-alarm (the hold times then apply from the first sample).
+  // Everything allowed, no pre-alarm (the hold times then apply from the first sample).
   constexpr void reset() { *this = CellMonitor{}; }
+  // Power-on / reset state (FLT-2, FLT-3): every latch set — ATC and ATD false, pre-alarm requested — so each
+  // clears only through its own recovery rule (CELL-1..CELL-5), as if it had tripped just before the reset.
+  static constexpr CellMonitor tripped() {
+    CellMonitor m;
+    m.flags_ = CellFlags{true, true, true, true, true};
+    return m;
+  }
+  // Start-up release of the timed latches (see Bms): clears the under-voltage / pre-alarm latch and its timers.
+  constexpr void release_under_voltage() {
+    flags_.under_voltage = false;
+    uv_set_.clear();
+    uv_clear_.clear();
+  }
+  constexpr void release_prealarm() {
+    flags_.prealarm = false;
+    pa_set_.clear();
+    pa_clear_.clear();
+  }
   const CellFlags& update(const CellExtremes& x, const Config& config, std::uint32_t dt_ms);
   const CellFlags& flags() const { return flags_; }
 

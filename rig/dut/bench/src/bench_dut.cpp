@@ -388,7 +388,7 @@ void BenchDut::open_board_control() {
 // Asserts a pending reset (or switches the power off) at this tick, and releases it once its hold time has passed.
 void BenchDut::board_control(fw::Millis now) {
   const auto& b = rig_.board;
-  const bool by_reset = b.reset.has_value();
+  const bool by_reset = reset_by_line_;
   const auto& ctl = by_reset ? *b.reset : *b.power;
   auto drive = [&](bool active) {
     if (by_reset) {
@@ -409,11 +409,15 @@ void BenchDut::board_control(fw::Millis now) {
   }
 }
 
-void BenchDut::reset() {
+void BenchDut::reset(ResetKind kind) {
+  if (kind == ResetKind::kPower && !rig_.board.power)
+    throw DutError("bench " + rig_.name + ": a power reset needs board.power (a relay or an instrument output) in the "
+                   "rig file, which does not describe it");
   if (!rig_.board.reset && !rig_.board.power)
     throw DutError("bench " + rig_.name + ": a reset needs board.reset (a reset line) or board.power (a relay or an "
                    "instrument output) in the rig file, which describes neither");
   if (!started_) throw DutError("bench: reset before start");
+  reset_by_line_ = kind == ResetKind::kWatchdog && rig_.board.reset.has_value();
   reset_pending_ = true;
 }
 

@@ -250,7 +250,7 @@ TEST_F(BenchDutOnFakes, ResetIsRefusedWithoutABoardResetOrPowerControl) {
   BenchDut dut(io::parse_rig_config(yaml(), "fakes.yaml"), options());
   dut.start(fw::Config{});
   try {
-    dut.reset();
+    dut.reset(ResetKind::kWatchdog);
     FAIL();
   } catch (const DutError& e) {
     EXPECT_NE(std::string(e.what()).find("board.reset"), std::string::npos) << e.what();
@@ -271,7 +271,7 @@ TEST_F(BenchDutOnFakes, ResetPulsesTheBoardsResetLine) {
   EXPECT_EQ(reset.driven, std::vector<bool>{false});  // released: the board runs
   fw::Outputs out;
   step(dut, cells(3300, 0), 0, out);
-  dut.reset();
+  dut.reset(ResetKind::kWatchdog);
   std::vector<bool> level_at;
   for (fw::Millis now = 10; now <= 60; now += 10) {
     step(dut, cells(3300, 0), now, out);
@@ -293,7 +293,7 @@ TEST_F(BenchDutOnFakes, ResetWithoutAResetLinePowerCyclesTheBoard) {
   const auto& power = *lines[2];
   EXPECT_TRUE(power.level);  // powered from the start
   fw::Outputs out;
-  dut.reset();
+  dut.reset(ResetKind::kWatchdog);
   std::vector<bool> level_at;
   for (fw::Millis now = 0; now <= 40; now += 10) {
     step(dut, cells(3300, 0), now, out);
@@ -302,6 +302,51 @@ TEST_F(BenchDutOnFakes, ResetWithoutAResetLinePowerCyclesTheBoard) {
   EXPECT_EQ(level_at, (std::vector<bool>{false, false, true, true, true}));
   dut.stop();
   EXPECT_TRUE(power.level);
+}
+
+// With both a reset line and power control, a watchdog reset uses the reset line and a power reset the power relay;
+// a power reset without power control is refused.
+TEST_F(BenchDutOnFakes, PowerResetCyclesThePowerWatchdogResetPulsesTheResetLine) {
+  BenchDut dut(io::parse_rig_config(yaml("board:\n  reset: { gpiod: { chip: c, line: 24 }, pulse_ms: 20 }\n"
+                                         "  power: { gpiod: { chip: c, line: 23 }, off_ms: 30 }\n"),
+                                    "fakes.yaml"),
+               options());
+  dut.start(fw::Config{});
+  ASSERT_EQ(lines.size(), 4u);
+  const auto& reset = *lines[2];
+  const auto& power = *lines[3];
+  fw::Outputs out;
+  dut.reset(ResetKind::kPower);
+  std::vector<bool> power_at, reset_at;
+  for (fw::Millis now = 0; now <= 50; now += 10) {
+    step(dut, cells(3300, 0), now, out);
+    power_at.push_back(power.level);
+    reset_at.push_back(reset.level);
+  }
+  EXPECT_EQ(power_at, (std::vector<bool>{false, false, false, true, true, true}));  // off 30 ms
+  EXPECT_EQ(reset_at, (std::vector<bool>(6, false)));
+  dut.reset(ResetKind::kWatchdog);
+  power_at.clear();
+  reset_at.clear();
+  for (fw::Millis now = 60; now <= 100; now += 10) {
+    step(dut, cells(3300, 0), now, out);
+    power_at.push_back(power.level);
+    reset_at.push_back(reset.level);
+  }
+  EXPECT_EQ(reset_at, (std::vector<bool>{true, true, false, false, false}));  // asserted 20 ms
+  EXPECT_EQ(power_at, (std::vector<bool>(5, true)));
+  dut.stop();
+
+  BenchDut only_reset(io::parse_rig_config(yaml("board:\n  reset: { gpiod: { chip: c, line: 24 }, pulse_ms: 20 }\n"),
+                                           "fakes.yaml"),
+                      options());
+  only_reset.start(fw::Config{});
+  try {
+    only_reset.reset(ResetKind::kPower);
+    FAIL();
+  } catch (const DutError& e) {
+    EXPECT_NE(std::string(e.what()).find("board.power"), std::string::npos) << e.what();
+  }
 }
 
 // The deadman line is toggled every toggle_ms while the run is alive and left low when it stops: external hardware

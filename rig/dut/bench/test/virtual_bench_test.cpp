@@ -212,8 +212,8 @@ TEST_F(VirtualBench, InstrumentsSpeakScpiWithAnErrorQueue) {
 TEST_F(VirtualBench, CurrentsFollowTheFirmware) {
   start();
   charge_setup();
-  // Soft start (ALT-4) once start-up (1 s of valid cells) is done, up to I_lim = 90 A.
-  const auto s = sample_psu(3.5, kLimA, 0.3);
+  // Soft start (ALT-4) once CD-3's 3 s from power-on (ATC true from the first sample) are done, up to I_lim = 90 A.
+  const auto s = sample_psu(5.5, kLimA, 0.3);
   const double t_on = first_time_at_or_above(s, 1.0);
   const double t_25 = first_time_at_or_above(s, 0.25 * kLimA);
   const double t_75 = first_time_at_or_above(s, 0.75 * kLimA);
@@ -222,7 +222,7 @@ TEST_F(VirtualBench, CurrentsFollowTheFirmware) {
               t_on, t_25, t_75, t_full, s.back().a, s.size());
   ASSERT_GT(t_on, 0.0);
   ASSERT_GT(t_full, 0.0);
-  EXPECT_GT(t_on, 0.95);  // nothing before the firmware's start-up (valid inputs for 1.0 s)
+  EXPECT_GT(t_on, 2.95);  // nothing before CD-3's 3 s from power-on (start-up itself completes at 1.0 s)
   EXPECT_NEAR(t_75 - t_25, 0.5, kRampTolS);  // 1 s from 0 to I_lim: linear
   // > 1 A needs t_on ≥ 20 ms (first command above 1 A at 10 ms ticks); 90 A at t_on = 1000 ms.
   EXPECT_NEAR(t_full - t_on, 0.98, kRampTolS);
@@ -284,7 +284,7 @@ TEST_F(VirtualBench, CurrentsFollowTheFirmware) {
 TEST_F(VirtualBench, BrokenLimitReadsAboveTheCommand) {
   start("limit-at-fuse");
   charge_setup();
-  const auto s = sample_psu(3.5, 100.0, 0.3);
+  const auto s = sample_psu(5.5, 100.0, 0.3);
   std::printf("limit-at-fuse: settled at %.4f A (firmware commands %.1f A)\n", s.back().a, kLimA);
   EXPECT_NEAR(s.back().a, 100.0, kSettledTolA);  // 90 A / 0.9, capped at the 100 A fuse
 }
@@ -292,7 +292,7 @@ TEST_F(VirtualBench, BrokenLimitReadsAboveTheCommand) {
 TEST_F(VirtualBench, ReverseConductingSwitchReadsNegative) {
   start("reverse");
   charge_setup();
-  const auto s = sample_psu(3.5, kLimA, 0.1);
+  const auto s = sample_psu(5.5, kLimA, 0.1);
   ASSERT_NEAR(s.back().a, kLimA, kSettledTolA);
   const double lowest = reversal_probes(8);
   std::printf("reverse: lowest PSU current right after the battery rose above the PSU: %.4f A\n", lowest);
@@ -302,7 +302,7 @@ TEST_F(VirtualBench, ReverseConductingSwitchReadsNegative) {
 TEST_F(VirtualBench, MissingSoftStartJumpsToTheLimit) {
   start("no-soft-start");
   charge_setup();
-  const auto s = sample_psu(3.0, kLimA, 0.2);
+  const auto s = sample_psu(5.0, kLimA, 0.2);
   const double t_on = first_time_at_or_above(s, 1.0);
   const double t_full = first_time_at_or_above(s, kLimA - kSettledTolA);
   std::printf("no-soft-start: > 1 A at %.3f s, 90 A at %.3f s\n", t_on, t_full);

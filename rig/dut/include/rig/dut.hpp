@@ -75,6 +75,14 @@ struct LoopReport {
   std::string status;                             // human-readable (what was refused and why)
 };
 
+// The two ways a board restarts mid-run (the scenario's `firmware_reset` action). Both leave the firmware in its
+// power-on state (FLT-2 start-up, every timer and latch fresh, fw::Bms::reset()); only what the board keeps in
+// non-volatile memory — the configuration — survives.
+enum class ResetKind {
+  kWatchdog,  // the watchdog (or a reset line) restarts the CPU; the board stays powered (FLT-3)
+  kPower,     // the supply drops and returns: the board boots and loads its configuration from NVM
+};
+
 class Dut {
  public:
   virtual ~Dut() = default;
@@ -97,8 +105,11 @@ class Dut {
   // How many ticks per step_ticks() call the DUT handles efficiently (1 for in-process).
   virtual std::size_t preferred_batch() const { return 1; }
 
-  // Watchdog-style reset mid-run (FLT-3 scenarios): the firmware restarts from reset with its stored config.
-  virtual void reset() = 0;
+  // A reset mid-run (FLT-3 scenarios): the firmware restarts from its power-on state with its stored
+  // configuration. SIL: in process (kPower also reloads the configuration from the in-memory NVM); PIL: a
+  // watchdog reset of the image, resp. QEMU killed and started again; HIL: the board's reset line, resp. its
+  // power control.
+  virtual void reset(ResetKind kind) = 0;
 
   // Optional (HIL): output changes with the DUT's own timestamps. A DUT that provides them returns, on the first
   // call after start(), each such signal's level at t = 0, and afterwards every change since the previous call

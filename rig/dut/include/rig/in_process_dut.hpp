@@ -3,7 +3,11 @@
 // Deterministic; not thread-safe (one per run). step_ticks() executes every tick it is given.
 #pragma once
 
+#include <array>
+#include <cstdint>
+
 #include "fw/bms.hpp"
+#include "fw/config_store.hpp"
 #include "rig/dut.hpp"
 
 namespace rig {
@@ -16,11 +20,26 @@ class InProcessDut final : public Dut {
   void start(const fw::Config& config) override;
   std::size_t step_ticks(std::span<const BoardSample> samples, fw::Millis first_now, const fw::Outputs& assumed,
                          std::span<fw::Outputs> out) override;
-  void reset() override { bms_.reset(); }
+  // kWatchdog: fw::Bms::reset(). kPower: a new fw::Bms that loads its configuration from the board's NVM (a
+  // fw::ConfigStore over two in-memory slots, written by start()), as the product boots.
+  void reset(ResetKind kind) override;
   void stop() noexcept override {}
 
  private:
+  // Two NVM slots in memory (erased = 0xFF), as the product's flash holds them.
+  class RamStorage final : public fw::Storage {
+   public:
+    std::size_t slot_size() const override { return fw::ConfigStore::kRecordSize; }
+    bool read(int slot, std::size_t offset, std::uint8_t* dst, std::size_t n) override;
+    bool write(int slot, std::size_t offset, const std::uint8_t* src, std::size_t n) override;
+    bool erase(int slot) override;
+
+   private:
+    std::array<std::array<std::uint8_t, fw::ConfigStore::kRecordSize>, kSlots> bytes_ = erased();
+    static std::array<std::array<std::uint8_t, fw::ConfigStore::kRecordSize>, kSlots> erased();
+  };
   fw::Bms bms_{};
+  RamStorage nvm_;
 };
 
 // Outputs compare equal when every field does (used for speculation in batched stepping).

@@ -85,6 +85,15 @@ QemuDut::QemuDut(QemuDutOptions options) : options_(std::move(options)) {
                    "(needs gcc-arm-none-eabi and libnewlib-arm-none-eabi)");
   }
   try {
+    boot();
+  } catch (...) {
+    stop();
+    throw;
+  }
+}
+
+void QemuDut::boot() {
+  {
     launch();
     connect_socket();
     // The image speaks first (kReady): nothing is sent before its first byte.
@@ -102,9 +111,6 @@ QemuDut::QemuDut(QemuDutOptions options) : options_(std::move(options)) {
     }
     info_ = FirmwareInfo{id.firmware_version, id.build_hash, id.target};
     batch_ = std::max<std::size_t>(1, std::min<std::size_t>(options_.batch, id.max_batch));
-  } catch (...) {
-    stop();
-    throw;
   }
 }
 
@@ -214,6 +220,7 @@ void QemuDut::fail(const std::string& what) {
 std::string QemuDut::telemetry() const {
   std::ifstream f(telemetry_path_, std::ios::binary);
   std::stringstream ss;
+  ss << telemetry_before_;
   if (f) ss << f.rdbuf();
   return ss.str();
 }
@@ -292,6 +299,11 @@ QemuDut::Received QemuDut::request(pl::Type type, const std::vector<std::uint8_t
 }
 
 void QemuDut::start(const fw::Config& config) {
+  configure(config);
+  config_ = config;
+}
+
+void QemuDut::configure(const fw::Config& config) {
   std::vector<std::uint8_t> p(pl::kConfigSize);
   pl::Writer w(p.data(), p.size());
   pl::encode_config(w, config);
@@ -306,8 +318,38 @@ void QemuDut::start(const fw::Config& config) {
   has_last_outputs_ = false;
 }
 
-void QemuDut::reset() {
-  request(pl::Type::kReset, {}, pl::Type::kResetAck);
+void QemuDut::reset(ResetKind kind) {
+  if (kind == ResetKind::kWatchdog) {
+    request(pl::Type::kReset, {}, pl::Type::kResetAck);
+    return;
+  }
+  // Power: QEMU is killed (no clean exit: the supply is gone) and started again on the same image.
+  if (fd_ < 0) throw DutError("PIL: the QEMU DUT is stopped");
+  telemetry_before_ += telemetry();
+  if (pid_ > 0) {
+    ::kill(pid_, SIGKILL);
+    int status = 0;
+    while (::waitpid(pid_, &status, 0) < 0 && errno == EINTR) {
+    }
+    pid_ = -1;
+  }
+  ::close(fd_);
+  fd_ = -1;
+  std::error_code ec;
+  std::filesystem::remove_all(dir_, ec);
+  dir_.clear();
+  decoder_ = pl::Decoder{};
+  rx_.clear();
+  rx_pos_ = 0;
+  has_reference_ = false;
+  has_last_outputs_ = false;
+  try {
+    boot();
+    if (config_) configure(*config_);
+  } catch (...) {
+    stop();
+    throw;
+  }
 }
 
 std::size_t QemuDut::step_ticks(std::span<const BoardSample> samples, fw::Millis first_now, const fw::Outputs& assumed,

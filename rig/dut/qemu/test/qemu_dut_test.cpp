@@ -199,14 +199,51 @@ TEST(QemuDut, ResetRestartsTheFirmwareLikeSil) {
   const RunResult b = run(sil, 3000, 8);
   ASSERT_EQ(a.outputs.size(), b.outputs.size());
   EXPECT_EQ(a.outputs.back().load, fw::Pin::kHigh);  // started (valid inputs ≥ 1 s)
-  pil.reset();
-  sil.reset();
+  pil.reset(rig::ResetKind::kWatchdog);
+  sil.reset(rig::ResetKind::kWatchdog);
   rig::BoardSample in = inputs_at(3000);
   fw::Outputs po, so;
   ASSERT_EQ(pil.step_ticks({&in, 1}, 3000, a.outputs.back(), {&po, 1}), 1u);
   ASSERT_EQ(sil.step_ticks({&in, 1}, 3000, b.outputs.back(), {&so, 1}), 1u);
   EXPECT_TRUE(rig::same_outputs(po, so));
   EXPECT_EQ(po.load, fw::Pin::kFloating);  // FLT-3: safe state after the reset
+}
+
+// A power reset kills QEMU and boots the image again: a new process, the configuration in force again, and the
+// firmware from its power-on state — tick for tick what the in-process board does after its power reset.
+TEST(QemuDut, PowerResetRestartsQemuAndMatchesSil) {
+  require_image();
+  fw::Config c;
+  c.prealarm_mv = 3150;  // the falling cell (20 mV/s from 5 s) is under it from 12.55 s: pre-alarm from 14.55 s
+  rig::QemuDut pil;
+  rig::InProcessDut sil;
+  pil.start(c);
+  sil.start(c);
+  const RunResult a = run(pil, 5000, 8);
+  const RunResult b = run(sil, 5000, 8);
+  ASSERT_EQ(a.outputs.back().load, fw::Pin::kHigh);
+  const pid_t before = pil.pid();
+  pil.reset(rig::ResetKind::kPower);
+  sil.reset(rig::ResetKind::kPower);
+  EXPECT_NE(pil.pid(), before);
+  EXPECT_GT(pil.pid(), 0);
+  fw::Outputs po = a.outputs.back(), so = b.outputs.back();
+  for (fw::Millis now = 5000; now <= 15000; now += fw::kTickMs) {
+    rig::BoardSample in = inputs_at(now);
+    fw::Outputs pn, sn;
+    ASSERT_EQ(pil.step_ticks({&in, 1}, now, po, {&pn, 1}), 1u);
+    ASSERT_EQ(sil.step_ticks({&in, 1}, now, so, {&sn, 1}), 1u);
+    ASSERT_TRUE(rig::same_outputs(pn, sn)) << "t = " << now << " ms";
+    if (now == 5000 || now == 5990) {
+      EXPECT_EQ(pn.load, fw::Pin::kFloating) << now;  // FLT-3 until start-up
+    }
+    if (now == 6000) {
+      EXPECT_EQ(pn.load, fw::Pin::kHigh);
+    }
+    po = pn;
+    so = sn;
+  }
+  EXPECT_TRUE(po.prealarm_active);  // the 3.15 V pre-alarm level is in force after the power cycle (default: 17 s)
 }
 
 TEST(QemuDut, NoOrphanAfterDestructionOrException) {
@@ -236,7 +273,8 @@ TEST(QemuDut, NoOrphanAfterDestructionOrException) {
   dut.stop();  // idempotent
   EXPECT_EQ(dut.pid(), -1);
   EXPECT_FALSE(process_exists(pid));
-  EXPECT_THROW(dut.reset(), rig::DutError);
+  EXPECT_THROW(dut.reset(rig::ResetKind::kWatchdog), rig::DutError);
+  EXPECT_THROW(dut.reset(rig::ResetKind::kPower), rig::DutError);
 }
 
 TEST(QemuDut, QemuKilledMidRunIsAClearError) {

@@ -94,7 +94,11 @@ struct FaultAction {
   std::string kind;  // "weak_cell", "sense_wire_open", "fuse", ... (documentation / trace annotation)
   std::function<void(plant::World&)> apply;
 };
-struct FirmwareResetAction {};  // watchdog reset of the DUT (FLT-3)
+// A reset of the DUT (FLT-3): `firmware_reset: watchdog` (or `true`) restarts the CPU, `power` cycles the supply
+// (the board boots and loads its configuration from NVM). Both restart the firmware from its power-on state.
+struct FirmwareResetAction {
+  bool power = false;
+};
 struct EndAction {};
 
 using Action = std::variant<SetAction, RampAction, FaultAction, FirmwareResetAction, EndAction>;

@@ -85,10 +85,11 @@ class BenchDut final : public Dut {
   void start(const fw::Config& config) override;
   std::size_t step_ticks(std::span<const BoardSample> inputs, fw::Millis first_now, const fw::Outputs& assumed,
                          std::span<fw::Outputs> out) override;
-  // The scenario's `reset` action: through rig.yaml's `board.reset` line (asserted for pulse_ms) or, without one,
-  // a power cycle through `board.power` (off for off_ms). It takes effect at the next tick, without stalling the
-  // loop (the line is released at a later tick). Throws DutError when the rig file describes neither.
-  void reset() override;
+  // The scenario's `firmware_reset` action. kWatchdog: through rig.yaml's `board.reset` line (asserted for pulse_ms)
+  // or, without one, a power cycle through `board.power`; kPower: through `board.power` (off for off_ms). It takes
+  // effect at the next tick, without stalling the loop (the line is released at a later tick). Throws DutError when
+  // the rig file describes no line for that kind.
+  void reset(ResetKind kind) override;
   void stop() noexcept override;
   // The debounced LD/CD/PA edges (kernel timestamps, run time) not yet drained; the first call after start()
   // also gives each configured output's level at t = 0 (Dut contract). edges() keeps them all.
@@ -134,6 +135,7 @@ class BenchDut final : public Dut {
   bool deadman_level_ = false;
   fw::Millis next_deadman_ms_ = 0;
   bool reset_pending_ = false;
+  bool reset_by_line_ = true;  // the pending/held reset uses board.reset (else board.power)
   FirmwareInfo board_info_;  // version and serial from the board's telemetry, kept after stop()
   std::optional<fw::Millis> release_at_ms_;                    // the reset is held until then
   boost::asio::io_context io_;

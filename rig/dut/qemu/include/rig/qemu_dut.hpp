@@ -26,6 +26,7 @@
 #include <chrono>
 #include <cstdint>
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -70,7 +71,9 @@ class QemuDut final : public Dut {
   std::size_t step_ticks(std::span<const BoardSample> inputs, fw::Millis first_now, const fw::Outputs& assumed,
                          std::span<fw::Outputs> out) override;
   std::size_t preferred_batch() const override { return batch_; }
-  void reset() override;
+  // kWatchdog: the image's core restarts (plant-link Reset frame). kPower: QEMU is killed and started again on
+  // the same image; the image boots and gets the run's configuration again.
+  void reset(ResetKind kind) override;
   void stop() noexcept override;
 
   pid_t pid() const { return pid_; }  // QEMU's process id (-1 once stopped)
@@ -85,6 +88,8 @@ class QemuDut final : public Dut {
     std::uint16_t sequence = 0;
     std::vector<std::uint8_t> payload;
   };
+  void boot();       // launch QEMU, connect, Ready + Hello
+  void configure(const fw::Config& config);
   void launch();
   void connect_socket();
   void send_frame(fw::plant_link::Type type, const std::vector<std::uint8_t>& payload);
@@ -117,6 +122,8 @@ class QemuDut final : public Dut {
   bool has_last_outputs_ = false;
   fw::Outputs last_outputs_{};
   QemuLinkStats stats_;
+  std::optional<fw::Config> config_;  // the run's configuration (start())
+  std::string telemetry_before_;      // UART1 text of the QEMU processes before the last power reset
 };
 
 }  // namespace rig
