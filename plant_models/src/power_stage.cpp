@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <stdexcept>
 
 namespace plant {
 
@@ -11,6 +12,11 @@ void PowerStage::set_command(bool path_on, double limit_a) {
   path_on_ = path_on;
   cmd_limit_a_ = std::isnan(limit_a) ? 0.0 : std::clamp(limit_a, 0.0, p_.max_limit_a);
   if (!path_on_) limit_a_ = 0.0;  // turning the path off is immediate
+}
+
+void PowerStage::set_heatsink_temperature_c(double t) {
+  if (!(t >= -40.0 && t <= 200.0)) throw std::invalid_argument("power stage heatsink temperature must be -40..200 degC");
+  temp_c_ = t;
 }
 
 void PowerStage::advance(double current_a, double drop_v, double dt_s, double ambient_c) {

@@ -4,7 +4,9 @@
 #pragma once
 
 #include "fw/bms.hpp"
+#include "fw/registers.hpp"
 #include "rig/dut.hpp"
+#include "rig/vedirect_observer.hpp"
 
 namespace rig {
 
@@ -19,8 +21,24 @@ class InProcessDut final : public Dut {
   void reset() override { bms_.reset(); }
   void stop() noexcept override {}
 
+  // VE.Direct in process (TEL-1, TEL-2): after every step the firmware's own text encoder (fw_protocol) emits a
+  // block each 1000 ms (the first at 1 s) and the firmware's HEX register handler answers a get of every register
+  // the observer names whenever the outputs or the configuration changed; the bytes go through the observer's
+  // decoders, so vedirect/ signals show what a host on the port would read.
+  std::optional<double> observed(std::string_view signal) const override { return observer_.value(signal); }
+  std::string vedirect_request(std::string_view line) override;
+
  private:
+  void observe(const fw::Inputs& in, const fw::Outputs& out, fw::Millis now);
+  std::string handle(std::string_view line, fw::Millis now, bool poll);
+
   fw::Bms bms_{};
+  fw::vedirect::RegisterHandler registers_{bms_};
+  VeDirectObserver observer_{};
+  fw::Millis next_text_ms_ = 1000;
+  fw::Millis last_now_ = 0;
+  bool polled_ = false;
+  fw::Outputs last_polled_{};
 };
 
 // Outputs compare equal when every field does (used for speculation in batched stepping).
