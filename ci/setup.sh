@@ -11,7 +11,8 @@ packages=(
   gcc-arm-none-eabi libnewlib-arm-none-eabi libstdc++-arm-none-eabi-newlib binutils-arm-none-eabi
   qemu-system-arm
   libxml2-utils python3 libssl-dev python3-yaml python3-jsonschema
-  sigrok-cli
+  sigrok-cli libsqlite3-dev
+  clang-14 libclang-rt-14-dev
 )
 
 missing=()

@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# Every test: installs what is missing, builds the host (sil) and Cortex-M (cross-cm3) presets, runs CTest.
-# Extra arguments go to ctest (e.g. `ci/test.sh -L unit`).
+# Every test: installs what is missing, builds the host (sil) and Cortex-M (cross-cm3) presets, runs CTest; then
+# each fuzz harness for a short fixed number of runs (ci/fuzz.sh; the nightly runs them long) and, with
+# BMSRIG_CI_ASAN=1, the unit, component and sil tiers under ASan + UBSan (sil-asan). Extra arguments go to the
+# first ctest (e.g. `-L unit`).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ci/setup.sh
@@ -16,3 +18,14 @@ cmake --build --preset sil -j "$jobs"
 
 echo "== tests"
 ctest --preset sil -j "$jobs" "$@"
+
+echo "== fuzz: every harness, 5000 runs (smoke)"
+ci/fuzz.sh 5000
+
+# The sanitizer tier (a second full build): on with BMSRIG_CI_ASAN=1 until a clean run's time is known to fit CI.
+if [ "${BMSRIG_CI_ASAN:-0}" = "1" ]; then
+  echo "== sil-asan: unit, component and sil tiers under AddressSanitizer + UndefinedBehaviorSanitizer"
+  cmake --preset sil-asan >/dev/null
+  cmake --build --preset sil-asan -j "$jobs"
+  ctest --preset sil-asan -j "$jobs" -L '^(unit|component|sil)$'
+fi

@@ -95,7 +95,9 @@ void Alternator::advance(double output_a, double terminal_v, double dt_s, double
     cache_rth_ = rth;
     e_th_ = std::exp(-dt_s / (rth * p_.heat_capacity_j_per_k));
     e_reg_ = std::exp(-dt_s / p_.regulator_tau_s);
+    e_field_ = std::exp(-dt_s / p_.field_tau_s);
   }
+  field_a_ = output_a + (field_a_ - output_a) * e_field_;
   const double p_out = std::max(0.0, output_a * terminal_v);
   loss_w_ = p_out * (1.0 - p_.efficiency) / p_.efficiency;
   const double rise = loss_w_ * rth;

@@ -136,7 +136,12 @@ double Battery::charge_ah() const {
 
 CableSignals Battery::cable_signals() const {
   if (!cable_connected_) return CableSignals{false, false, false, false};
-  return CableSignals{true, bms_.atc(), bms_.atd(), bms_.prealarm()};
+  auto line = [&](CableLine l, bool v) {
+    const auto f = line_force_[static_cast<std::size_t>(l)];
+    return f < 0 ? v : f != 0;
+  };
+  return CableSignals{true, line(CableLine::kAllowedToCharge, bms_.atc()),
+                      line(CableLine::kAllowedToDischarge, bms_.atd()), line(CableLine::kPrealarm, bms_.prealarm())};
 }
 
 }  // namespace plant

@@ -23,7 +23,6 @@ void check_cell_value(const char* name, double v, double lo, double hi) {
     throw std::invalid_argument(os.str());
   }
 }
-inline double eff_soc(double soc, double kt) { return kt >= 1.0 ? soc : 1.0 - (1.0 - soc) / kt; }
 // Hysteresis acts on the plateau: full weight in 25..85 % SOC, tapering linearly to 0 at 20 % and 90 %.
 inline double hyst_weight(double soc) {
   if (soc <= 0.20 || soc >= 0.90) return 0.0;
@@ -41,6 +40,7 @@ CellStepFactors CellStepFactors::make(const CellParams& p, double dt_s) {
   f.a1 = avg_factor(p.tau1_s, dt_s, f.e1);
   f.a2 = avg_factor(p.tau2_s, dt_s, f.e2);
   f.e_th = std::exp(-dt_s / (p.heat_capacity_j_per_k * p.thermal_resistance_k_per_w));
+  f.e_cold = std::exp(-dt_s / p.cold_recovery_tau_s);
   return f;
 }
 
@@ -73,6 +73,7 @@ void LfpCell::set_ocv_offset_v(double v) {
 void LfpCell::set_soc(double soc) {
   check_cell_value("soc", soc, -0.10, 1.05);
   soc_ = soc;
+  cold_u_ = 0.0;  // a cell set to a SOC is at rest
   refresh_terminal();
 }
 void LfpCell::set_temperature_c(double t) {
@@ -87,11 +88,9 @@ void LfpCell::refresh_terminal() {
   terminal_v_ = ocv_v() + last_current_a_ * r0_ohm() + v1_ + v2_;
 }
 
-double LfpCell::effective_soc() const { return eff_soc(soc_, detail::capacity_factor(temp_c_)); }
-
 double LfpCell::ocv_v() const {
-  // Low temperature removes capacity at the bottom: the cell is empty when its depth of discharge
-  // (relative to the 25 °C capacity) reaches the capacity available at this temperature.
+  // Looked up on the available SOC: at rest (and at >= 25 °C) it is the charge-based SOC, so a cold
+  // cell keeps its OCV; under a cold discharge the available charge runs out first (two-well model).
   double v = detail::ocv(effective_soc()) + ocv_offset_v_;
   if (p_.hysteresis_v > 0.0) v += p_.hysteresis_v * hyst_ * hyst_weight(soc_);
   return v;
@@ -110,7 +109,7 @@ double LfpCell::r2_ohm() const {
 
 StepModel LfpCell::step_model(const CellStepFactors& f) const {
   const double kt = detail::capacity_factor(temp_c_);
-  const double se = eff_soc(soc_, kt);
+  const double se = soc_ - cold_u_;
   double slope;
   double ocv = detail::ocv_slope(se, &slope) + ocv_offset_v_;
   if (p_.hysteresis_v > 0.0) ocv += p_.hysteresis_v * hyst_ * hyst_weight(soc_);
@@ -118,7 +117,8 @@ StepModel LfpCell::step_model(const CellStepFactors& f) const {
   c_k_ = k;
   c_kt_ = kt;
   c_valid_ = true;
-  // The OCV moves during the step: its average is OCV + slope·ΔSOC_eff/2, ΔSOC_eff = I·dt / (3600·Q·kt).
+  // The OCV moves during the step: its average is OCV + slope·ΔSOC_avail/2, ΔSOC_avail ≈ I·dt / (3600·Q·kt)
+  // (the available well alone carries the current; its slow refill is neglected within a step).
   double ocv_r = 0.5 * slope * f.dt_s * inv_q_as_;
   if (kt < 1.0) ocv_r /= kt;
   StepModel m;
@@ -146,6 +146,9 @@ void LfpCell::advance(double current_a, const CellStepFactors& f, double ambient
   }
   last_heat_w_ = heat;
   soc_ += current_a * dt * inv_q_as_;
+  // Two-well cold capacity: u' = -u/τ - I·(1 - k)/(Q·k), exact for I held over the step.
+  const double u_ss = kt < 1.0 ? -current_a * inv_q_as_ * p_.cold_recovery_tau_s * (1.0 - kt) / kt : 0.0;
+  cold_u_ = u_ss + (cold_u_ - u_ss) * f.e_cold;
   if (p_.hysteresis_v > 0.0 && current_a != 0.0) {
     const double target = current_a > 0.0 ? 1.0 : -1.0;
     const double step = std::min(1.0, std::fabs(current_a) * dt / (3600.0 * p_.hysteresis_charge_ah));
@@ -156,7 +159,7 @@ void LfpCell::advance(double current_a, const CellStepFactors& f, double ambient
     temp_c_ = ambient_c + rise + (temp_c_ - ambient_c - rise) * f.e_th;
   }
   last_current_a_ = current_a;
-  double ocv = detail::ocv(eff_soc(soc_, kt)) + ocv_offset_v_;
+  double ocv = detail::ocv(soc_ - cold_u_) + ocv_offset_v_;
   if (p_.hysteresis_v > 0.0) ocv += p_.hysteresis_v * hyst_ * hyst_weight(soc_);
   terminal_v_ = ocv + current_a * r0 + v1_ + v2_;
 }

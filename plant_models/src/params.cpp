@@ -65,6 +65,7 @@ void CellParams::validate() const {
   above(o, "hysteresis_charge_ah", hysteresis_charge_ah, 0.0, 1e4);
   above(o, "heat_capacity_j_per_k", heat_capacity_j_per_k, 0.0, 1e7);
   above(o, "thermal_resistance_k_per_w", thermal_resistance_k_per_w, 0.0, 1e4);
+  above(o, "cold_recovery_tau_s", cold_recovery_tau_s, 0.0, 1e7);
 }
 
 void SpreadParams::validate() const {
@@ -101,6 +102,8 @@ void AlternatorParams::validate() const {
   in_range(o, "set_point_max_v", set_point_max_v, set_point_min_v, 20.0);
   above(o, "droop_ohm", droop_ohm, 0.0, 10.0);
   above(o, "regulator_tau_s", regulator_tau_s, 0.0, 100.0);
+  in_range(o, "transient_ohm", transient_ohm, 0.0, 10.0);
+  above(o, "field_tau_s", field_tau_s, 0.0, 100.0);
   above(o, "efficiency", efficiency, 0.0, 1.0);
   above(o, "heat_capacity_j_per_k", heat_capacity_j_per_k, 0.0, 1e7);
   above(o, "thermal_resistance_k_per_w", thermal_resistance_k_per_w, 0.0, 100.0);
@@ -124,6 +127,13 @@ void StarterBatteryParams::validate() const {
   above(o, "capacity_ah", capacity_ah, 0.0, 10000.0);
   above(o, "r0_ohm", r0_ohm, 0.0, 1.0);
   in_range(o, "initial_soc", initial_soc, 0.0, 1.0);
+  in_range(o, "acceptance_v", acceptance_v, 13.0, 16.0);
+  above(o, "float_current_a", float_current_a, 0.0, 1000.0);
+  in_range(o, "gassing_v", gassing_v, 13.0, 16.0);
+  in_range(o, "gassing_temp_v_per_c", gassing_temp_v_per_c, -0.1, 0.0);
+  above(o, "gassing_ohm", gassing_ohm, 0.0, 100.0);
+  in_range(o, "surface_ohm", surface_ohm, 0.0, 1.0);
+  above(o, "surface_tau_s", surface_tau_s, 0.0, 1e6);
 }
 
 void CrankProfile::validate() const {
@@ -143,6 +153,14 @@ void PowerStageParams::validate() const {
   above(o, "max_limit_a", max_limit_a, 0.0, 1000.0);
   above(o, "heat_capacity_j_per_k", heat_capacity_j_per_k, 0.0, 1e6);
   above(o, "thermal_resistance_k_per_w", thermal_resistance_k_per_w, 0.0, 100.0);
+  above(o, "reverse_limit_a", reverse_limit_a, 0.0, 1e5);
+  in_range(o, "gain_error", gain_error, -0.5, 0.5);
+  in_range(o, "offset_a", offset_a, -20.0, 20.0);
+  in_range(o, "windup_fraction", windup_fraction, 0.0, 5.0);
+  above(o, "windup_tau_s", windup_tau_s, 0.0, 10.0);
+  in_range(o, "junction_k_per_w", junction_k_per_w, 0.0, 100.0);
+  above(o, "junction_tau_s", junction_tau_s, 0.0, 100.0);
+  in_range(o, "junction_max_c", junction_max_c, 50.0, 1000.0);
 }
 
 void FuseParams::validate() const {
@@ -199,8 +217,28 @@ void WorldParams::validate() const {
   for (const auto& l : loads) l.validate();
   pins.validate();
   remote.validate();
+  sensors.validate();
   in_range("WorldParams", "ambient_c", ambient_c, -40.0, 85.0);
   in_range("WorldParams", "engine_rpm", engine_rpm, 0.0, 8000.0);
+}
+
+void NtcFrontEnd::validate() const {
+  const char* o = "NtcFrontEnd";
+  above(o, "r25_ohm", r25_ohm, 0.0, 1e7);
+  above(o, "beta_k", beta_k, 0.0, 1e5);
+  above(o, "pullup_ohm", pullup_ohm, 0.0, 1e7);
+  in_range(o, "adc_bits", static_cast<double>(adc_bits), 4.0, 24.0);
+}
+
+void SensorParams::validate() const {
+  const char* o = "SensorParams";
+  in_range(o, "cell_v_offset_max_v", cell_v_offset_max_v, 0.0, 1.0);
+  in_range(o, "cell_v_sigma_v", cell_v_sigma_v, 0.0, 1.0);
+  in_range(o, "cell_temp_offset_max_c", cell_temp_offset_max_c, 0.0, 50.0);
+  in_range(o, "cell_temp_sigma_c", cell_temp_sigma_c, 0.0, 50.0);
+  in_range(o, "heatsink_offset_max_c", heatsink_offset_max_c, 0.0, 50.0);
+  in_range(o, "heatsink_sigma_c", heatsink_sigma_c, 0.0, 50.0);
+  ntc.validate();
 }
 
 void SensorFault::validate() const {

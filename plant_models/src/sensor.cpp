@@ -29,10 +29,21 @@ void Sensor::set_fault(const SensorFault& f) {
   stuck_ = f.hold_current ? reading_ : f.value;
 }
 
+double NtcFrontEnd::reading_c(double code) const {
+  const double full = std::ldexp(1.0, adc_bits);
+  const double r = pullup_ohm * code / (full - code);   // divider: code / full = R / (R + R_pullup)
+  return 1.0 / (1.0 / 298.15 + std::log(r / r25_ohm) / beta_k) - 273.15;
+}
+double NtcFrontEnd::open_c() const { return reading_c(std::ldexp(1.0, adc_bits) - 1.0); }
+double NtcFrontEnd::short_c() const { return reading_c(1.0); }
+
 double Sensor::sample(double physical) {
+  if (noise_.sigma > 0.0) physical += noise_.offset + noise_.sigma * noise_rng_.gaussian();
+  else physical += noise_.offset;
   switch (fault_.kind) {
     case SensorFaultKind::kNone: reading_ = physical; break;
-    case SensorFaultKind::kOpen: reading_ = fault_.value; break;
+    case SensorFaultKind::kOpen: reading_ = open_reading_; break;
+    case SensorFaultKind::kShort: reading_ = short_reading_; break;
     case SensorFaultKind::kStuck: reading_ = stuck_; break;
     case SensorFaultKind::kNoisy: reading_ = physical + fault_.value + fault_.sigma * rng_.gaussian(); break;
     case SensorFaultKind::kOffset: reading_ = physical + fault_.value; break;

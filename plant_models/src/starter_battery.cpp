@@ -1,6 +1,7 @@
 #include "plant/starter_battery.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <limits>
 #include <sstream>
 #include <stdexcept>
@@ -22,19 +23,54 @@ void StarterBattery::set_soc(double soc) {
     throw std::invalid_argument(os.str());
   }
   soc_ = soc;
+  v_sc_ = 0.0;
 }
 
 double StarterBattery::ocv_v(double temp_c) const { return lead_acid_ocv_v(soc_, temp_c); }
 double StarterBattery::r0_ohm(double temp_c) const { return p_.r0_ohm * lead_acid_r0_factor(temp_c); }
-double StarterBattery::charge_limit_a() const {
+double StarterBattery::acceptance_current_a() const {
   if (!p_.limit_charge_acceptance) return std::numeric_limits<double>::infinity();
-  return std::max(0.0, p_.capacity_ah / 5.0 * (1.0 - soc_) / 0.2);
+  return std::max(p_.float_current_a, p_.capacity_ah / 5.0 * (1.0 - soc_) / 0.2);
+}
+double StarterBattery::charge_resistance_ohm(double temp_c) const {
+  const double r0 = r0_ohm(temp_c);
+  if (!p_.limit_charge_acceptance) return r0;
+  // At acceptance_v with a fresh surface the current is acceptance_current_a().
+  return std::max(r0, (p_.acceptance_v - ocv_v(temp_c)) / acceptance_current_a());
+}
+double StarterBattery::gassing_v(double temp_c) const {
+  return p_.gassing_v + p_.gassing_temp_v_per_c * (temp_c - 25.0);
 }
 
-void StarterBattery::advance(double current_a, double terminal_v, double dt_s) {
+StarterStepModel StarterBattery::step_model(double temp_c, double dt_s) const {
+  if (dt_s != cache_dt_s_) {
+    cache_dt_s_ = dt_s;
+    const double x = dt_s / p_.surface_tau_s;
+    e_sc_ = std::exp(-x);
+    a_sc_ = x < 1e-4 ? 1.0 - 0.5 * x + x * x / 6.0 : (1.0 - e_sc_) / x;
+  }
+  // The surface RC only carries charge current (it is the charge path's diffusion layer): its step
+  // average enters the source, its resistance the charge branch.
+  StarterStepModel m;
+  m.e_v = ocv_v(temp_c) + a_sc_ * v_sc_;
+  m.r_discharge_ohm = r0_ohm(temp_c);
+  m.r_charge_ohm = charge_resistance_ohm(temp_c) + p_.surface_ohm * (1.0 - a_sc_);
+  m.gassing_v = gassing_v(temp_c);
+  m.gassing_ohm = p_.gassing_ohm;
+  return m;
+}
+
+void StarterBattery::advance(double current_a, double terminal_v, double dt_s, double temp_c) {
+  if (dt_s != cache_dt_s_) (void)step_model(temp_c, dt_s);
   current_a_ = current_a;
   voltage_v_ = terminal_v;
-  soc_ += current_a * dt_s / (3600.0 * p_.capacity_ah);
+  gas_a_ = std::max(0.0, terminal_v - gassing_v(temp_c)) / p_.gassing_ohm;
+  if (gas_a_ > std::max(0.0, current_a)) gas_a_ = std::max(0.0, current_a);
+  const double i_charge = current_a - gas_a_;
+  // Surface charge builds with the charge current and decays at rest (and while discharging).
+  const double target = p_.surface_ohm * std::max(0.0, i_charge);
+  v_sc_ = target + (v_sc_ - target) * e_sc_;
+  soc_ += i_charge * dt_s / (3600.0 * p_.capacity_ah);
 }
 
 void Crank::start(const CrankProfile& p) {

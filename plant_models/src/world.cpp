@@ -137,6 +137,7 @@ World::World(const WorldParams& p) : p_(p) {
   stage_ = PowerStage(p.power_stage, ambient_c_);
   fuse_ = Fuse(p.fuse);
   apply_spread(false);
+  apply_sensor_params();
   // Initial operating point (no time passes): valid getters from t = 0.
   li_v_ = 0.0;
   for (const auto& b : batteries_) li_v_ += b.terminal_v();
@@ -183,6 +184,32 @@ void World::apply_spread(bool keep_mean_soc) {
     }
     batteries_[bi].resample_sensors();
   }
+}
+
+void World::apply_sensor_params() {
+  // Each sensor gets its own offset (uniform in ±offset_max) and its own noise stream, both from the seed,
+  // in a fixed order (battery, cell; voltage then temperature; heatsink last): the same seed, the same traces.
+  const auto& sp = p_.sensors;
+  Rng rng(sp.seed ^ 0x5EC5EC5EC5EC5EC5ull);
+  const double t_open = sp.ntc.open_c(), t_short = sp.ntc.short_c();
+  auto noise = [&](double offset_max, double sigma) {
+    SensorNoise n;
+    n.offset = offset_max * rng.uniform_pm1();
+    n.sigma = sigma;
+    n.seed = rng.next_u64();
+    return n;
+  };
+  for (auto& bat : batteries_) {
+    for (int c = 0; c < kCellsPerBattery; ++c) {
+      bat.voltage_sensor(c).set_front_end(0.0, 0.0);
+      bat.voltage_sensor(c).set_noise(noise(sp.cell_v_offset_max_v, sp.cell_v_sigma_v));
+      bat.temperature_sensor(c).set_front_end(t_open, t_short);
+      bat.temperature_sensor(c).set_noise(noise(sp.cell_temp_offset_max_c, sp.cell_temp_sigma_c));
+    }
+    bat.resample_sensors();
+  }
+  heatsink_sensor_.set_front_end(t_open, t_short);
+  heatsink_sensor_.set_noise(noise(sp.heatsink_offset_max_c, sp.heatsink_sigma_c));
 }
 
 void World::update_pins(double li_v) {
@@ -247,11 +274,19 @@ void World::solve() {
   Node a;
   int i_starter = -1, i_alt = -1, i_dump = -1, i_crank = -1, i_veh = -1;
   if (starter_.connected()) {
+    // Piecewise-linear battery (StarterStepModel): charge branch through r_charge everywhere, the extra
+    // discharge conductance below e_v, the gassing branch above gassing_v (currents INTO the node).
+    const StarterStepModel sm = starter_.step_model(amb, step_dt_s_);
     i_starter = a.n;
-    a.add(starter_.ocv_v(amb), starter_.r0_ohm(amb), -starter_.charge_limit_a(), kInf);
+    a.add(sm.e_v, sm.r_charge_ohm, -kInf, kInf);
+    if (sm.r_charge_ohm > sm.r_discharge_ohm)
+      a.add(sm.e_v, 1.0 / (1.0 / sm.r_discharge_ohm - 1.0 / sm.r_charge_ohm), 0.0, kInf);
+    else
+      a.add(sm.e_v, 1.0, 0.0, 0.0);  // (graded acceptance off) a placeholder that carries no current
+    a.add(sm.gassing_v, sm.gassing_ohm, -kInf, 0.0);
   }
   const double ceil_a = alternator_.ceiling_a();
-  if (ceil_a > 0.0) { i_alt = a.n; a.add(alternator_.emf_v(), alternator_.droop_ohm(), 0.0, ceil_a); }
+  if (ceil_a > 0.0) { i_alt = a.n; a.add(alternator_.transient_emf_v(), alternator_.transient_ohm(), 0.0, ceil_a); }
   if (alternator_.load_dump_active()) {
     i_dump = a.n;
     a.add(alternator_.load_dump_emf_v(), alternator_.load_dump_ohm(), 0.0, kInf);
@@ -284,16 +319,27 @@ void World::solve() {
   // between the nodes (the ps_reg != 0 branch below with that current), in either direction.
   const bool imposed = port_current_input_a_.has_value();
   const double i_imposed = imposed ? *port_current_input_a_ : 0.0;
+  // The stage conducts clamp((V_a - V_l) / R, i_lo, i_lim): forward up to the loop's limit, backwards
+  // through the on-resistance while switched on (reverse_conduction) or failed short.
   const double r_ps = p_.power_stage.wiring_ohm + p_.power_stage.on_resistance_ohm;
-  const double i_lim = (!imposed && stage_.path_on() && !fuse_.blown()) ? stage_.effective_limit_a() : 0.0;
-  const bool ps_can = i_lim > 0.0;
+  const bool ps_can = !imposed && !fuse_.blown() && stage_.conducting();
+  double i_lim = 0.0, i_lo = 0.0;
+  if (ps_can) {
+    if (stage_.failed()) {
+      i_lim = p_.power_stage.reverse_limit_a;
+      i_lo = -p_.power_stage.reverse_limit_a;
+    } else {
+      i_lim = stage_.effective_limit_a();
+      i_lo = p_.power_stage.reverse_conduction ? -p_.power_stage.reverse_limit_a : 0.0;
+    }
+  }
 
   // ---- active-set solve, warm-started from the previous operating point ----
   double va = alt_node_v_, vl = li_v_, ips = 0.0;
   a.init_regimes(va);
   l.init_regimes(vl);
   int ps_reg = -1;  // -1 off, 0 linear, 1 at limit
-  if (ps_can) { const double u = (va - vl) / r_ps; ps_reg = u <= 0.0 ? -1 : (u >= i_lim ? 1 : 0); }
+  if (ps_can) { const double u = (va - vl) / r_ps; ps_reg = u <= i_lo ? -1 : (u >= i_lim ? 1 : 0); }
   bool ok = false;
   double aa = 0.0, ba = 1.0, al = 0.0, bl = 1.0;  // the nodes' linearisations at the final regimes
   for (int it = 0; it < 8; ++it) {
@@ -306,7 +352,7 @@ void World::solve() {
       vl = (m11 * al + gp * aa) / det;
       ips = (va - vl) * gp;
     } else {
-      ips = imposed ? i_imposed : (ps_reg > 0 ? i_lim : 0.0);
+      ips = imposed ? i_imposed : (ps_reg > 0 ? i_lim : (ps_can ? i_lo : 0.0));
       va = (aa - ips) / ba;
       vl = (al + ips) / bl;
     }
@@ -314,10 +360,10 @@ void World::solve() {
     changed = l.update_regimes(vl) || changed;
     if (ps_can) {
       const double u = (va - vl) / r_ps;
-      const int r = u <= 0.0 ? -1 : (u >= i_lim ? 1 : 0);
+      const int r = u <= i_lo ? -1 : (u >= i_lim ? 1 : 0);
       if (r != ps_reg) {
         // accept boundary cases where the linear solution sits exactly on the clamp
-        if (!(ps_reg == 0 && ((r == -1 && u > -1e-12) || (r == 1 && u - i_lim < 1e-9)))) { ps_reg = r; changed = true; }
+        if (!(ps_reg == 0 && ((r == -1 && u - i_lo > -1e-12) || (r == 1 && u - i_lim < 1e-9)))) { ps_reg = r; changed = true; }
       }
     }
     if (!changed) { ok = true; break; }
@@ -329,11 +375,13 @@ void World::solve() {
     auto g_of = [&](double i) { return a.solve(-i) - l.solve(i) - r_ps * i; };
     ips = imposed ? i_imposed : 0.0;
     double g0;
-    if (ps_can && (g0 = g_of(0.0)) > 0.0) {
+    if (ps_can && (g0 = g_of(i_lo)) <= 0.0) {
+      ips = i_lo;
+    } else if (ps_can) {
       const double g1 = g_of(i_lim);
       if (g1 >= 0.0) ips = i_lim;
       else {  // Illinois regula falsi: exact once the bracket lies on one linear piece
-        double x0 = 0.0, x1 = i_lim, f0 = g0, f1 = g1;
+        double x0 = i_lo, x1 = i_lim, f0 = g0, f1 = g1;
         int side = 0;
         for (int k = 0; k < 100; ++k) {
           const double x = x1 - f1 * (x1 - x0) / (f1 - f0);
@@ -363,7 +411,9 @@ void World::solve() {
   alt_port_v_ = va - ips * p_.power_stage.wiring_ohm;
 
   // ---- element currents at the solution ----
-  starter_in_a_ = i_starter >= 0 ? -a.c[i_starter].current(va) : 0.0;
+  starter_in_a_ = i_starter >= 0 ? -(a.c[i_starter].current(va) + a.c[i_starter + 1].current(va) +
+                                      a.c[i_starter + 2].current(va))
+                                   : 0.0;
   alternator_out_a_ = i_alt >= 0 ? a.c[i_alt].current(va) : 0.0;
   dump_current_a_ = i_dump >= 0 ? a.c[i_dump].current(va) : 0.0;
   crank_current_a_ = i_crank >= 0 ? -a.c[i_crank].current(va) : 0.0;
@@ -385,6 +435,7 @@ void World::solve() {
 
 void World::step(double dt_s) {
   if (!(dt_s >= 1e-5 && dt_s <= 1.0)) bad("step.dt_s", dt_s, "[1e-05, 1]");
+  step_dt_s_ = dt_s;
   set_factors(dt_s);
   update_pins(li_v_);
   for (std::size_t b = 0; b < batteries_.size(); ++b) models_[b] = batteries_[b].step_model(factors_[b]);
@@ -409,7 +460,8 @@ void World::step(double dt_s) {
     batteries_[b].advance(ib, factors_[b], ambient_c_);
   }
   alternator_.advance(alternator_out_a_, va, dt_s, ambient_c_);
-  starter_.advance(starter_.connected() ? starter_in_a_ : 0.0, starter_.connected() ? va : starter_.ocv_v(ambient_c_), dt_s);
+  starter_.advance(starter_.connected() ? starter_in_a_ : 0.0,
+                   starter_.connected() ? va : starter_.ocv_v(ambient_c_) + starter_.surface_v(), dt_s, ambient_c_);
   crank_.advance(dt_s);
   stage_.advance(ps_current_a_, alt_port_v_ - vl, dt_s, ambient_c_);
   fuse_.advance(ps_current_a_, dt_s);
@@ -525,12 +577,12 @@ void World::set_starter_soc(double soc) { starter_.set_soc(soc); }
 
 void World::set_sense_wire_open(int b, int c, bool open) {
   SensorFault f;
-  if (open) { f.kind = SensorFaultKind::kOpen; f.value = 0.0; }
+  if (open) f.kind = SensorFaultKind::kOpen;   // reads 0 V
   set_cell_voltage_sensor_fault(b, c, f);
 }
 void World::set_temperature_sense_open(int b, int c, bool open) {
   SensorFault f;
-  if (open) { f.kind = SensorFaultKind::kOpen; f.value = -60.0; }
+  if (open) f.kind = SensorFaultKind::kOpen;   // the thermistor input's open-circuit code (NtcFrontEnd)
   set_cell_temperature_sensor_fault(b, c, f);
 }
 void World::set_heatsink_sensor_fault(const SensorFault& f) {
@@ -572,6 +624,13 @@ void World::set_bms_cable_connected(int b, bool connected) {
   check_bc(b, 0);
   batteries_[static_cast<std::size_t>(b)].set_cable_connected(connected);
 }
+void World::set_bms_cable_line(int b, CableLine line, std::optional<bool> forced) {
+  check_bc(b, 0);
+  if (static_cast<int>(line) > 2) bad("set_bms_cable_line.line", static_cast<int>(line), "[0, 2]");
+  batteries_[static_cast<std::size_t>(b)].set_cable_line(line, forced);
+}
+void World::fail_power_stage() { stage_.fail(); }
+void World::repair_power_stage() { stage_.repair(); }
 void World::blow_fuse() { fuse_.blow(); }
 void World::replace_fuse() { fuse_.replace(); }
 void World::set_regulator_failure(std::optional<double> v) { alternator_.set_regulator_failure(v); }

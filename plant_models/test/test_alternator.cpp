@@ -109,11 +109,13 @@ TEST(StarterBattery, OcvResistanceAndChargeAcceptance) {
   plant::StarterBattery s(plant::StarterBatteryParams{});
   EXPECT_NEAR(s.r0_ohm(25.0), 4.0e-3, 1e-12);
   EXPECT_NEAR(s.r0_ohm(-18.0), 8.0e-3, 1e-12);
-  EXPECT_NEAR(s.charge_limit_a(), 70.0 / 5.0 * 0.1 / 0.2, 1e-9);  // 90 % SOC: 7 A
+  EXPECT_NEAR(s.acceptance_current_a(), 70.0 / 5.0 * 0.1 / 0.2, 1e-9);  // 90 % SOC: 7 A at 14.4 V
+  // The charge resistance puts 7 A at 14.4 V: (14.4 - OCV) / R = 7.
+  EXPECT_NEAR((14.4 - s.ocv_v(25.0)) / s.charge_resistance_ohm(25.0), 7.0, 1e-9);
   s.set_soc(1.0);
-  EXPECT_NEAR(s.charge_limit_a(), 0.0, 1e-12);
+  EXPECT_NEAR(s.acceptance_current_a(), 0.07, 1e-12);   // floored at the float current
   const double q0 = s.soc();
-  s.advance(-140.0, 12.0, 1800.0);  // 70 Ah out
+  s.advance(-140.0, 12.0, 1800.0, 25.0);  // 70 Ah out
   EXPECT_NEAR(s.soc(), q0 - 1.0, 1e-12);
   EXPECT_THROW(s.set_soc(1.1), std::invalid_argument);
 }
@@ -137,7 +139,11 @@ TEST(Crank, InrushThenCrankThenOff) {
 }
 
 TEST(PowerStage, LimitFollowsCommandFirstOrderAndOffIsImmediate) {
-  plant::PowerStage ps(plant::PowerStageParams{}, 25.0);
+  plant::PowerStageParams pp;
+  pp.gain_error = 0.0;
+  pp.offset_a = 0.0;
+  pp.windup_fraction = 0.0;
+  plant::PowerStage ps(pp, 25.0);
   ps.set_command(true, 90.0);
   EXPECT_EQ(ps.effective_limit_a(), 0.0);
   for (int k = 0; k < 10; ++k) ps.advance(0.0, 0.0, 1e-3, 25.0);

@@ -97,13 +97,25 @@ TEST(LfpCell, EnergyBalanceWithinPointOnePercent) {
   EXPECT_GT(e_heat, 0.0);
 }
 
-TEST(LfpCell, ColdCellHasLessCapacityAndMoreResistance) {
+TEST(LfpCell, ColdCellKeepsItsRestOcvAndLosesAvailableChargeUnderCurrent) {
   CellParams p;
-  LfpCell warm(p, 0.25, 25.0), cold(p, 0.25, 0.0);
-  EXPECT_NEAR(warm.ocv_v(), plant::lfp_ocv_v(0.25), 1e-12);
-  // At 0 °C only 80 % of the capacity is available: 25 % SOC is 1 - 0.75/0.8 = 6.25 % of usable.
-  EXPECT_NEAR(cold.ocv_v(), plant::lfp_ocv_v(1.0 - 0.75 / 0.8), 1e-12);
-  EXPECT_NEAR(cold.r0_ohm() / warm.r0_ohm(), 2.0 * plant::lfp_resistance_soc_factor(0.0625), 1e-9);
+  LfpCell warm(p, 0.5, 25.0), cold(p, 0.5, -20.0);
+  // At rest the OCV has no temperature shift (research-notes §4.1): a healthy cold cell reads its OCV.
+  EXPECT_NEAR(cold.ocv_v(), warm.ocv_v(), 1e-12);
+  EXPECT_NEAR(cold.ocv_v(), plant::lfp_ocv_v(0.5), 1e-12);
+  EXPECT_NEAR(cold.r0_ohm() / warm.r0_ohm(), 4.0, 1e-9);
+  // 10 Ah out at -20 °C (k = 0.5): the available SOC has fallen by about twice that, the charge by 10 %.
+  const auto f = CellStepFactors::make(p, 1.0);
+  cold.set_temperature_hold(true);   // no self-heating: k stays at -20 °C
+  warm.set_temperature_hold(true);
+  for (int k = 0; k < 360; ++k) { cold.advance(-100.0, f, -20.0); warm.advance(-100.0, f, 25.0); }
+  EXPECT_NEAR(cold.soc(), 0.4, 1e-9);
+  EXPECT_NEAR(warm.available_soc(), 0.4, 1e-9);
+  EXPECT_NEAR(cold.available_soc(), 0.3, 0.002);   // 0.5 - 0.1/0.5, plus the refill over 0.1 h of a 10 h τ
+  EXPECT_GT(cold.available_soc(), 0.3);
+  // At rest the unavailable charge comes back with cold_recovery_tau_s.
+  for (int k = 0; k < 36000; ++k) cold.advance(0.0, f, -20.0);
+  EXPECT_NEAR(cold.unavailable_soc(), 0.1 * std::exp(-1.0), 0.002);
 }
 
 TEST(LfpCell, HeatsUnderLoadTowardsTheAnalyticSteadyState) {

@@ -51,9 +51,25 @@ TEST(World, BatteriesAtDifferentSocEqualiseThroughTheBus) {
   EXPECT_LT(std::fabs(w.battery_current_a(0)), 5.0);  // polarisation and OCV converge
 }
 
-TEST(World, NoReverseCurrentThroughThePowerStage) {
+TEST(World, SwitchedOnStageConductsBackwardsThroughItsOnResistance) {
   auto p = bank_of(2, 0.95);  // LFP at ≈ 13.26 V
   p.starter.initial_soc = 0.45;  // starter ≈ 12.2 V
+  p.fuse.rating_a = 1000.0;      // keep the fuse out of it
+  {
+    World w(p);
+    w.set_command(true, 90.0);
+    w.set_vehicle_load_a(20.0);
+    for (int k = 0; k < 200; ++k) w.step(1e-3);
+    // Switched on with the Li side higher: back-to-back MOSFETs conduct both ways. The current is the one
+    // the on-resistance and wiring let through: (V_li - V_alt_port) / R_on.
+    EXPECT_LT(w.alt_port_current_a(), -20.0);
+    EXPECT_NEAR(w.alt_port_current_a(), (w.alt_port_v() - w.li_port_v()) / p.power_stage.on_resistance_ohm, 1e-6);
+    expect_kirchhoff(w);
+    w.set_command(false, 90.0);
+    w.step(1e-3);
+    EXPECT_EQ(w.alt_port_current_a(), 0.0);   // off: blocks both ways
+  }
+  p.power_stage.reverse_conduction = false;   // the ideal one-way stage
   World w(p);
   w.set_command(true, 90.0);
   w.set_vehicle_load_a(20.0);
@@ -68,6 +84,7 @@ TEST(World, NoReverseCurrentThroughThePowerStage) {
 
 TEST(World, NoReverseCurrentUnderRandomisedOperation) {
   auto p = bank_of(3, 0.6);
+  p.power_stage.reverse_conduction = false;   // the ideal one-way stage (the default stage conducts back)
   World w(p);
   plant::Rng rng(7);
   for (int k = 0; k < 200; ++k) {
@@ -92,15 +109,18 @@ TEST(World, PowerStageHoldsTheCommandedLimit) {
   auto p = bank_of(2, 0.15);
   p.engine_rpm = 2500.0;  // 6000 rpm at the alternator
   p.alternator.rated_current_a = 180.0;
+  p.power_stage = p.power_stage.realistic_limiter();
   World w(p);
   w.set_command(true, 90.0);
   for (int k = 0; k < 5000; ++k) w.step(1e-3);
-  EXPECT_NEAR(w.alt_port_current_a(), 90.0, 1e-6);
+  // The loop's accuracy: command × (1 + gain_error) + offset_a.
+  const double i90 = 90.0 * (1.0 + p.power_stage.gain_error) + p.power_stage.offset_a;
+  EXPECT_NEAR(w.alt_port_current_a(), i90, 1e-6);
   EXPECT_GT(w.alt_port_v(), w.li_port_v());
-  EXPECT_NEAR(w.power_stage().power_w(), 90.0 * (w.alt_port_v() - w.li_port_v()), 1e-6);
+  EXPECT_NEAR(w.power_stage().power_w(), i90 * (w.alt_port_v() - w.li_port_v()), 1e-6);
   w.set_command(true, 40.0);
   for (int k = 0; k < 200; ++k) w.step(1e-3);
-  EXPECT_NEAR(w.alt_port_current_a(), 40.0, 1e-3);
+  EXPECT_NEAR(w.alt_port_current_a(), 40.0 * (1.0 + p.power_stage.gain_error) + p.power_stage.offset_a, 1e-3);
   w.set_command(false, 40.0);
   w.step(1e-3);
   EXPECT_EQ(w.alt_port_current_a(), 0.0);
@@ -415,7 +435,10 @@ TEST(World, FaultsFuseCableSenseWireTemperature) {
 TEST(World, SensorFaultsActImmediatelyAndOnlyOnReadings) {
   World w(bank_of(1));
   w.set_temperature_sense_open(0, 1, true);
-  EXPECT_EQ(w.cell_temperature_c(0, 1), -60.0);          // below the firmware's -50 °C physical range
+  // The thermistor input's open-circuit (full-scale) code: about -100 °C with the default front end, below
+  // the firmware's -50 °C physical range.
+  EXPECT_EQ(w.cell_temperature_c(0, 1), w.params().sensors.ntc.open_c());
+  EXPECT_NEAR(w.cell_temperature_c(0, 1), -100.0, 0.5);
   EXPECT_EQ(w.cell_true_temperature_c(0, 1), 25.0);
   w.set_temperature_sense_open(0, 1, false);
   EXPECT_EQ(w.cell_temperature_c(0, 1), 25.0);

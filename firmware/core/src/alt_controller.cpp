@@ -69,15 +69,19 @@ AltStatus AltController::step(const AltInputs& in, std::uint32_t dt_ms) {
   }
   s.overvoltage_block = ov_block_;
 
-  // ALT-1: below 13.0 V for 100 ms → command 0; for 500 ms → path off.
-  const bool below_floor = in.alt_port_mv < kAltFloorMv;
+  // ALT-1: current may flow only while the port exceeds 13.000 V; at or under it for kFloorOffMs → path off.
+  const bool below_floor = in.alt_port_mv <= kAltFloorMv;
   const std::uint32_t low_ms = floor_low_.update(below_floor, dt_ms);
   s.floor_timed_out = low_ms >= kFloorOffMs;
 
-  // ALT-7 (permission), ALT-5 (block), ALT-1 (floor time-out), ALT-2 (one-way: V_alt > V_li).
+  // ALT-7 (permission), ALT-5 (block), ALT-1 (floor time-out), ALT-2 (one-way: V_alt > V_li and no current
+  // measured flowing back).
   const bool allowed = in.permitted && !ov_block_ && !s.floor_timed_out;
-  const bool forward = in.alt_port_mv > in.li_port_mv;
+  const bool forward = in.alt_port_mv > in.li_port_mv && in.alt_current_ma >= 0;
   const std::uint32_t reverse_ms = reverse_.update(!forward, dt_ms);
+  // ALT-4: no current measured for kNoCurrentRearmMs while the path is on (a blown fuse, a loose lug, a command
+  // of 0): the soft start is re-armed, so the current resumes from its first step, not at the full limit.
+  const std::uint32_t no_current_ms = no_current_.update(in.alt_current_ma <= kNoCurrentMa, dt_ms);
   if (!allowed || (!forward && reverse_ms >= kOneWayResetMs)) {
     open_ = false;
     on_ms_ = 0;
@@ -88,9 +92,10 @@ AltStatus AltController::step(const AltInputs& in, std::uint32_t dt_ms) {
     knee_active_ = false;
     good_ma_ = 0;
   } else if (!forward) {
-    // Off for this sample; a short reversal (measurement noise at a low current) keeps the soft-start and
-    // regulator state, a longer one (≥ kOneWayResetMs) restarts them.
-    on_ms_ = detail::sat_add(on_ms_, dt_ms);
+    // Off for this sample. A short reversal (measurement noise at a low current) keeps the regulators' state, a
+    // longer one (≥ kOneWayResetMs) restarts them; either way the current restarts with soft start (ALT-4).
+    on_ms_ = 0;
+    floor_int_ma_ = 0;
   } else {
     std::uint32_t dt = dt_ms;
     if (!open_) {  // the path opens on this sample: soft start and regulators start afresh
@@ -105,11 +110,12 @@ AltStatus AltController::step(const AltInputs& in, std::uint32_t dt_ms) {
       dt = 0;
     } else {
       on_ms_ = detail::sat_add(on_ms_, dt_ms);
+      if (no_current_ms >= kNoCurrentRearmMs && on_ms_ > kSoftStartFirstStepMs) on_ms_ = kSoftStartFirstStepMs;
     }
-    const std::uint32_t ramp_ms = on_ms_ < kSoftStartMs ? on_ms_ : kSoftStartMs;
-    const auto ramp = static_cast<std::int32_t>(std::int64_t{limit} * ramp_ms / kSoftStartMs);
-    // ALT-1 knee cap: a source whose voltage collapses past a current (a charge-accepting starter battery, an
-    // alternator at its ceiling) has no operating point at 13.0 V, so the PI alone would bang across the knee.
+    // ALT-1 knee cap: a source whose voltage collapses past a current (a starter battery at the end of its
+    // charge acceptance, an alternator at its ceiling) has no operating point at 13.0 V; the cap remembers the
+    // current at which the port last fell and re-approaches it slowly, so such a knee is crossed about once a
+    // second, and each crossing is cut at once (below).
     const std::int32_t measured = in.alt_current_ma > 0 ? in.alt_current_ma : 0;
     if (!knee_active_ || knee_cap_ma_ > limit) knee_cap_ma_ = limit;  // inactive: follows I_lim
     if (!below_floor) {
@@ -121,24 +127,33 @@ AltStatus AltController::step(const AltInputs& in, std::uint32_t dt_ms) {
         knee_cap_ma_ = min32(limit, knee_cap_ma_ + up);
       }
       if (knee_cap_ma_ >= limit) knee_active_ = false;
-    } else if (low_ms == 0) {  // first sample under the floor: cut below the last good current
+    } else if (low_ms == 0) {  // first sample at or under the floor: remember the knee under the last good current
       // If less flows than at the last good sample, the source itself fell (belt slip, engine slowing): the knee
-      // is below what flows now, so cut deeper (to half), the power stage following the command with a lag.
+      // is below what flows now, so cap deeper (to half), the power stage following the command with a lag.
       const bool source_fell = measured + knee_backoff_ma(measured) < good_ma_;
       knee_ma_ = source_fell ? measured : good_ma_;
       knee_active_ = true;
       const std::int32_t cut = source_fell ? knee_ma_ / 2 : knee_ma_ - knee_backoff_ma(knee_ma_);
       knee_cap_ma_ = min32(knee_cap_ma_, cut);
       if (knee_cap_ma_ < 0) knee_cap_ma_ = 0;
-    } else {  // still under the floor: fall by I_lim per kFloorCutRampMs
+    } else {  // still under the floor: the cap falls by I_lim per kFloorCutRampMs
       knee_active_ = true;
       knee_cap_ma_ -= per_period(limit, dt, kFloorCutRampMs);
       if (knee_cap_ma_ < 0) knee_cap_ma_ = 0;
     }
-    if (floor_int_ma_ > knee_cap_ma_) floor_int_ma_ = knee_cap_ma_;  // no wind-up while the cap binds
+    if (below_floor) {  // ALT-1: command 0 on this very sample; the current resumes from 0 with soft start (ALT-4)
+      on_ms_ = 0;
+      floor_int_ma_ = 0;
+    }
+    const std::uint32_t ramp_ms = on_ms_ < kSoftStartMs ? on_ms_ : kSoftStartMs;
+    const auto ramp = static_cast<std::int32_t>(std::int64_t{limit} * ramp_ms / kSoftStartMs);
+    // The floor PI's integrator never sits above the soft start or the knee cap (no wind-up behind them), so it
+    // takes over from a resuming soft start without overshooting the set-point.
+    const std::int32_t others = min32(ramp, knee_cap_ma_);
+    if (floor_int_ma_ > others) floor_int_ma_ = others;
     std::int32_t floor = min32(pi_step(floor_int_ma_, in.alt_port_mv - kAltFloorTargetMv, in.alt_current_ma, limit, dt),
                                knee_cap_ma_);
-    if (in.alt_port_mv <= kAltFloorCollapseMv || low_ms >= kFloorResponseMs) floor = 0;
+    if (below_floor) floor = 0;
     const std::int32_t li = pi_step(li_int_ma_, kLiPortTargetMv - in.li_port_mv, in.alt_current_ma, limit, dt);
     s.path_on = true;
     s.limit_ma = min32(min32(ramp, s.derated_limit_ma), min32(floor, li));

@@ -179,15 +179,26 @@ Outputs Bms::step(const Inputs& in, Millis now) {
   // --- Load disconnect (LD-1..LD-5) -----------------------------------------------------------------------
   const bool lead_done = prealarm_active_ && prealarm_ms_ >= kPrealarmLeadMs;
   const bool ld_by_lead = !atd && lead_done;
+  // LD-5: the floor trips once the lowest cell has been below it for kEmergencyFloorHoldMs (the input deglitch
+  // of O-08: one noisy sample does not float LD); it holds LD floating until LD-4's recovery (CELL-1: the lowest
+  // cell ≥ load_disconnect + 0.10 V for 5 s, and ATD true), also when the cell came back before ATD fell.
   if (config_.input_mode == InputMode::kCells && config_.lvd_emergency_floor_mv != 0 && cell_min_valid) {
-    const bool below = cell_min_mv < config_.lvd_emergency_floor_mv;
-    if (below) {
-      floor_tripped_ = true;
-    } else if (atd) {
+    if (!floor_tripped_) {
+      if (floor_below_.update(cell_min_mv < config_.lvd_emergency_floor_mv, dt) >= kEmergencyFloorHoldMs) {
+        floor_tripped_ = true;
+        floor_below_.clear();
+        floor_recover_.clear();
+      }
+    } else if (floor_recover_.update(cell_min_mv >= config_.load_disconnect_mv + kUnderVoltageRecoverMv, dt) >=
+                   kUnderVoltageRecoverMs &&
+               atd) {
       floor_tripped_ = false;
+      floor_recover_.clear();
     }
   } else {
     floor_tripped_ = false;
+    floor_below_.clear();
+    floor_recover_.clear();
   }
   if (active && floor_tripped_ && !ld_by_lead) lead_violation_ = true;
   const bool load_high = active && !ld_by_lead && !floor_tripped_;

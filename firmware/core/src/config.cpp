@@ -14,7 +14,7 @@ ConfigError validate(const Config& c) {
   if (c.prealarm_mode != PreAlarmMode::kContinuous && c.prealarm_mode != PreAlarmMode::kIntermittent) {
     return ConfigError::kPrealarmMode;
   }
-  if (c.fuse_rating_a < 40 || c.fuse_rating_a > 125) return ConfigError::kFuseRating;
+  if (!is_supported_fuse_rating(c.fuse_rating_a)) return ConfigError::kFuseRating;
   if (c.lvd_emergency_floor_mv != 0 &&
       (c.lvd_emergency_floor_mv < 2000 || c.lvd_emergency_floor_mv > 2790 ||
        c.lvd_emergency_floor_mv >= c.load_disconnect_mv)) {

@@ -128,7 +128,10 @@ Telemetry make_telemetry(const Inputs& in, const Outputs& out, const Config& con
     t.temperature_c = max_dc / 10;  // truncates toward zero, like the integer °C of a BMV
   }
   t.alarm_reason = out.alarm_reason;
-  t.relay_on = out.prealarm_active;
+  // TEL-1 `Relay` is the pre-alarm output (research notes §3.3): ON while it is in use — held high, or running
+  // its intermittent pattern (a 1 s block would alias the 1 Hz pin level) — and OFF while it floats for good,
+  // also when the pre-alarm is active but the output is disabled (`prealarm_enabled` false).
+  t.relay_on = config.prealarm_enabled && out.prealarm_active;
   return t;
 }
 

@@ -11,7 +11,7 @@
 namespace fwtest {
 
 // Nominal, healthy inputs: cells 3.30 V / 25 °C, cables connected and allowing, alternator running at
-// 14.0 V, Li port 13.3 V, remote mode A (L–H loop: both pins high).
+// 14.0 V with 20 A flowing, Li port 13.3 V, remote mode A (L–H loop: both pins high).
 inline fw::Inputs nominal_inputs() {
   fw::Inputs in;
   for (int i = 0; i < fw::kMaxCells; ++i) {
@@ -20,7 +20,7 @@ inline fw::Inputs nominal_inputs() {
   }
   in.alt_port_mv = 14000;
   in.li_port_mv = 13300;
-  in.alt_current_ma = 0;
+  in.alt_current_ma = 20000;  // current flows (no current for 50 ms re-arms the soft start, ALT-4)
   in.heatsink_temp_dc = 250;
   in.remote_h_mv = 12000;
   in.remote_l_mv = 12000;

@@ -325,7 +325,8 @@ TEST(Topology, TOP_3_OutputsOfAHealthySystem) {
   EXPECT_EQ(h.out.prealarm, Pin::kFloating);
   EXPECT_TRUE(h.out.alt_path_on);
   EXPECT_EQ(h.out.alt_limit_ma, 90000);
-  EXPECT_EQ(h.out.leds, fw::kLedBmsActive | fw::kLedChargeEnabled | fw::kLedLoadEnabled);
+  // (the harness's alternator delivers 20 A: the alternator-charging LED is on after 2 s, O-01)
+  EXPECT_EQ(h.out.leds, fw::kLedBmsActive | fw::kLedChargeEnabled | fw::kLedLoadEnabled | fw::kLedAltCharging);
   EXPECT_EQ(h.out.alarm_reason, 0);
   EXPECT_EQ(h.out.bms_error, 0);
   EXPECT_EQ(h.out.bms_flags, fw::kFlagAllowedToCharge | fw::kFlagAllowedToDischarge);

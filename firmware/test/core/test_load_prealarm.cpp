@@ -140,7 +140,7 @@ TEST(LoadDisconnect, LD_4_CellRecoveryRestoresLoad) {
   EXPECT_EQ(h.out.load, Pin::kHigh);
 }
 
-TEST(LoadDisconnect, LD_5_EmergencyFloorFloatsAtOnceAndLogsViolation) {
+TEST(LoadDisconnect, LD_5_EmergencyFloorFloatsAfter50msAndLogsViolation) {
   fw::Config c = fwtest::five_batteries();
   c.lvd_emergency_floor_mv = 2500;
   Harness h(c);
@@ -151,6 +151,11 @@ TEST(LoadDisconnect, LD_5_EmergencyFloorFloatsAtOnceAndLogsViolation) {
   EXPECT_FALSE(h.out.lead_violation);
   h.in.cell_mv[0] = 2499;
   h.tick();
+  const fw::Millis t = h.last();
+  h.run_until(t + fw::kEmergencyFloorHoldMs - 1);  // 49 ms below: not yet
+  EXPECT_EQ(h.out.load, Pin::kHigh);
+  EXPECT_FALSE(h.out.lead_violation);
+  h.tick();  // 50 ms
   EXPECT_EQ(h.out.load, Pin::kFloating);
   EXPECT_TRUE(h.out.lead_violation);
   // Stays floating while the cell is under-voltage, latched violation stays until reset.
@@ -164,6 +169,66 @@ TEST(LoadDisconnect, LD_5_EmergencyFloorFloatsAtOnceAndLogsViolation) {
   h.bms.reset();
   h.start();
   EXPECT_FALSE(h.out.lead_violation);
+}
+
+TEST(LoadDisconnect, LD_5_SingleSamplesBelowTheFloorDoNothing) {
+  // Noisy samples under the floor, each followed by one at 2.700 V: the floor never acts (at a 1 ms and at the
+  // rig's 10 ms period, where 5 samples make 50 ms).
+  for (const std::uint32_t period : {1u, fw::kTickMs}) {
+    fw::Config c = fwtest::five_batteries();
+    c.lvd_emergency_floor_mv = 2500;
+    Harness h(c, period);
+    h.start();
+    for (int i = 0; i < 500; ++i) {
+      h.in.cell_mv[0] = i % 2 == 0 ? 2000 : 2700;
+      h.tick();
+      ASSERT_EQ(h.out.load, Pin::kHigh) << period << " " << i;
+      ASSERT_FALSE(h.out.lead_violation);
+    }
+  }
+}
+
+TEST(LoadDisconnect, LD_5_LatchClearsOnlyAtTheCell1Recovery) {
+  // The floor fires before ATD fell (CELL-1 needs 2 s under 2.80 V); the cell then rebounds to 2.70 V (load
+  // gone). LD stays floating: it returns only at LD-4's recovery, the lowest cell ≥ 2.80 + 0.10 V for 5 s.
+  for (const std::int32_t rebound_mv : {2899, 2900}) {
+    fw::Config c = fwtest::five_batteries();
+    c.lvd_emergency_floor_mv = 2500;
+    Harness h(c);
+    h.start();
+    h.in.cell_mv[0] = 2400;
+    h.run_for(100);
+    ASSERT_EQ(h.out.load, Pin::kFloating);
+    ASSERT_TRUE(h.out.atd);  // before CELL-1's 2 s
+    h.in.cell_mv[0] = 2700;  // above the floor, ATD still true: still floating
+    h.run_for(10000);
+    EXPECT_EQ(h.out.load, Pin::kFloating);
+    h.in.cell_mv[0] = rebound_mv;
+    h.tick();
+    const fw::Millis t = h.last();
+    h.run_until(t + fw::kUnderVoltageRecoverMs - 1);
+    EXPECT_EQ(h.out.load, Pin::kFloating) << rebound_mv;
+    h.tick();  // 5 s at ≥ 2.900 V: LD back high; at 2.899 V never
+    EXPECT_EQ(h.out.load, rebound_mv == 2900 ? Pin::kHigh : Pin::kFloating) << rebound_mv;
+    h.run_for(20000);
+    EXPECT_EQ(h.out.load, rebound_mv == 2900 ? Pin::kHigh : Pin::kFloating) << rebound_mv;
+  }
+}
+
+TEST(LoadDisconnect, LD_5_LatchClearsOnTheSampleAtdReturns) {
+  // The floor fired and ATD fell: LD returns high on the very sample ATD returns (LD-4), not later.
+  fw::Config c = fwtest::five_batteries();
+  c.lvd_emergency_floor_mv = 2500;
+  Harness h(c);
+  h.start();
+  h.in.cell_mv[0] = 2400;
+  h.run_for(3000);
+  ASSERT_FALSE(h.out.atd);
+  ASSERT_EQ(h.out.load, Pin::kFloating);
+  h.in.cell_mv[0] = 3000;
+  const fw::Millis t = h.run_until_pred([](const fw::Outputs& o) { return o.atd; }, 10000);
+  ASSERT_NE(t, ~0u);
+  EXPECT_EQ(h.out.load, Pin::kHigh);
 }
 
 TEST(LoadDisconnect, LD_5_DisabledByDefaultKeepsTheLead) {

@@ -4,11 +4,11 @@
 //   P2 (CD-2, ALT-7) the alternator command is 0 whenever ATC has been false for more than 100 ms
 //      (signal mode: the raw wired-AND lines / cable presence; cell mode: the derived ATC, same tick).
 //   P3 (RMT-2) the command is 0 whenever the remote pins have read OFF for more than 100 ms.
-//   P4 (ALT-1) the command is 0 whenever the alternator port has stayed below 13.0 V for longer than the
-//      floor regulator's documented response time (kFloorResponseMs = 100 ms), and on every sample with the
-//      port ≤ 12.9 V (kAltFloorCollapseMv); the path is off once it has stayed below 13.0 V for kFloorOffMs.
+//   P4 (ALT-1) the command is 0 on every sample with the alternator port at or under 13.000 V (it must exceed
+//      13.0 V); the path is off once the port has stayed at or under 13.0 V for kFloorOffMs.
 //   P5 (ALT-3, ALT-6) the command never exceeds min(0.9 × fuse, 100 A) derated for the heatsink temperature.
-//   P6 (ALT-2) the command is 0 whenever V_alt ≤ V_li; and it is 0 when the path is off.
+//   P6 (ALT-2) the command is 0 and the path off whenever V_alt ≤ V_li or the current reads negative; the
+//      command is 0 when the path is off.
 //   P7 (FLT-2) nothing is driven before 1 s of valid inputs after reset.
 #include <gtest/gtest.h>
 
@@ -79,7 +79,7 @@ class Generator {
     if (chance(per_ms / 1200.0)) li_base_ = uni(12000, 14600);
     in_.alt_port_mv = alt_base_ + uni(-20, 20);
     in_.li_port_mv = li_base_ + uni(-10, 10);
-    in_.alt_current_ma = uni(0, 100) < 50 ? uni(0, 1000) : uni(0, 110000);
+    in_.alt_current_ma = uni(0, 100) < 50 ? uni(-200, 1000) : uni(0, 110000);
     if (chance(per_ms / 5000.0)) heatsink_ = static_cast<std::int16_t>(chance(0.03) ? -700 : uni(200, 1100));
     in_.heatsink_temp_dc = heatsink_;
     return in_;
@@ -131,8 +131,8 @@ fw::Config random_config(std::mt19937& rng) {
   c.low_temp_charge_dc = static_cast<std::int16_t>(uni(-200, 200));
   c.prealarm_enabled = uni(0, 4) != 0;
   c.prealarm_mode = uni(0, 1) ? fw::PreAlarmMode::kIntermittent : fw::PreAlarmMode::kContinuous;
-  const int fuses[] = {40, 50, 60, 70, 80, 100, 125, uni(40, 125)};
-  c.fuse_rating_a = fuses[uni(0, 7)];
+  const int fuses[] = {40, 50, 60, 70, 80, 100, 125};
+  c.fuse_rating_a = fuses[uni(0, 6)];
   c.system_switch = uni(0, 3) == 0;
   c.lvd_emergency_floor_mv = uni(0, 3) == 0 ? uni(2000, c.load_disconnect_mv - 1) : 0;
   if (c.lvd_emergency_floor_mv > 2790) c.lvd_emergency_floor_mv = 2790;
@@ -154,7 +154,7 @@ void run_property_sequence(std::uint32_t seed, std::uint32_t duration_ms) {
   fw::Millis now = seed * 1000003u;  // arbitrary start, wraps for some seeds
   const fw::Millis t_reset = now;
   std::uint32_t dt = 0;
-  Since atc_false, remote_off, port_low, valid;
+  Since atc_false, remote_off, port_low, valid, cell_under_floor;
   bool prev_load_high = false;
   bool pa_active = false;
   fw::Millis pa_rise = 0;
@@ -188,7 +188,11 @@ void run_property_sequence(std::uint32_t seed, std::uint32_t duration_ms) {
     const bool raw_remote_on = in.remote_l_mv < 5000 || in.remote_h_mv > 3000;
     const std::uint32_t atc_false_ms = atc_false.update(!raw_atc, now);
     const std::uint32_t remote_off_ms = remote_off.update(!raw_remote_on, now);
-    const std::uint32_t port_low_ms = port_low.update(in.alt_port_mv < 13000, now);
+    const std::uint32_t port_low_ms = port_low.update(in.alt_port_mv <= fw::kAltFloorMv, now);
+    const std::uint32_t cell_under_floor_ms =
+        cell_under_floor.update(config.input_mode == fw::InputMode::kCells && config.lvd_emergency_floor_mv != 0 &&
+                                    min_valid_cell_mv < config.lvd_emergency_floor_mv,
+                                now);
     if (valid.update(all_valid, now) >= 1000) ever_valid_1s = true;
 
     SCOPED_TRACE(::testing::Message() << "seed " << seed << " t=" << (now - t_reset) << " ms");
@@ -208,9 +212,8 @@ void run_property_sequence(std::uint32_t seed, std::uint32_t duration_ms) {
     const bool bms_enabled = (out.leds & fw::kLedBmsActive) != 0;
     if (prev_load_high && out.load == Pin::kFloating) {
       ++ld_falls;
-      // LD-5 fires on the very sample where the lowest valid cell is below the floor.
-      const bool floor_fired = config.input_mode == fw::InputMode::kCells && config.lvd_emergency_floor_mv != 0 &&
-                               min_valid_cell_mv < config.lvd_emergency_floor_mv;
+      // LD-5 fires once the lowest valid cell has been below the floor for 50 ms.
+      const bool floor_fired = cell_under_floor_ms >= fw::kEmergencyFloorHoldMs;
       const bool exempt = !bms_enabled || floor_fired;
       if (floor_fired && bms_enabled) {
         ASSERT_TRUE(out.lead_violation || (out.prealarm_active && now - pa_rise >= fw::kPrealarmLeadMs && !out.atd));
@@ -232,10 +235,7 @@ void run_property_sequence(std::uint32_t seed, std::uint32_t duration_ms) {
     if (remote_off_ms > 100) {
       ASSERT_EQ(out.alt_limit_ma, 0);
     }
-    if (port_low_ms >= fw::kFloorResponseMs) {
-      ASSERT_EQ(out.alt_limit_ma, 0);
-    }
-    if (in.alt_port_mv <= fw::kAltFloorCollapseMv) {
+    if (in.alt_port_mv <= fw::kAltFloorMv) {
       ASSERT_EQ(out.alt_limit_ma, 0);
     }
     if (port_low_ms >= fw::kFloorOffMs) {
@@ -244,8 +244,9 @@ void run_property_sequence(std::uint32_t seed, std::uint32_t duration_ms) {
     ASSERT_LE(out.alt_limit_ma, fw::derated_limit_ma(limit, in.heatsink_temp_dc));
     ASSERT_LE(out.alt_limit_ma, limit);
     ASSERT_GE(out.alt_limit_ma, 0);
-    if (in.alt_port_mv <= in.li_port_mv) {
+    if (in.alt_port_mv <= in.li_port_mv || in.alt_current_ma < 0) {
       ASSERT_EQ(out.alt_limit_ma, 0);
+      ASSERT_FALSE(out.alt_path_on);
     }
     if (!out.alt_path_on) {
       ASSERT_EQ(out.alt_limit_ma, 0);

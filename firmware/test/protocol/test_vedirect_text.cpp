@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <string>
 
+#include "fw/bms.hpp"
 #include "fw/vedirect_text.hpp"
 
 using namespace fw::vedirect;
@@ -125,6 +126,42 @@ TEST(VeDirectText, TEL_1_TelemetryFromBmsOutputs) {
   const std::size_t n = encode_telemetry(t, buf, sizeof buf);
   ASSERT_GT(n, 0u);
   EXPECT_EQ(std::string(buf, n).find("\r\nT\t"), std::string::npos);
+}
+
+// TEL-1 `Relay` is the pre-alarm output: driven by a real core with the pre-alarm active (PA request on the cable).
+// Continuous: ON while the pin is high. Intermittent: ON in both halves of the pattern (a 1 s block would alias
+// the 1 Hz pin). Output disabled: the pin floats and Relay is OFF although the pre-alarm is active.
+TEST(VeDirectText, TEL_1_RelayIsThePrealarmOutputNotThePrealarmState) {
+  for (const int variant : {0, 1, 2}) {
+    fw::Config cfg;
+    cfg.input_mode = fw::InputMode::kBatterySignals;
+    cfg.prealarm_enabled = variant != 2;
+    cfg.prealarm_mode = variant == 1 ? fw::PreAlarmMode::kIntermittent : fw::PreAlarmMode::kContinuous;
+    fw::Bms bms;
+    ASSERT_EQ(bms.configure(cfg), fw::ConfigError::kOk);
+    fw::Inputs in;
+    in.li_port_mv = 13200;
+    in.remote_l_mv = 0;
+    fw::Outputs out;
+    std::uint32_t now = 0;
+    for (; now <= 1500; now += 10) out = bms.step(in, now);  // started, no pre-alarm
+    ASSERT_FALSE(out.prealarm_active);
+    EXPECT_FALSE(make_telemetry(in, out, cfg).relay_on) << variant;
+    in.battery[0].prealarm = true;
+    bool saw_floating = false;
+    for (const std::uint32_t end = now + 1500; now <= end; now += 10) {
+      out = bms.step(in, now);
+      if (!out.prealarm_active) continue;
+      saw_floating = saw_floating || out.prealarm == fw::Pin::kFloating;
+      EXPECT_EQ(make_telemetry(in, out, cfg).relay_on, variant != 2) << variant << " at " << now;
+    }
+    ASSERT_TRUE(out.prealarm_active);
+    EXPECT_EQ(saw_floating, variant != 0) << variant;  // the pin did float (intermittent, disabled)
+    in.battery[0].prealarm = false;
+    for (const std::uint32_t end = now + 200; now <= end; now += 10) out = bms.step(in, now);
+    ASSERT_FALSE(out.prealarm_active);
+    EXPECT_FALSE(make_telemetry(in, out, cfg).relay_on) << variant;
+  }
 }
 
 TEST(VeDirectText, TEL_1_TwentyOneDataFieldsFitTwentyTwoDoNot) {

@@ -28,6 +28,13 @@ class Alternator {
   // Network view for the coming step: the output current into the node is
   // clamp((emf_v - V) / droop_ohm, 0, ceiling_a), plus the load-dump source (see world solver).
   double emf_v() const { return v_reg_; }
+  // Network view with the field's inertia: clamp((transient_emf_v - V) / transient_ohm, 0, ceiling_a).
+  // The field follows the output current with field_tau_s, so a load change first meets droop + transient
+  // ohm (overshoot on load removal, dip on load increase) and settles to the droop line (steady state as
+  // emf_v / droop_ohm).
+  double transient_emf_v() const { return v_reg_ + p_.transient_ohm * field_a_; }
+  double transient_ohm() const { return p_.droop_ohm + p_.transient_ohm; }
+  double field_current_a() const { return field_a_; }   // the output current the field is set for
   double ceiling_a() const;
   double droop_ohm() const { return p_.droop_ohm; }
   bool load_dump_active() const { return dump_active_; }
@@ -55,13 +62,14 @@ class Alternator {
   double slip_ = 0.0;
   std::optional<double> forced_set_point_v_{};
   double v_reg_ = 14.4;
+  double field_a_ = 0.0;
   double temp_c_ = 25.0;
   double current_a_ = 0.0, voltage_v_ = 0.0, loss_w_ = 0.0;
   bool dump_active_ = false;
   LoadDumpParams dump_{};
   double dump_t_s_ = 0.0;
   // cached factors
-  double cache_dt_s_ = -1.0, cache_rth_ = -1.0, e_th_ = 1.0, e_reg_ = 1.0;
+  double cache_dt_s_ = -1.0, cache_rth_ = -1.0, e_th_ = 1.0, e_reg_ = 1.0, e_field_ = 1.0;
 };
 
 }  // namespace plant

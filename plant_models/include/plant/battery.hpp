@@ -4,6 +4,8 @@
 #pragma once
 
 #include <array>
+#include <cstdint>
+#include <optional>
 
 #include "plant/cell.hpp"
 #include "plant/params.hpp"
@@ -37,6 +39,9 @@ class SmartBmsEmulator {
   double t_uv_ = 0, t_uv_rec_ = 0, t_pa_ = 0, t_pa_rec_ = 0, t_ov_ = 0, t_ot_ = 0, t_ut_ = 0;
 };
 
+// One signal line of the BMS cable (single-line faults).
+enum class CableLine : std::uint8_t { kAllowedToCharge = 0, kAllowedToDischarge = 1, kPrealarm = 2 };
+
 class Battery {
  public:
   Battery() = default;
@@ -66,6 +71,15 @@ class Battery {
 
   // BMS cable.
   void set_cable_connected(bool connected) { cable_connected_ = connected; }
+  // A single line stuck at a level (a broken conductor, a shorted pin): the BMS reads `forced` on that line
+  // whatever the battery drives; nullopt restores it. Unplugging the cable still drops every line.
+  void set_cable_line(CableLine line, std::optional<bool> forced) {
+    line_force_[static_cast<std::size_t>(line)] = forced ? static_cast<signed char>(*forced) : -1;
+  }
+  std::optional<bool> cable_line(CableLine line) const {
+    const auto f = line_force_[static_cast<std::size_t>(line)];
+    return f < 0 ? std::nullopt : std::optional<bool>(f != 0);
+  }
   CableSignals cable_signals() const;
   const SmartBmsEmulator& smart_bms() const { return bms_; }
 
@@ -79,6 +93,7 @@ class Battery {
   std::array<Sensor, kCellsPerBattery> t_sensors_{};
   SmartBmsEmulator bms_{};
   bool cable_connected_ = true;
+  std::array<signed char, 3> line_force_{-1, -1, -1};   // per CableLine: -1 free, 0 / 1 stuck at that level
   double current_a_ = 0.0;
   mutable std::array<double, kCellsPerBattery> bleed_a_{};  // decided in step_model() for the step
 };

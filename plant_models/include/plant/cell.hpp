@@ -17,6 +17,7 @@ struct CellStepFactors {
   double e1 = 1.0, e2 = 1.0;     // exp(-dt/τ)
   double a1 = 1.0, a2 = 1.0;     // step average of the free response: (τ/dt)(1 - e)
   double e_th = 1.0;             // thermal exp(-dt/(R_th C_th))
+  double e_cold = 1.0;           // exp(-dt/cold_recovery_tau_s)
   static CellStepFactors make(const CellParams& p, double dt_s);
 };
 
@@ -45,6 +46,10 @@ class LfpCell {
   void advance(double current_a, const CellStepFactors& f, double ambient_c);
 
   double soc() const { return soc_; }                  // charge-based: Q / Q(25 °C)
+  // SOC on which the OCV is looked up: soc() minus the charge not available at once at low temperature
+  // (> 0 after a cold discharge, < 0 after a cold charge, relaxing to 0 at rest and at >= 25 °C).
+  double available_soc() const { return soc_ - cold_u_; }
+  double unavailable_soc() const { return cold_u_; }
   double charge_ah() const { return soc_ * capacity_ah(); }
   double capacity_ah() const { return p_.capacity_ah * capacity_scale_; }  // at 25 °C
   double ocv_v() const;                                // rest OCV incl. hysteresis and offset
@@ -62,12 +67,13 @@ class LfpCell {
   const CellParams& params() const { return p_; }
 
  private:
-  double effective_soc() const;        // SOC on the temperature-reduced capacity scale (OCV lookup)
+  double effective_soc() const { return soc_ - cold_u_; }   // OCV / resistance lookup
   void refresh_terminal();             // recomputes terminal_v_ from the state (after a setter)
   CellParams p_{};
   double soc_ = 0.5;
   double v1_ = 0.0, v2_ = 0.0;
   double hyst_ = 0.0;                  // -1..+1
+  double cold_u_ = 0.0;                // charge not available at once (SOC units; two-well model)
   double temp_c_ = 25.0;
   bool temp_hold_ = false;
   double capacity_scale_ = 1.0;

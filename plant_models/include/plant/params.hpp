@@ -8,6 +8,8 @@
 #include <cstdint>
 #include <vector>
 
+#include "plant/sensor.hpp"
+
 namespace plant {
 
 inline constexpr int kCellsPerBattery = 4;
@@ -45,6 +47,10 @@ struct CellParams {
   double hysteresis_charge_ah = 2.0;   // charge throughput that moves the hysteresis state by 1/e
   double heat_capacity_j_per_k = 2000.0;     // lumped thermal node (≈ 2 kg prismatic cell)
   double thermal_resistance_k_per_w = 4.0;   // cell to ambient
+  // Cold capacity (two-well model): below 25 °C only the fraction k(T) of the charge is available at once
+  // (research-notes §4.2: 0.8 at 0 °C, 0.5 at -20 °C); the rest follows with this time constant. The rest
+  // OCV is that of the charge-based SOC (no temperature shift); under current the available SOC runs ahead.
+  double cold_recovery_tau_s = 36000.0;      // [I] 10 h
   void validate() const;
 };
 
@@ -87,6 +93,10 @@ struct AlternatorParams {
   double set_point_max_v = 15.0;
   double droop_ohm = 0.010;            // series droop resistance
   double regulator_tau_s = 0.100;      // first-order regulator response
+  // Field inertia: the instantaneous source impedance is droop_ohm + transient_ohm; the field settles a
+  // load change with field_tau_s (research-notes §4.5: overshoot on load removal decays with τ = 100 ms).
+  double transient_ohm = 0.010;        // [I]
+  double field_tau_s = 0.100;          // §4.5
   double efficiency = 0.55;            // P_loss = P_out (1 - η) / η
   double heat_capacity_j_per_k = 4000.0;
   double thermal_resistance_k_per_w = 0.12;   // fan-cooled (alternator >= 3000 rpm)
@@ -113,7 +123,19 @@ struct StarterBatteryParams {
   double capacity_ah = 70.0;           // C20
   double r0_ohm = 4.0e-3;              // at 25 °C; × 2 at -18 °C (linear in T)
   double initial_soc = 0.9;
-  bool limit_charge_acceptance = true; // I_charge <= C/5 × (1 - SOC) / 0.2 [A]
+  // Graded charge acceptance (research-notes §4.4 [I]): charging goes through an extra resistance that grows
+  // with SOC, sized so that at acceptance_v the current is C/5 × (1 - SOC)/0.2 (floored at float_current_a);
+  // false = charging through r0 alone.
+  bool limit_charge_acceptance = true;
+  double acceptance_v = 14.4;          // V at 25 °C where the current equals the acceptance figure
+  double float_current_a = 0.07;       // [I] C/1000: what a full battery still takes at acceptance_v
+  // Gassing above gassing_v (temperature-compensated): a parallel branch of gassing_ohm that does not charge.
+  double gassing_v = 14.4;             // at 25 °C (research-notes §4.4: onset ≈ 14.4 V)
+  double gassing_temp_v_per_c = -0.024;  // [I] -4 mV/°C per cell
+  double gassing_ohm = 0.05;           // [I]
+  // Surface charge: an RC in series with the charge path (decays at rest with surface_tau_s).
+  double surface_ohm = 0.02;           // [I]
+  double surface_tau_s = 3600.0;       // [I]
   void validate() const;
 };
 
@@ -127,7 +149,8 @@ struct CrankProfile {
   void validate() const;
 };
 
-// BMS power stage between the alternator port and the Li port (one-way, on-resistance, current limit).
+// BMS power stage between the alternator port and the Li port: back-to-back MOSFETs with on-resistance and
+// an analogue current-limit loop. Values marked [I] in plant_models/README.md.
 struct PowerStageParams {
   double on_resistance_ohm = 1.5e-3;   // research-notes §4.6
   double wiring_ohm = 3.1e-3;          // alternator/starter node to BMS alternator port (2 × 3 m of 35 mm²)
@@ -135,6 +158,32 @@ struct PowerStageParams {
   double max_limit_a = 150.0;          // commands above this are clamped
   double heat_capacity_j_per_k = 300.0;      // heatsink
   double thermal_resistance_k_per_w = 0.8;   // heatsink to ambient
+  // Switched on, the MOSFETs conduct both ways: with the Li side higher the current flows back through
+  // the on-resistance (the limit loop only limits the forward current). false = ideal one-way stage.
+  bool reverse_conduction = true;
+  double reverse_limit_a = 1000.0;     // numerical bound of the reverse current (the on-resistance limits it)
+  // Limit accuracy: regulated limit = command × (1 + gain_error) + offset_a (for a command > 0).
+  // Default exact; realistic_limiter() gives typical values that a scenario opts into.
+  double gain_error = 0.0;             // realistic [I]: +0.02 (shunt + amplifier, ±2 %)
+  double offset_a = 0.0;               // realistic [I]: 0.2 A (amplifier offset referred to the current)
+  // Overshoot: while the current is below the limit the loop's integrator winds up towards
+  // windup_fraction × limit (time constant windup_tau_s); a current step then passes the limit by that much
+  // and is pulled back with limit_tau_s.
+  double windup_fraction = 0.0;        // realistic [I]: 0.15, within ALT-4 (overshoot <= 20 %)
+  double windup_tau_s = 0.020;         // [I]
+  // Safe operating area: junction = heatsink + P·junction_k_per_w, first-order with junction_tau_s; above
+  // junction_max_c the stage fails short (conducts both ways through its on-resistance, uncommanded).
+  double junction_k_per_w = 0.2;       // [I] junction to heatsink, all MOSFETs in parallel
+  double junction_tau_s = 0.05;        // [I]
+  double junction_max_c = 175.0;       // MOSFET absolute maximum (typical datasheet value)
+  // The same stage with a realistic limit loop (gain and offset error, wind-up overshoot) [I].
+  PowerStageParams realistic_limiter() const {
+    PowerStageParams p = *this;
+    p.gain_error = 0.02;
+    p.offset_a = 0.2;
+    p.windup_fraction = 0.15;
+    return p;
+  }
   void validate() const;
 };
 
@@ -194,6 +243,35 @@ struct RemoteParams {
   void validate() const;
 };
 
+// Normal imperfection of the BMS's sensors (no fault): per sensor a fixed offset drawn uniform in
+// [-offset_max, +offset_max] and Gaussian noise of sigma per sample, all from `seed` (the same seed gives
+// the same traces). Default: off (ideal sensors); realistic() gives typical values [I] that a scenario opts
+// into. The thermistor front end decides what an open or shorted temperature input reads.
+struct SensorParams {
+  double cell_v_offset_max_v = 0.0;
+  double cell_v_sigma_v = 0.0;
+  double cell_temp_offset_max_c = 0.0;
+  double cell_temp_sigma_c = 0.0;
+  double heatsink_offset_max_c = 0.0;
+  double heatsink_sigma_c = 0.0;
+  std::uint64_t seed = 1;
+  NtcFrontEnd ntc{};
+  // [I] 12-bit ADC on a 5 V range with a divider: ±3 mV offset, 1 mV noise per cell voltage; NTC ±1 °C
+  // offset (B tolerance), 0.2 °C noise.
+  static SensorParams realistic(std::uint64_t seed = 1) {
+    SensorParams s;
+    s.cell_v_offset_max_v = 0.003;
+    s.cell_v_sigma_v = 0.001;
+    s.cell_temp_offset_max_c = 1.0;
+    s.cell_temp_sigma_c = 0.2;
+    s.heatsink_offset_max_c = 1.0;
+    s.heatsink_sigma_c = 0.2;
+    s.seed = seed;
+    return s;
+  }
+  void validate() const;
+};
+
 struct WorldParams {
   BankParams bank{};
   AlternatorParams alternator{};
@@ -204,6 +282,7 @@ struct WorldParams {
   std::vector<LoadParams> loads = {LoadParams{}, LoadParams{0.0, 0.0, 0.0, LoadSwitch::kLd}};  // [0] always, [1] LD
   PinParams pins{};
   RemoteParams remote{};
+  SensorParams sensors{};
   double ambient_c = 25.0;             // -40..+85
   double engine_rpm = 0.0;             // 0..8000
   void validate() const;               // validates every member

@@ -142,13 +142,22 @@ class World {
 
   // ---- faults (public, schedulable) ----
   void set_sense_wire_open(int b, int c, bool open);  // cell voltage reads 0 V while open
-  void set_temperature_sense_open(int b, int c, bool open);  // open thermistor: reads -60 °C while open
+  void set_temperature_sense_open(int b, int c, bool open);  // open thermistor: reads the front end's open
+                                                             // code (about -100 °C by default) while open
   void set_heatsink_sensor_fault(const SensorFault& f);      // limiter heatsink temperature reading
   void set_cell_voltage_sensor_fault(int b, int c, const SensorFault& f);
   void set_cell_temperature_sensor_fault(int b, int c, const SensorFault& f);
   void set_cell_temperature_override(int b, int c, std::optional<double> temp_c);  // holds the cell's temperature
   void set_cell_fault(int b, int c, const CellFault& f);  // weak cell (capacity), R0, OCV offset
   void set_bms_cable_connected(int b, bool connected);
+  // Single-line fault of battery b's BMS cable: `line` reads `forced` (stuck) whatever the battery says,
+  // e.g. PA stuck (kPrealarm, true) or ATD dropped without PA (kAllowedToDischarge, false); nullopt clears.
+  void set_bms_cable_line(int b, CableLine line, std::optional<bool> forced);
+  // Power stage failure (safe operating area exceeded, or forced): shorted, conducts both ways through its
+  // on-resistance whatever the command. repair_power_stage() restores it.
+  void fail_power_stage();
+  void repair_power_stage();
+  bool power_stage_failed() const { return stage_.failed(); }
   void blow_fuse();
   void replace_fuse();
   void set_regulator_failure(std::optional<double> set_point_v);
@@ -246,6 +255,7 @@ class World {
   void update_remote();
   void apply_spread(bool keep_mean_soc);
   void apply_cell_scales(int b, int c);
+  void apply_sensor_params();
   void solve();                         // node voltages and element currents for the coming step
   void set_factors(double dt_s);
 
@@ -263,6 +273,7 @@ class World {
   Sensor heatsink_sensor_{};
   std::vector<CellStepFactors> factors_{};   // per battery, for factors_dt_s_
   double factors_dt_s_ = -1.0;
+  double step_dt_s_ = 1e-3;             // the step being solved (the constructor's solve uses 1 ms)
   std::vector<std::array<double, kCellsPerBattery>> spread_cap_{}, spread_r0_{};
   std::vector<std::array<CellFault, kCellsPerBattery>> cell_faults_{};
   // solved element currents of the current step

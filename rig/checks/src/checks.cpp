@@ -143,9 +143,15 @@ struct JudgedWindow {
 JudgedWindow resolve_window(const Window& w, const Trace& trace, CheckResult& r) {
   const Time end = effective_end(trace);
   JudgedWindow jw{Time{0}, end, true};
-  if (w.from) jw.begin = resolve_anchor(*w.from, trace, Time{0}, end, "from", r);
+  // `until` is searched from the instant that opened the window: the `from` event's occurrence (before its offset),
+  // or the `from` time.
+  Time opened{0};
+  if (w.from) {
+    jw.begin = resolve_anchor(*w.from, trace, Time{0}, end, "from", r);
+    opened = w.from->event ? jw.begin - w.from->offset : jw.begin;
+  }
   if (w.until) {
-    jw.end = resolve_anchor(*w.until, trace, std::max(jw.begin, Time{0}), end, "until", r);
+    jw.end = resolve_anchor(*w.until, trace, std::max(opened, Time{0}), end, "until", r);
     jw.end_closed = jw.end >= end;
   }
   jw.begin = std::max(jw.begin, Time{0});
@@ -153,6 +159,8 @@ JudgedWindow resolve_window(const Window& w, const Trace& trace, CheckResult& r)
   if (jw.end < jw.begin)
     throw CheckFailure{Verdict::kError, "empty window: from " + seconds_at(jw.begin) + " is after until " +
                                             seconds_at(jw.end)};
+  if (jw.end == jw.begin && !jw.end_closed)
+    throw CheckFailure{Verdict::kError, "empty window: from and until are both " + seconds_at(jw.begin)};
   r.window = Interval{jw.begin, jw.end};
   return jw;
 }
@@ -323,18 +331,13 @@ void judge_lead(const Lead& l, const Trace& trace, const JudgedWindow& w, CheckR
     return;
   }
   r.instants.push_back({l.first.text(), *t_first});
+  // The first `then` at or after `first`; earlier ones do not count.
   std::optional<Time> t_then;
-  bool before = false;
-  if (!thens.empty() && thens.front() < *t_first) {
-    t_then = thens.front();
-    before = true;
-  } else {
-    for (Time t : thens)
-      if (t >= *t_first) {
-        t_then = t;
-        break;
-      }
-  }
+  for (Time t : thens)
+    if (t >= *t_first) {
+      t_then = t;
+      break;
+    }
   if (!t_then) {
     r.verdict = Verdict::kFail;
     r.evidence = "then event '" + l.then.text() + "' never happened after " + seconds_at(*t_first);
@@ -355,13 +358,12 @@ void judge_lead(const Lead& l, const Trace& trace, const JudgedWindow& w, CheckR
     r.limit = to_seconds(*l.at_most);
   }
   if (margin) r.margin = to_seconds(*margin);
-  const bool ok = !before && (!l.at_least || lead >= *l.at_least) && (!l.at_most || lead <= *l.at_most);
+  const bool ok = (!l.at_least || lead >= *l.at_least) && (!l.at_most || lead <= *l.at_most);
   r.verdict = ok ? Verdict::kPass : Verdict::kFail;
   r.evidence = "lead " + format_signed_seconds(r.measured.value());
   if (r.evidence[5] == '+') r.evidence.erase(5, 1);
   if (!r.limit_text.empty()) r.evidence += ", limit " + r.limit_text + ", margin " + format_signed_seconds(r.margin.value_or(0.0));
   r.evidence += " (" + seconds_at(*t_first) + " → " + seconds_at(*t_then) + ")";
-  if (before) r.evidence += "; then event happened before the first event";
   r.message = std::string(ok ? "pass: " : "fail: ") + what + ": " + r.evidence;
 }
 
@@ -470,11 +472,51 @@ void judge_bounded(const Bounded& b, const Trace& trace, const JudgedWindow& w, 
   std::size_t longest_i = 0;
   for (std::size_t i = 0; i < ex.size(); ++i)
     if (ex[i].end - ex[i].begin >= longest) longest = ex[i].end - ex[i].begin, longest_i = i;
-  const bool ok = ex.empty() || (b.allowed_excursion > Time{0} && longest <= b.allowed_excursion);
+  Time total{0};
+  for (const auto& e : ex) total += e.end - e.begin;
+  // Excursions are allowed when an excursion length, a number or a total time is given; each given bound holds.
+  const bool some_allowed = b.allowed_excursion > Time{0} || b.max_excursions || b.max_total;
+  const bool longest_ok = b.allowed_excursion > Time{0} ? longest <= b.allowed_excursion : some_allowed;
+  const bool count_ok = !b.max_excursions || static_cast<int>(ex.size()) <= *b.max_excursions;
+  const bool total_ok = !b.max_total || total <= *b.max_total;
+  const bool ok = ex.empty() || (longest_ok && count_ok && total_ok);
   r.verdict = ok ? Verdict::kPass : Verdict::kFail;
   r.instants.push_back({upper ? "max" : "min", upper ? t_max : t_min});
   const std::string extremes = "min " + format_value(vmin, unit) + ", max " + format_value(vmax, unit);
-  if (ex.empty() || b.allowed_excursion == Time{0}) {
+  std::string aggregate;  // the number and total time of excursions against their bounds
+  if (b.max_excursions || b.max_total) {
+    aggregate = std::to_string(ex.size()) + " excursion(s)";
+    if (b.max_excursions) aggregate += " (limit ≤ " + std::to_string(*b.max_excursions) + ")";
+    aggregate += ", " + format_seconds(to_seconds(total)) + " outside in total";
+    if (b.max_total) aggregate += " (limit ≤ " + format_duration_limit(*b.max_total) + ")";
+  }
+  if (!ex.empty() && !count_ok) {
+    r.measured = static_cast<double>(ex.size());
+    r.measured_unit = "";
+    r.limit = *b.max_excursions;
+    r.limit_max = r.limit;
+    r.limit_text = "≤ " + std::to_string(*b.max_excursions) + " excursion(s)";
+    r.margin = *r.limit - *r.measured;
+    r.evidence = aggregate + "; longest " + format_seconds(to_seconds(longest)) + " at " +
+                 seconds_at(ex[longest_i].begin) + "; " + extremes;
+  } else if (!ex.empty() && b.max_total && (!total_ok || b.allowed_excursion == Time{0})) {
+    r.measured = to_seconds(total);
+    r.measured_unit = "s";
+    r.limit = to_seconds(*b.max_total);
+    r.limit_max = r.limit;
+    r.limit_text = "≤ " + format_duration_limit(*b.max_total) + " in total";
+    r.margin = to_seconds(*b.max_total - total);
+    r.evidence = aggregate + ", margin " + format_signed_seconds(*r.margin) + "; longest " +
+                 format_seconds(to_seconds(longest)) + " at " + seconds_at(ex[longest_i].begin) + "; " + extremes;
+  } else if (!ex.empty() && b.max_excursions && b.allowed_excursion == Time{0}) {
+    r.measured = static_cast<double>(ex.size());
+    r.measured_unit = "";
+    r.limit = *b.max_excursions;
+    r.limit_max = r.limit;
+    r.limit_text = "≤ " + std::to_string(*b.max_excursions) + " excursion(s)";
+    r.margin = *r.limit - *r.measured;
+    r.evidence = aggregate + "; " + extremes;
+  } else if (ex.empty() || b.allowed_excursion == Time{0}) {
     r.measured = upper ? vmax : vmin;
     r.measured_unit = unit;
     r.limit = upper ? hi : lo;
@@ -495,9 +537,175 @@ void judge_bounded(const Bounded& b, const Trace& trace, const JudgedWindow& w, 
   }
   if (!ex.empty()) {
     r.instants.push_back({"excursion", ex[longest_i].begin});
-    r.evidence += "; " + std::to_string(ex.size()) + " excursion(s)";
+    if (aggregate.empty()) r.evidence += "; " + std::to_string(ex.size()) + " excursion(s)";
+    else if (r.measured_unit == unit || (r.measured_unit == "s" && b.allowed_excursion > Time{0} && count_ok && total_ok))
+      r.evidence += "; " + aggregate;
   }
   r.message = std::string(ok ? "pass: " : "fail: ") + what + ": " + r.evidence;
+}
+
+// ---- count / duty / total / for_at_most ----------------------------------------------------------------------
+// The truth of a condition inside the judged window, as intervals clipped to it.
+IntervalSet window_truth(const expr::Condition& c, const Trace& trace, const JudgedWindow& w) {
+  require_signals(c, trace);
+  return expr::clip(c.intervals(trace), {w.begin, w.end});
+}
+
+std::string count_limit_text(std::optional<int> lo, std::optional<int> hi) {
+  if (lo && hi) return "[" + std::to_string(*lo) + ", " + std::to_string(*hi) + "]";
+  if (lo) return "≥ " + std::to_string(*lo);
+  return "≤ " + std::to_string(hi.value_or(0));
+}
+
+// Fills measured/limit/margin for a value held against optional bounds [lo, hi]; returns whether it lies within.
+bool judge_range(double v, std::optional<double> lo, std::optional<double> hi, CheckResult& r) {
+  r.measured = v;
+  r.limit_min = lo;
+  r.limit_max = hi;
+  std::optional<double> margin;
+  if (lo) margin = v - *lo, r.limit = *lo;
+  if (hi && (!margin || *hi - v < *margin)) margin = *hi - v, r.limit = *hi;
+  r.margin = margin;
+  return (!lo || v >= *lo) && (!hi || v <= *hi);
+}
+
+void judge_count(const Count& c, const Trace& trace, const JudgedWindow& w, CheckResult& r) {
+  require_signals(c.of.condition(), trace);
+  std::vector<Time> times;
+  if (c.of.kind() == expr::EventKind::kWhen) {
+    // Separate stretches where the condition is true: one already true at the window start counts.
+    const auto tl = expr::detail::truth_timeline(c.of.condition(), trace);
+    if (tl.at(w.begin)) times.push_back(w.begin);
+    for (const auto& [t, v] : tl.transitions)
+      if (v && t > w.begin && (t < w.end || (t == w.end && w.end_closed))) times.push_back(t);
+  } else {
+    times = c.of.times(trace, w.begin, w.end);
+    if (!w.end_closed) std::erase_if(times, [&](Time t) { return t >= w.end; });
+  }
+  const int n = static_cast<int>(times.size());
+  const bool ok = judge_range(n, c.at_least ? std::optional<double>(*c.at_least) : std::nullopt,
+                              c.at_most ? std::optional<double>(*c.at_most) : std::nullopt, r);
+  r.measured_unit = "";
+  r.limit_text = count_limit_text(c.at_least, c.at_most);
+  for (std::size_t i = 0; i < times.size() && i < 3; ++i) r.instants.push_back({c.of.text(), times[i]});
+  r.verdict = ok ? Verdict::kPass : Verdict::kFail;
+  r.evidence = std::to_string(n) + " occurrence(s)";
+  if (!times.empty()) r.evidence += " (first at " + seconds_at(times.front()) + ", last at " + seconds_at(times.back()) + ")";
+  r.evidence += ", limit " + r.limit_text + ", margin " + (r.margin.value_or(0) >= 0 ? "+" : "") +
+                std::to_string(static_cast<long long>(r.margin.value_or(0)));
+  r.message = std::string(ok ? "pass: " : "fail: ") + "count '" + c.of.text() + "': " + r.evidence;
+}
+
+void judge_duty(const Duty& d, const Trace& trace, const JudgedWindow& w, CheckResult& r) {
+  if (w.end <= w.begin) throw CheckFailure{Verdict::kError, "a duty needs a window longer than an instant"};
+  const auto truth = window_truth(d.that, trace, w);
+  const double duty = to_seconds(expr::total_duration(truth)) / to_seconds(w.end - w.begin);
+  // Reported in percent.
+  const auto pct = [](std::optional<double> x) { return x ? std::optional<double>(*x * 100.0) : std::nullopt; };
+  const bool ok = judge_range(duty * 100.0, pct(d.at_least), pct(d.at_most), r);
+  r.measured_unit = "%";
+  r.limit_text = d.at_least && d.at_most ? "[" + format_value(*d.at_least * 100, "%") + ", " + format_value(*d.at_most * 100, "%") + "]"
+                 : d.at_least            ? "≥ " + format_value(*d.at_least * 100, "%")
+                                         : "≤ " + format_value(d.at_most.value_or(0) * 100, "%");
+  if (!truth.empty()) r.instants.push_back({"first true", truth.front().begin});
+  r.verdict = ok ? Verdict::kPass : Verdict::kFail;
+  r.evidence = "true " + format_value(duty * 100.0, "%") + " of [" + format_seconds(to_seconds(w.begin)) + ", " +
+               format_seconds(to_seconds(w.end)) + "] (" + format_seconds(to_seconds(expr::total_duration(truth))) +
+               " in " + std::to_string(truth.size()) + " stretch(es)), limit " + r.limit_text + ", margin " +
+               format_signed_value(r.margin.value_or(0), "%");
+  r.message = std::string(ok ? "pass: " : "fail: ") + "duty '" + d.that.text() + "': " + r.evidence;
+}
+
+void judge_total(const Total& tt, const Trace& trace, const JudgedWindow& w, CheckResult& r) {
+  const auto truth = window_truth(tt.that, trace, w);
+  const Time total = expr::total_duration(truth);
+  const auto sec = [](std::optional<Time> x) { return x ? std::optional<double>(to_seconds(*x)) : std::nullopt; };
+  const bool ok = judge_range(to_seconds(total), sec(tt.at_least), sec(tt.at_most), r);
+  r.measured_unit = "s";
+  r.limit_text = tt.at_least && tt.at_most ? "[" + format_duration_limit(*tt.at_least) + ", " + format_duration_limit(*tt.at_most) + "]"
+                 : tt.at_least             ? "≥ " + format_duration_limit(*tt.at_least)
+                                           : "≤ " + format_duration_limit(tt.at_most.value_or(Time{0}));
+  if (!truth.empty()) r.instants.push_back({"first true", truth.front().begin});
+  r.verdict = ok ? Verdict::kPass : Verdict::kFail;
+  r.evidence = "true for " + format_seconds(to_seconds(total)) + " in total in " + std::to_string(truth.size()) +
+               " stretch(es), limit " + r.limit_text + ", margin " + format_signed_seconds(r.margin.value_or(0));
+  r.message = std::string(ok ? "pass: " : "fail: ") + "total '" + tt.that.text() + "': " + r.evidence;
+}
+
+void judge_for_at_most(const ForAtMost& f, const Trace& trace, const JudgedWindow& w, CheckResult& r) {
+  const auto truth = window_truth(f.that, trace, w);
+  Time longest{0};
+  std::optional<Time> at;
+  for (const auto& i : truth)
+    if (!at || i.duration() > longest) longest = i.duration(), at = i.begin;
+  const bool ok = longest <= f.limit;
+  r.measured = to_seconds(longest);
+  r.measured_unit = "s";
+  r.limit = to_seconds(f.limit);
+  r.limit_max = r.limit;
+  r.limit_text = "≤ " + format_duration_limit(f.limit);
+  r.margin = to_seconds(f.limit - longest);
+  if (at) r.instants.push_back({"longest stretch", *at});
+  r.verdict = ok ? Verdict::kPass : Verdict::kFail;
+  r.evidence = truth.empty() ? std::string("never true")
+                             : "longest stretch " + format_seconds(*r.measured) + " at " + seconds_at(*at) + " (" +
+                                   std::to_string(truth.size()) + " stretch(es))";
+  r.evidence += ", limit " + r.limit_text + ", margin " + format_signed_seconds(*r.margin);
+  r.message = std::string(ok ? "pass: " : "fail: ") + "for_at_most '" + f.that.text() + "': " + r.evidence;
+}
+
+}  // namespace
+CheckResult evaluate(const CheckSpec& spec, const Trace& trace);
+namespace {
+
+void judge_each(const Each& e, const Trace& trace, const JudgedWindow& w, CheckResult& r) {
+  require_signals(e.of.condition(), trace);
+  if (!e.check) throw CheckFailure{Verdict::kError, "each without a check"};
+  auto times = e.of.times(trace, w.begin, w.end);
+  if (!w.end_closed) std::erase_if(times, [&](Time t) { return t >= w.end; });
+  const std::string what = "each '" + e.of.text() + "'";
+  if (times.empty()) {
+    r.verdict = Verdict::kFail;
+    r.evidence = "event '" + e.of.text() + "' never happened in [" + format_seconds(to_seconds(w.begin)) + ", " +
+                 format_seconds(to_seconds(w.end)) + "]";
+    r.message = "fail: " + what + ": " + r.evidence;
+    return;
+  }
+  const Time trace_end = effective_end(trace);
+  int failed = 0, errors = 0;
+  std::optional<CheckResult> worst;  // the first failing occurrence, else the one with the least margin
+  Time worst_t{0};
+  for (const Time t : times) {
+    CheckSpec inner = *e.check;
+    inner.window.from = Anchor{std::nullopt, t, Time{0}};
+    if (!inner.window.until && w.end < trace_end) inner.window.until = Anchor{std::nullopt, w.end, Time{0}};
+    CheckResult ir = checks::evaluate(inner, trace);
+    if (ir.verdict == Verdict::kError) ++errors;
+    if (ir.verdict == Verdict::kFail) ++failed;
+    const bool take = !worst || (ir.verdict != Verdict::kPass && worst->verdict == Verdict::kPass) ||
+                      (ir.verdict == Verdict::kPass && worst->verdict == Verdict::kPass && ir.margin && worst->margin &&
+                       *ir.margin < *worst->margin);
+    if (take) worst = std::move(ir), worst_t = t;
+  }
+  r.instants.push_back({e.of.text(), worst_t});
+  for (const auto& i : worst->instants) r.instants.push_back(i);
+  r.measured = worst->measured;
+  r.measured_unit = worst->measured_unit;
+  r.limit = worst->limit;
+  r.limit_min = worst->limit_min;
+  r.limit_max = worst->limit_max;
+  r.limit_text = worst->limit_text;
+  r.margin = worst->margin;
+  r.levels = worst->levels;
+  for (const auto& s : worst->signals) add_signal(r.signals, s);
+  const std::string n = std::to_string(times.size()) + " occurrence(s)";
+  r.verdict = errors ? Verdict::kError : failed ? Verdict::kFail : Verdict::kPass;
+  if (r.verdict == Verdict::kPass)
+    r.evidence = n + ", all passed; least margin at the one at " + seconds_at(worst_t) + ": " + worst->evidence;
+  else
+    r.evidence = std::to_string(failed + errors) + " of " + n + " did not pass; first at " + seconds_at(worst_t) +
+                 ": " + worst->evidence;
+  r.message = std::string(to_string(r.verdict)) + ": " + what + ": " + r.evidence;
 }
 
 std::string describe(const CheckSpec& spec) {
@@ -524,14 +732,38 @@ std::string describe(const CheckSpec& spec) {
       if (b.lo) s += " ≥ " + format_value(*b.lo, b.signal.unit);
       if (b.hi) s += " ≤ " + format_value(*b.hi, b.signal.unit);
       if (b.allowed_excursion > Time{0}) s += ", excursions ≤ " + format_duration_limit(b.allowed_excursion);
+      if (b.max_excursions) s += ", at most " + std::to_string(*b.max_excursions) + " excursion(s)";
+      if (b.max_total) s += ", ≤ " + format_duration_limit(*b.max_total) + " outside in total";
       return s;
+    }
+    std::string operator()(const Count& c) const {
+      return "count: " + c.of.text() + " " + count_limit_text(c.at_least, c.at_most);
+    }
+    std::string operator()(const Duty& d) const {
+      std::string s = "duty: " + d.that.text();
+      if (d.at_least) s += " at least " + format_value(*d.at_least * 100, "%");
+      if (d.at_most) s += " at most " + format_value(*d.at_most * 100, "%");
+      return s;
+    }
+    std::string operator()(const Total& t) const {
+      std::string s = "total: " + t.that.text();
+      if (t.at_least) s += " at least " + format_duration_limit(*t.at_least);
+      if (t.at_most) s += " at most " + format_duration_limit(*t.at_most);
+      return s;
+    }
+    std::string operator()(const ForAtMost& f) const {
+      return "for_at_most: " + f.that.text() + " " + format_duration_limit(f.limit);
+    }
+    std::string operator()(const Each& e) const {
+      return "each: " + e.of.text() + ": " + (e.check ? describe(*e.check) : std::string("?"));
     }
   };
   return std::visit(V{}, spec.kind) + window_text(spec.window);
 }
 
 const char* kind_name(const CheckKind& k) {
-  static constexpr const char* kNames[] = {"always", "never", "eventually", "lead", "settles", "bounded"};
+  static constexpr const char* kNames[] = {"always",  "never", "eventually", "lead",        "settles", "bounded",
+                                           "count",   "duty",  "total",      "for_at_most", "each"};
   return kNames[k.index()];
 }
 
@@ -551,7 +783,11 @@ CheckResult evaluate(const CheckSpec& spec, const Trace& trace) {
         else if constexpr (std::is_same_v<K, Lead>) {
           add_signals(r.signals, k.first.condition());
           add_signals(r.signals, k.then.condition());
-        } else
+        } else if constexpr (std::is_same_v<K, Count> || std::is_same_v<K, Each>)
+          add_signals(r.signals, k.of.condition());
+        else if constexpr (std::is_same_v<K, Duty> || std::is_same_v<K, Total> || std::is_same_v<K, ForAtMost>)
+          add_signals(r.signals, k.that);
+        else
           add_signal(r.signals, k.signal.name);
         if constexpr (std::is_same_v<K, Eventually> || std::is_same_v<K, Settles>)
           if (k.after && k.after->event) add_signals(r.signals, k.after->event->condition());
@@ -571,7 +807,12 @@ CheckResult evaluate(const CheckSpec& spec, const Trace& trace) {
           else if constexpr (std::is_same_v<K, Eventually>) judge_eventually(k, trace, w, r);
           else if constexpr (std::is_same_v<K, Lead>) judge_lead(k, trace, w, r);
           else if constexpr (std::is_same_v<K, Settles>) judge_settles(k, trace, w, r);
-          else judge_bounded(k, trace, w, r);
+          else if constexpr (std::is_same_v<K, Bounded>) judge_bounded(k, trace, w, r);
+          else if constexpr (std::is_same_v<K, Count>) judge_count(k, trace, w, r);
+          else if constexpr (std::is_same_v<K, Duty>) judge_duty(k, trace, w, r);
+          else if constexpr (std::is_same_v<K, Total>) judge_total(k, trace, w, r);
+          else if constexpr (std::is_same_v<K, ForAtMost>) judge_for_at_most(k, trace, w, r);
+          else judge_each(k, trace, w, r);
         },
         spec.kind);
   } catch (const CheckFailure& f) {
@@ -585,6 +826,40 @@ CheckResult evaluate(const CheckSpec& spec, const Trace& trace) {
   }
   std::sort(r.instants.begin(), r.instants.end(), [](const auto& x, const auto& y) { return x.t < y.t; });
   return r;
+}
+
+void add_watched(const CheckSpec& spec, Watched& out) {
+  const auto anchor = [&](const std::optional<Anchor>& a) {
+    if (a && a->event) out.conditions.push_back(a->event->condition());
+  };
+  anchor(spec.window.from);
+  anchor(spec.window.until);
+  std::visit(
+      [&](const auto& k) {
+        using K = std::decay_t<decltype(k)>;
+        if constexpr (std::is_same_v<K, Always> || std::is_same_v<K, Never>) out.conditions.push_back(k.condition);
+        else if constexpr (std::is_same_v<K, Eventually>) {
+          out.conditions.push_back(k.condition);
+          anchor(k.after);
+        } else if constexpr (std::is_same_v<K, Lead>) {
+          out.conditions.push_back(k.first.condition());
+          out.conditions.push_back(k.then.condition());
+        } else if constexpr (std::is_same_v<K, Settles>) {
+          out.thresholds.emplace_back(k.signal.name, k.lo);
+          out.thresholds.emplace_back(k.signal.name, k.hi);
+          anchor(k.after);
+        } else if constexpr (std::is_same_v<K, Bounded>) {
+          if (k.lo) out.thresholds.emplace_back(k.signal.name, *k.lo);
+          if (k.hi) out.thresholds.emplace_back(k.signal.name, *k.hi);
+        } else if constexpr (std::is_same_v<K, Count>) out.conditions.push_back(k.of.condition());
+        else if constexpr (std::is_same_v<K, Duty> || std::is_same_v<K, Total> || std::is_same_v<K, ForAtMost>)
+          out.conditions.push_back(k.that);
+        else {
+          out.conditions.push_back(k.of.condition());
+          if (k.check) add_watched(*k.check, out);
+        }
+      },
+      spec.kind);
 }
 
 std::vector<CheckResult> evaluate_all(const std::vector<CheckSpec>& specs, const Trace& trace) {

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cstdint>
 #include <charconv>
 #include <cmath>
 #include <limits>
@@ -95,7 +96,7 @@ SignalScale signal_scale(const SignalRef& s) {
 
 // ---------------------------------------------------------------------------------------------------------------
 // Lexer
-enum class Tok { kName, kNumber, kLParen, kRParen, kCmp, kAnd, kOr, kNot, kEnd };
+enum class Tok { kName, kNumber, kLParen, kRParen, kCmp, kAnd, kOr, kNot, kPlus, kMinus, kStar, kSlash, kAmp, kComma, kEnd };
 enum class CmpOp : std::uint8_t { kEq, kNe, kLt, kLe, kGt, kGe };
 
 struct Token {
@@ -149,9 +150,16 @@ class Lexer {
     if (c == '&' && n == '&') return word_op(t, Tok::kAnd, 2);
     if (c == '|' && n == '|') return word_op(t, Tok::kOr, 2);
     if (c == '!') return word_op(t, Tok::kNot, 1);
+    if (c == '0' && (n == 'x' || n == 'X')) return hex(t);
     if (std::isdigit(static_cast<unsigned char>(c)) || c == '.' ||
         ((c == '-' || c == '+') && (std::isdigit(static_cast<unsigned char>(n)) || n == '.')))
       return number(t);
+    if (c == '&') return word_op(t, Tok::kAmp, 1);
+    if (c == '+') return word_op(t, Tok::kPlus, 1);
+    if (c == '-') return word_op(t, Tok::kMinus, 1);
+    if (c == '*') return word_op(t, Tok::kStar, 1);
+    if (c == '/') return word_op(t, Tok::kSlash, 1);
+    if (c == ',') return word_op(t, Tok::kComma, 1);
     if (is_name_start(c)) {
       std::size_t e = pos_;
       while (e < end_ && is_name_char(text_[e])) ++e;
@@ -188,6 +196,22 @@ class Lexer {
     t.kind = k;
     t.text = std::string(text_.substr(pos_, len));
     pos_ += len;
+    return t;
+  }
+  Token hex(Token& t) {  // 0x… : an integer (bit masks)
+    std::size_t e = pos_ + 2;
+    while (e < end_ && std::isxdigit(static_cast<unsigned char>(text_[e]))) ++e;
+    std::uint64_t v = 0;
+    const char* b = text_.data() + pos_ + 2;
+    auto [ptr, ec] = std::from_chars(b, text_.data() + e, v, 16);
+    if (e == pos_ + 2 || ec != std::errc() || (e < end_ && is_name_char(text_[e])))
+      throw ParseError(pos_ + 1, "malformed hexadecimal number '" +
+                                     std::string(text_.substr(pos_, std::min<std::size_t>(end_ - pos_, 24))) + "'");
+    (void)ptr;
+    t.kind = Tok::kNumber;
+    t.text = std::string(text_.substr(pos_, e - pos_));
+    t.number = static_cast<double>(v);
+    pos_ = e;
     return t;
   }
   Token number(Token& t) {
@@ -251,37 +275,72 @@ std::string describe(const Token& t) {
 
 // ---------------------------------------------------------------------------------------------------------------
 // AST
-struct Operand {
-  enum class Kind : std::uint8_t { kSignal, kNumber, kLevel } kind = Kind::kNumber;
-  int signal = -1;       // index into signals
-  double value = 0.0;    // number as written / level 0 or 1
-  std::string unit;      // number's unit
-  bool abs = false;
-  std::size_t pos = 0;   // for errors
-  std::string text;
+// A value term: a signal, a constant, or arithmetic over terms. Values are in the base unit of their dimension
+// (a signal's raw value × its scale).
+struct Term {
+  enum class Kind : std::uint8_t { kSignal, kConst, kAdd, kSub, kMul, kDiv, kNeg, kAbs, kMin, kMax, kBitAnd, kBit } kind =
+      Kind::kConst;
+  int a = -1, b = -1;   // child terms
+  int signal = -1;      // kSignal: index into signals
+  double value = 0.0;   // kConst: the value in base units; kBit: the bit number
+  double scale = 1.0;   // kSignal: raw × scale = base units
 };
 
 struct Node {
   enum class Op : std::uint8_t { kOr, kAnd, kNot, kCmp, kTruthy, kConst } op = Op::kConst;
   std::vector<int> kids;
   CmpOp cmp = CmpOp::kEq;
-  // kCmp: values compared in base units: lhs = raw × lhs_scale (signals) or the constant; same for rhs.
-  int lhs_signal = -1, rhs_signal = -1;
-  double lhs_const = 0.0, rhs_const = 0.0, lhs_scale = 1.0, rhs_scale = 1.0;
-  bool lhs_abs = false, rhs_abs = false;
-  int signal = -1;  // kTruthy
-  bool value = false;  // kConst
+  int lhs = -1, rhs = -1;  // kCmp: terms; kTruthy: lhs (a term ≠ 0)
+  int signal = -1;         // kTruthy of a bare signal
+  bool value = false;      // kConst
 };
 
 struct Condition::Impl {
   std::string text;
   std::vector<SignalRef> signals;
+  std::vector<Term> terms;
   std::vector<Node> nodes;
   int root = -1;
   bool bare_signal = false;
 };
 
 namespace {
+
+// What the parser knows about a term while it is being built.
+struct PTerm {
+  int term = -1;
+  std::string dim;          // dimension: a base unit ("V", "A", …), "ratio" (unit-less analog, %), "" (no unit:
+                            // digital, integer, bit tests), or a product/quotient such as "V·s"
+  double natural = 1.0;     // factor of the unit a bare number next to this term is taken in (the signal's unit)
+  bool has_signal = false;
+  bool digital = false;     // a bare digital signal (0 or 1)
+  bool bare_number = false; // a number without unit: takes its unit from the other side
+  bool level = false;       // high/low/true/false
+  bool integer = false;     // an integer value (digital/integer signal, bit test, hex number)
+  double raw = 0.0;         // bare number / level as written
+  std::string text;
+  std::size_t pos = 0;
+};
+
+bool scalar_dim(const std::string& d) { return d.empty() || d == "ratio"; }
+
+std::string product_dim(const std::string& a, const std::string& b) {
+  if (scalar_dim(a)) return b;
+  if (scalar_dim(b)) return a;
+  if ((a == "V" && b == "A") || (a == "A" && b == "V")) return "W";
+  if ((a == "A" && b == "Ohm") || (a == "Ohm" && b == "A")) return "V";
+  return a + "·" + b;
+}
+std::string quotient_dim(const std::string& a, const std::string& b) {
+  if (scalar_dim(b)) return a;
+  if (a == b) return "ratio";
+  if (a == "W" && b == "V") return "A";
+  if (a == "W" && b == "A") return "V";
+  if (a == "V" && b == "A") return "Ohm";
+  if (a == "V" && b == "Ohm") return "A";
+  return a + "/" + (b.find_first_of("·/") == std::string::npos ? b : "(" + b + ")");
+}
+std::string dim_text(const std::string& d) { return d.empty() ? "no unit" : d == "ratio" ? "a ratio" : d; }
 
 class Parser {
  public:
@@ -312,6 +371,10 @@ class Parser {
   int add(Node n) {
     out_.nodes.push_back(std::move(n));
     return static_cast<int>(out_.nodes.size() - 1);
+  }
+  int add_term(Term t) {
+    out_.terms.push_back(t);
+    return static_cast<int>(out_.terms.size() - 1);
   }
 
   int parse_or() {
@@ -358,102 +421,393 @@ class Parser {
       return add(std::move(n));
     }
     if (tok_.kind == Tok::kLParen) {
+      // '(' opens either a condition or a value term ("(a - b) * 2 > 1"): try a condition first.
+      const Lexer saved_lexer = lexer_;
+      const Token saved_tok = tok_;
+      const std::size_t saved_nodes = out_.nodes.size(), saved_terms = out_.terms.size(),
+                        saved_signals = out_.signals.size();
+      const int saved_depth = depth_, saved_nesting = nesting_;
       enter(tok_);
       advance();
       ++depth_;
-      int inner = parse_or();
-      if (tok_.kind != Tok::kRParen)
-        throw error(tok_, "')' to close the '(' , or 'and'/'or'");
-      --depth_;
-      --nesting_;
-      advance();
-      return inner;
+      int inner = -1;
+      std::optional<ParseError> as_condition;
+      try {
+        inner = parse_or();
+        if (tok_.kind != Tok::kRParen) throw error(tok_, "')' to close the '(' , or 'and'/'or'");
+      } catch (const ParseError& e) {
+        as_condition = e;
+      }
+      depth_ = saved_depth;
+      nesting_ = saved_nesting;
+      if (!as_condition) {
+        advance();
+        if (!is_term_continuation()) return inner;  // else "(a - b) * 2 > 1": the parenthesis was a value
+      }
+      lexer_ = saved_lexer;
+      tok_ = saved_tok;
+      out_.nodes.resize(saved_nodes);
+      out_.terms.resize(saved_terms);
+      out_.signals.resize(saved_signals);
+      try {
+        return parse_comparison();
+      } catch (const ParseError& e) {
+        // Report whichever reading got further into the text.
+        if (as_condition && as_condition->column() >= e.column()) throw *as_condition;
+        throw;
+      }
     }
     return parse_comparison();
   }
+  bool is_term_continuation() const {
+    switch (tok_.kind) {
+      case Tok::kPlus: case Tok::kMinus: case Tok::kStar: case Tok::kSlash: case Tok::kAmp: case Tok::kCmp: return true;
+      case Tok::kNumber: return !tok_.text.empty() && (tok_.text[0] == '-' || tok_.text[0] == '+');
+      default: return false;
+    }
+  }
 
   std::string after_operand_expected() const {
-    return depth_ > 0 ? "a comparison operator, 'and', 'or' or ')'"
-                      : "a comparison operator, 'and', 'or' or the end of the expression";
+    return depth_ > 0 ? "a comparison operator, an arithmetic operator, 'and', 'or' or ')'"
+                      : "a comparison operator, an arithmetic operator, 'and', 'or' or the end of the expression";
   }
 
   int parse_comparison() {
-    Operand lhs = parse_operand();
+    PTerm lhs = parse_bitand();
     if (tok_.kind != Tok::kCmp) {
-      if (tok_.kind != Tok::kEnd && tok_.kind != Tok::kAnd && tok_.kind != Tok::kOr &&
-          tok_.kind != Tok::kRParen)
+      if (tok_.kind != Tok::kEnd && tok_.kind != Tok::kAnd && tok_.kind != Tok::kOr && tok_.kind != Tok::kRParen)
         throw error(tok_, after_operand_expected());
-      // A bare operand: a signal (truthy) or true/false.
+      // A bare operand: a signal or a bit test (true when ≠ 0), or true/false.
       Node n;
-      if (lhs.kind == Operand::Kind::kSignal && !lhs.abs) {
+      const Term& t = out_.terms[static_cast<std::size_t>(lhs.term)];
+      if (t.kind == Term::Kind::kSignal) {
         n.op = Node::Op::kTruthy;
-        n.signal = lhs.signal;
+        n.signal = t.signal;
+        n.lhs = lhs.term;
         return add(std::move(n));
       }
-      if (lhs.kind == Operand::Kind::kLevel && (lhs.text == "true" || lhs.text == "false")) {
+      if ((t.kind == Term::Kind::kBit || t.kind == Term::Kind::kBitAnd) && lhs.has_signal) {
+        n.op = Node::Op::kTruthy;
+        n.lhs = lhs.term;
+        return add(std::move(n));
+      }
+      if (lhs.level && (lhs.text == "true" || lhs.text == "false")) {
         n.op = Node::Op::kConst;
-        n.value = lhs.value != 0.0;
+        n.value = lhs.raw != 0.0;
         return add(std::move(n));
       }
       throw ParseError(lhs.pos + 1, "expected a condition; '" + lhs.text +
                                         "' alone is not one (compare it, e.g. '" + lhs.text + " > 0')");
     }
     const Token op = take();
-    Operand rhs = parse_operand();
+    PTerm rhs = parse_bitand();
     if (tok_.kind == Tok::kCmp)
       throw ParseError(tok_.pos + 1, "comparisons cannot be chained; use 'and' (found '" + tok_.text + "')");
-    return add(make_comparison(op.cmp, std::move(lhs), std::move(rhs), op));
+    if (!lhs.has_signal && !rhs.has_signal)
+      throw ParseError(op.pos + 1, "a comparison needs a signal on one side ('" + lhs.text + " " + cmp_text(op.cmp) +
+                                       " " + rhs.text + "')");
+    for (const auto* side : {&lhs, &rhs}) {
+      const PTerm& other = side == &lhs ? rhs : lhs;
+      if (side->level && !other.integer)
+        throw ParseError(side->pos + 1, "'" + side->text + "' compares with digital signals; '" + other.text +
+                                            "' is analog" + (scalar_dim(other.dim) ? "" : " (" + other.dim + ")") +
+                                            ": compare it with a number");
+      if (other.digital && side->bare_number && !side->level && side->raw != 0.0 && side->raw != 1.0)
+        throw ParseError(side->pos + 1, "'" + other.text + "' is a digital signal (0 or 1); comparing it with " +
+                                            side->text + " makes no sense: compare it with high or low");
+    }
+    unify(lhs, rhs, "compared with");
+    Node n;
+    n.op = Node::Op::kCmp;
+    n.cmp = op.cmp;
+    n.lhs = lhs.term;
+    n.rhs = rhs.term;
+    return add(std::move(n));
   }
 
-  Operand parse_operand() {
-    if (tok_.kind == Tok::kName && tok_.text == "abs") {
+  // Gives a bare number the other side's unit, or checks that both sides have one dimension.
+  void unify(PTerm& a, PTerm& b, const char* how) {
+    if (a.bare_number && b.bare_number) return;
+    if (a.bare_number) return adopt(a, b);
+    if (b.bare_number) return adopt(b, a);
+    if (a.dim != b.dim) {
+      const PTerm& unit_side = a.has_signal ? b : a;  // point at the constant when there is one
+      const PTerm& sig_side = a.has_signal ? a : b;
+      if (!unit_side.has_signal) {
+        if (scalar_dim(sig_side.dim) && sig_side.dim.empty())
+          throw ParseError(unit_side.pos + 1, "unit '" + unit_side.text.substr(unit_side.text.rfind(' ') + 1) +
+                                                  "' given but signal '" + sig_side.text +
+                                                  "' has no unit; write the number alone");
+        throw ParseError(unit_side.pos + 1, "unit '" + unit_side.text.substr(unit_side.text.rfind(' ') + 1) +
+                                                "' does not match signal '" + sig_side.text + "' (" +
+                                                dim_text(sig_side.dim) + ")");
+      }
+      throw ParseError(b.pos + 1, "'" + b.text + "' (" + dim_text(b.dim) + ") cannot be " + how + " '" + a.text +
+                                      "' (" + dim_text(a.dim) + ")");
+    }
+  }
+  void adopt(PTerm& number, const PTerm& other) {
+    Term& t = out_.terms[static_cast<std::size_t>(number.term)];
+    t.value = number.raw * (other.dim.empty() ? 1.0 : other.natural);
+    number.dim = other.dim;
+    number.natural = other.natural;
+    number.bare_number = false;
+  }
+
+  PTerm binary(Term::Kind k, PTerm a, PTerm b, const Token& op) {
+    PTerm r;
+    r.pos = a.pos;
+    r.text = a.text + " " + op.text + " " + b.text;
+    r.has_signal = a.has_signal || b.has_signal;
+    if (a.bare_number && b.bare_number && !a.level && !b.level) {  // two bare numbers: one constant
+      r.bare_number = true;
+      r.integer = a.integer && b.integer;
+      if (k == Term::Kind::kDiv && b.raw == 0.0) throw ParseError(b.pos + 1, "division by zero");
+      r.raw = k == Term::Kind::kBitAnd
+                  ? static_cast<double>(static_cast<std::int64_t>(a.raw) & static_cast<std::int64_t>(b.raw))
+                  : fold(k, a.raw, b.raw);
+      Term t;
+      t.kind = Term::Kind::kConst;
+      t.value = r.raw;
+      r.term = add_term(t);
+      return r;
+    }
+    if (a.level || b.level)
+      throw ParseError((a.level ? a : b).pos + 1, "high/low/true/false compare with a digital signal; they take no arithmetic");
+    if (k == Term::Kind::kBitAnd) {
+      for (const auto* x : {&a, &b})
+        if (!x->integer && !x->bare_number)
+          throw ParseError(x->pos + 1, "'&' tests bits of integer signals and numbers; '" + x->text + "' is not one");
+      if (!a.bare_number || !b.bare_number) {
+        for (auto* x : {&a, &b})
+          if (x->bare_number) adopt(*x, x == &a ? b : a);
+      }
+      r.integer = true;
+    } else if (k == Term::Kind::kAdd || k == Term::Kind::kSub || k == Term::Kind::kMin || k == Term::Kind::kMax) {
+      unify(a, b, k == Term::Kind::kAdd ? "added to" : k == Term::Kind::kSub ? "subtracted from" : "compared with");
+      r.dim = a.bare_number ? b.dim : a.dim;
+      r.natural = a.bare_number ? b.natural : a.natural;
+      r.integer = a.integer && b.integer;
+    } else {  // * and /: a bare number is a pure factor
+      for (auto* x : {&a, &b})
+        if (x->bare_number) {
+          out_.terms[static_cast<std::size_t>(x->term)].value = x->raw;
+          x->dim = "";
+          x->natural = 1.0;
+        }
+      if (k == Term::Kind::kDiv && b.bare_number && b.raw == 0.0)
+        throw ParseError(b.pos + 1, "division by zero");
+      r.dim = k == Term::Kind::kMul ? product_dim(a.dim, b.dim) : quotient_dim(a.dim, b.dim);
+      r.natural = r.dim == "ratio" ? 1.0 : k == Term::Kind::kMul ? a.natural * b.natural : a.natural / b.natural;
+    }
+    Term t;
+    t.kind = k;
+    t.a = a.term;
+    t.b = b.term;
+    r.term = add_term(t);
+    return r;
+  }
+  static double fold(Term::Kind k, double x, double y) {
+    switch (k) {
+      case Term::Kind::kAdd: return x + y;
+      case Term::Kind::kSub: return x - y;
+      case Term::Kind::kMul: return x * y;
+      case Term::Kind::kDiv: return x / y;
+      case Term::Kind::kMin: return std::min(x, y);
+      case Term::Kind::kMax: return std::max(x, y);
+      default: return 0.0;
+    }
+  }
+
+  // bitand := sum { '&' sum }        (binds looser than + - but tighter than comparisons: `flags & 0x4 != 0`)
+  PTerm parse_bitand() {
+    PTerm lhs = parse_sum();
+    while (tok_.kind == Tok::kAmp) {
+      const Token op = take();
+      lhs = binary(Term::Kind::kBitAnd, lhs, parse_sum(), op);
+    }
+    return lhs;
+  }
+  // sum := product { ('+' | '-') product }
+  PTerm parse_sum() {
+    PTerm lhs = parse_product();
+    for (;;) {
+      if (tok_.kind == Tok::kPlus || tok_.kind == Tok::kMinus) {
+        const Token op = take();
+        lhs = binary(op.kind == Tok::kPlus ? Term::Kind::kAdd : Term::Kind::kSub, lhs, parse_product(), op);
+      } else if (tok_.kind == Tok::kNumber && !tok_.text.empty() && (tok_.text[0] == '-' || tok_.text[0] == '+')) {
+        // "a -0.1": the sign is the operator
+        Token op = tok_;
+        op.text = std::string(1, tok_.text[0]);
+        tok_.text.erase(0, 1);
+        if (op.text == "-") tok_.number = -tok_.number;
+        ++tok_.pos;
+        lhs = binary(op.text == "+" ? Term::Kind::kAdd : Term::Kind::kSub, lhs, parse_product(), op);
+      } else {
+        return lhs;
+      }
+    }
+  }
+  // product := factor { ('*' | '/') factor }
+  PTerm parse_product() {
+    PTerm lhs = parse_factor();
+    while (tok_.kind == Tok::kStar || tok_.kind == Tok::kSlash) {
+      const Token op = take();
+      lhs = binary(op.kind == Tok::kStar ? Term::Kind::kMul : Term::Kind::kDiv, lhs, parse_factor(), op);
+    }
+    return lhs;
+  }
+  // factor := '-' factor | '(' bitand ')' | function '(' … ')' | signal | number [unit] | level
+  PTerm parse_factor() {
+    if (tok_.kind == Tok::kMinus) {
+      const Token op = take();
+      PTerm x = parse_factor();
+      if (x.level) throw ParseError(op.pos + 1, "'-' before a level makes no sense");
+      if (!x.has_signal && out_.terms[static_cast<std::size_t>(x.term)].kind == Term::Kind::kConst) {
+        out_.terms[static_cast<std::size_t>(x.term)].value *= -1.0;
+        x.raw = -x.raw;
+        x.text = "-" + x.text;
+        x.pos = op.pos;
+        return x;
+      }
+      Term t;
+      t.kind = Term::Kind::kNeg;
+      t.a = x.term;
+      x.term = add_term(t);
+      x.raw = -x.raw;
+      x.text = "-" + x.text;
+      x.pos = op.pos;
+      x.digital = false;
+      return x;
+    }
+    if (tok_.kind == Tok::kLParen) {
+      const Token open = take();
+      enter(open);
+      ++depth_;
+      PTerm x = parse_bitand();
+      if (tok_.kind != Tok::kRParen) throw error(tok_, "')' to close the '('");
+      --depth_;
+      --nesting_;
+      advance();
+      x.text = "(" + x.text + ")";
+      x.pos = open.pos;
+      return x;
+    }
+    if (tok_.kind == Tok::kName && (tok_.text == "abs" || tok_.text == "min" || tok_.text == "max" ||
+                                    tok_.text == "bit")) {
       const Token fn = take();
-      if (tok_.kind != Tok::kLParen) throw error(tok_, "'(' after 'abs'");
+      if (tok_.kind != Tok::kLParen) throw error(tok_, "'(' after '" + fn.text + "'");
+      enter(tok_);
       advance();
-      Operand inner = parse_operand();
-      if (tok_.kind != Tok::kRParen) throw error(tok_, "')' to close 'abs('");
+      ++depth_;
+      PTerm a = parse_bitand();
+      PTerm r;
+      if (fn.text == "abs") {
+        if (a.level) throw ParseError(fn.pos + 1, "abs() of a level makes no sense");
+        if (!a.has_signal && out_.terms[static_cast<std::size_t>(a.term)].kind == Term::Kind::kConst) {
+          auto& c = out_.terms[static_cast<std::size_t>(a.term)];
+          c.value = std::fabs(c.value);
+          a.raw = std::fabs(a.raw);
+        }
+        Term t;
+        t.kind = Term::Kind::kAbs;
+        t.a = a.term;
+        r = a;
+        r.term = add_term(t);
+        r.raw = std::fabs(a.raw);
+        r.digital = false;
+      } else {
+        if (tok_.kind != Tok::kComma) throw error(tok_, "',' and a second argument of '" + fn.text + "('");
+        advance();
+        if (fn.text == "bit") {
+          if (tok_.kind != Tok::kNumber || !tok_.unit.empty() || tok_.number < 0 || tok_.number > 52 ||
+              tok_.number != std::floor(tok_.number))
+            throw error(tok_, "a bit number 0..52");
+          if (!a.integer || !a.has_signal)
+            throw ParseError(a.pos + 1, "bit() tests a bit of an integer signal; '" + a.text + "' is not one");
+          Term t;
+          t.kind = Term::Kind::kBit;
+          t.a = a.term;
+          t.value = tok_.number;
+          advance();
+          r = a;
+          r.term = add_term(t);
+          r.integer = true;
+          r.digital = false;
+          r.dim = "";
+        } else {
+          PTerm b = parse_bitand();
+          const Token comma{Tok::kComma, fn.pos, ",", 0.0, "", 0, CmpOp::kEq};
+          r = binary(fn.text == "min" ? Term::Kind::kMin : Term::Kind::kMax, a, b, comma);
+        }
+      }
+      if (tok_.kind != Tok::kRParen) throw error(tok_, "')' to close '" + fn.text + "('");
+      --depth_;
+      --nesting_;
       advance();
-      inner.pos = fn.pos;
-      inner.text = "abs(" + inner.text + ")";
-      if (inner.kind == Operand::Kind::kNumber) inner.value = std::fabs(inner.value);
-      else if (inner.kind == Operand::Kind::kLevel)
-        throw ParseError(fn.pos + 1, "abs() of a level makes no sense");
-      else inner.abs = true;
-      return inner;
+      r.pos = fn.pos;
+      r.text = fn.text + "(" + a.text + (fn.text == "abs" ? ")" : ", …)");
+      return r;
     }
     if (tok_.kind == Tok::kNumber) {
-      Operand o;
-      o.kind = Operand::Kind::kNumber;
-      o.value = tok_.number;
-      o.unit = tok_.unit;
-      o.pos = tok_.unit.empty() ? tok_.pos : tok_.unit_pos;  // unit errors point at the unit
-      o.text = tok_.text + (tok_.unit.empty() ? "" : " " + tok_.unit);
+      PTerm x;
+      Term t;
+      t.kind = Term::Kind::kConst;
+      x.raw = tok_.number;
+      x.integer = tok_.number == std::floor(tok_.number);
+      x.pos = tok_.unit.empty() ? tok_.pos : tok_.unit_pos;  // unit errors point at the unit
+      x.text = tok_.text + (tok_.unit.empty() ? "" : " " + tok_.unit);
+      if (tok_.unit.empty()) {
+        x.bare_number = true;
+        t.value = tok_.number;
+      } else {
+        const UnitInfo* u = find_unit(tok_.unit);
+        x.dim = std::string(u->dimension);
+        t.value = tok_.number * u->factor;
+        x.natural = u->factor;
+        x.integer = false;
+      }
+      x.term = add_term(t);
       advance();
-      return o;
+      return x;
     }
     if (tok_.kind == Tok::kName) {
       const std::string& w = tok_.text;
       if (w == "high" || w == "low" || w == "true" || w == "false") {
-        Operand o;
-        o.kind = Operand::Kind::kLevel;
-        o.value = (w == "high" || w == "true") ? 1.0 : 0.0;
-        o.pos = tok_.pos;
-        o.text = w;
+        PTerm x;
+        Term t;
+        t.kind = Term::Kind::kConst;
+        x.raw = t.value = (w == "high" || w == "true") ? 1.0 : 0.0;
+        x.level = x.bare_number = x.integer = true;
+        x.pos = tok_.pos;
+        x.text = w;
+        x.term = add_term(t);
         advance();
-        return o;
+        return x;
       }
-      if ((w == "rise" || w == "fall" || w == "change")) {
+      if (w == "rise" || w == "fall" || w == "change") {
         throw ParseError(tok_.pos + 1, "'" + w +
                                            "(...)' is an event, not a condition; events go in lead first/then, "
                                            "after: and timeline triggers");
       }
-      Operand o;
-      o.kind = Operand::Kind::kSignal;
-      o.signal = resolve(tok_);
-      o.pos = tok_.pos;
-      o.text = w;
+      PTerm x;
+      Term t;
+      t.kind = Term::Kind::kSignal;
+      t.signal = resolve(tok_);
+      const SignalRef& ref = out_.signals[static_cast<std::size_t>(t.signal)];
+      const SignalScale ss = signal_scale(ref);
+      x.dim = ss.dimension;
+      t.scale = ss.factor;
+      if (ref.unit == "%") x.dim = "ratio", t.scale = 0.01;
+      x.natural = t.scale;
+      x.has_signal = true;
+      x.digital = ref.kind == SignalKind::kDigital;
+      x.integer = ref.kind != SignalKind::kAnalog;
+      x.pos = tok_.pos;
+      x.text = w;
+      x.term = add_term(t);
       advance();
-      return o;
+      return x;
     }
     throw error(tok_, "a signal, a number, high/low/true/false, 'not' or '('");
   }
@@ -465,13 +819,19 @@ class Parser {
     if (resolver_.lookup) decl = resolver_.lookup(t.text);
     if (!decl) {
       std::string msg = "unknown signal '" + t.text + "'";
-      if (resolver_.names) {
-        const auto m = close_matches(t.text, resolver_.names());
-        if (!m.empty()) {
-          msg += " (did you mean ";
-          for (std::size_t i = 0; i < m.size(); ++i) msg += (i ? ", '" : "'") + m[i] + "'";
-          msg += "?)";
-        }
+      // "a/2" or "a-b" read as one name: a known signal followed by '/' or '-'.
+      bool swallowed = false;
+      for (std::size_t k = 1; k < t.text.size() && !swallowed && resolver_.lookup; ++k)
+        if ((t.text[k] == '/' || t.text[k] == '-') && resolver_.lookup(std::string_view(t.text).substr(0, k)))
+          swallowed = true;
+      std::vector<std::string> m;
+      if (!swallowed && resolver_.names) m = close_matches(t.text, resolver_.names());
+      if (swallowed) {
+        msg += " (to subtract or divide, put spaces around '-' and '/': 'a - b', 'a / 2')";
+      } else if (!m.empty()) {
+        msg += " (did you mean ";
+        for (std::size_t i = 0; i < m.size(); ++i) msg += (i ? ", '" : "'") + m[i] + "'";
+        msg += "?)";
       }
       throw ParseError(t.pos + 1, msg);
     }
@@ -482,68 +842,6 @@ class Parser {
     r.unit = decl->unit.empty() ? infer_unit(t.text) : decl->unit;
     out_.signals.push_back(std::move(r));
     return static_cast<int>(out_.signals.size() - 1);
-  }
-
-  Node make_comparison(CmpOp op, Operand lhs, Operand rhs, const Token& op_tok) {
-    if (lhs.kind != Operand::Kind::kSignal && rhs.kind != Operand::Kind::kSignal)
-      throw ParseError(op_tok.pos + 1, "a comparison needs a signal on one side ('" + lhs.text + " " +
-                                           cmp_text(op) + " " + rhs.text + "')");
-    Node n;
-    n.op = Node::Op::kCmp;
-    n.cmp = op;
-    // Each side's base-unit scale; constants converted against the other side's signal.
-    auto side = [&](const Operand& self, const Operand& other, int& sig, double& cst, double& scale,
-                    bool& is_abs) {
-      if (self.kind == Operand::Kind::kSignal) {
-        sig = self.signal;
-        scale = signal_scale(out_.signals[static_cast<std::size_t>(self.signal)]).factor;
-        is_abs = self.abs;
-        return;
-      }
-      const SignalRef& s = out_.signals[static_cast<std::size_t>(other.signal)];
-      const SignalScale ss = signal_scale(s);
-      if (self.kind == Operand::Kind::kLevel) {
-        if (s.kind == SignalKind::kAnalog)
-          throw ParseError(self.pos + 1, "'" + self.text + "' compares with digital signals; '" + s.name +
-                                             "' is analog" + (s.unit.empty() ? "" : " (" + s.unit + ")") +
-                                             ": compare it with a number");
-        cst = self.value;
-        return;
-      }
-      if (self.unit.empty()) {
-        // In the signal's own unit; percent signals are compared in percent (their scale is 1, see below).
-        cst = s.unit == "%" ? self.value : self.value * ss.factor;
-        return;
-      }
-      const UnitInfo* u = find_unit(self.unit);
-      if (ss.dimension.empty())
-        throw ParseError(self.pos + 1, "unit '" + self.unit + "' given but signal '" + s.name +
-                                           "' has no unit; write the number alone");
-      if (ss.dimension != u->dimension) {
-        // "%" against a unit-less analog works via dimension "ratio"; anything else is a mismatch.
-        throw ParseError(self.pos + 1, "unit '" + self.unit + "' does not match signal '" + s.name + "' (" +
-                                           (s.unit.empty() ? std::string("no unit") : s.unit) + ")");
-      }
-      if (s.unit == "%" && self.unit == "%") cst = self.value;  // both in percent
-      else cst = self.value * u->factor;
-    };
-    // Percent signals: their values are in percent; keep comparisons in percent (scale 1).
-    side(lhs, rhs, n.lhs_signal, n.lhs_const, n.lhs_scale, n.lhs_abs);
-    side(rhs, lhs, n.rhs_signal, n.rhs_const, n.rhs_scale, n.rhs_abs);
-    auto fix_percent = [&](int sig, double& scale) {
-      if (sig >= 0 && out_.signals[static_cast<std::size_t>(sig)].unit == "%") scale = 1.0;
-    };
-    fix_percent(n.lhs_signal, n.lhs_scale);
-    fix_percent(n.rhs_signal, n.rhs_scale);
-    if (lhs.kind == Operand::Kind::kSignal && rhs.kind == Operand::Kind::kSignal) {
-      const auto a = signal_scale(out_.signals[static_cast<std::size_t>(lhs.signal)]);
-      const auto b = signal_scale(out_.signals[static_cast<std::size_t>(rhs.signal)]);
-      if (a.dimension != b.dimension)
-        throw ParseError(rhs.pos + 1, "signal '" + rhs.text + "' (" + (b.dimension.empty() ? "no unit" : b.dimension) +
-                                          ") cannot be compared with '" + lhs.text + "' (" +
-                                          (a.dimension.empty() ? "no unit" : a.dimension) + ")");
-    }
-    return n;
   }
 
   std::string_view text_;
@@ -574,12 +872,47 @@ bool compare(CmpOp op, double a, double b) {
   return false;
 }
 
+// The value of a term in base units; `ok` false when a signal it reads is not known.
+double eval_term(const Condition::Impl& impl, int idx, const double* values, const bool* known, bool& ok) {
+  const Term& t = impl.terms[static_cast<std::size_t>(idx)];
+  switch (t.kind) {
+    case Term::Kind::kConst: return t.value;
+    case Term::Kind::kSignal:
+      if (!known[t.signal]) ok = false;
+      return values[t.signal] * t.scale;
+    case Term::Kind::kNeg: return -eval_term(impl, t.a, values, known, ok);
+    case Term::Kind::kAbs: return std::fabs(eval_term(impl, t.a, values, known, ok));
+    case Term::Kind::kBit: {
+      const double v = eval_term(impl, t.a, values, known, ok);
+      return static_cast<double>((static_cast<std::int64_t>(v) >> static_cast<int>(t.value)) & 1);
+    }
+    default: break;
+  }
+  const double x = eval_term(impl, t.a, values, known, ok), y = eval_term(impl, t.b, values, known, ok);
+  switch (t.kind) {
+    case Term::Kind::kAdd: return x + y;
+    case Term::Kind::kSub: return x - y;
+    case Term::Kind::kMul: return x * y;
+    case Term::Kind::kDiv: return y == 0.0 ? std::numeric_limits<double>::quiet_NaN() : x / y;
+    case Term::Kind::kMin: return std::min(x, y);
+    case Term::Kind::kMax: return std::max(x, y);
+    case Term::Kind::kBitAnd:
+      return static_cast<double>(static_cast<std::int64_t>(x) & static_cast<std::int64_t>(y));
+    default: return 0.0;
+  }
+}
+
 // values[i] / known[i] by signal index.
 bool eval_node(const Condition::Impl& impl, int idx, const double* values, const bool* known) {
   const Node& n = impl.nodes[static_cast<std::size_t>(idx)];
   switch (n.op) {
     case Node::Op::kConst: return n.value;
-    case Node::Op::kTruthy: return known[n.signal] && values[n.signal] != 0.0;
+    case Node::Op::kTruthy: {
+      if (n.signal >= 0) return known[n.signal] && values[n.signal] != 0.0;
+      bool ok = true;
+      const double v = eval_term(impl, n.lhs, values, known, ok);
+      return ok && v != 0.0;
+    }
     case Node::Op::kNot: return !eval_node(impl, n.kids[0], values, known);
     case Node::Op::kAnd:
       for (int k : n.kids)
@@ -590,18 +923,10 @@ bool eval_node(const Condition::Impl& impl, int idx, const double* values, const
         if (eval_node(impl, k, values, known)) return true;
       return false;
     case Node::Op::kCmp: {
-      double a = n.lhs_const, b = n.rhs_const;
-      if (n.lhs_signal >= 0) {
-        if (!known[n.lhs_signal]) return false;
-        a = values[n.lhs_signal] * n.lhs_scale;
-        if (n.lhs_abs) a = std::fabs(a);
-      }
-      if (n.rhs_signal >= 0) {
-        if (!known[n.rhs_signal]) return false;
-        b = values[n.rhs_signal] * n.rhs_scale;
-        if (n.rhs_abs) b = std::fabs(b);
-      }
-      return compare(n.cmp, a, b);
+      bool ok = true;
+      const double a = eval_term(impl, n.lhs, values, known, ok);
+      const double b = eval_term(impl, n.rhs, values, known, ok);
+      return ok && compare(n.cmp, a, b);  // NaN (a division by zero) compares false
     }
   }
   return false;
@@ -657,6 +982,29 @@ bool Condition::evaluate(const ValueFn& value) const {
     const auto v = value(impl_->signals[i].id);
     known[i] = v.has_value();
     values[i] = v.value_or(0.0);
+  }
+  return eval_node(*impl_, impl_->root, values, known);
+}
+
+bool Condition::evaluate(const std::vector<SignalId>& ids, const std::vector<double>& all) const {
+  constexpr std::size_t kInline = 16;
+  const std::size_t n = impl_->signals.size();
+  double values_inline[kInline];
+  bool known_inline[kInline];
+  std::vector<double> values_heap;
+  std::unique_ptr<bool[]> known_heap;
+  double* values = values_inline;
+  bool* known = known_inline;
+  if (n > kInline) {
+    values_heap.resize(n);
+    known_heap.reset(new bool[n]);
+    values = values_heap.data();
+    known = known_heap.get();
+  }
+  for (std::size_t i = 0; i < n; ++i) {
+    const double v = i < ids.size() && ids[i] < all.size() ? all[ids[i]] : std::numeric_limits<double>::quiet_NaN();
+    known[i] = !std::isnan(v);
+    values[i] = known[i] ? v : 0.0;
   }
   return eval_node(*impl_, impl_->root, values, known);
 }
@@ -958,7 +1306,10 @@ std::vector<std::string> close_matches(std::string_view name, const std::vector<
   };
   std::vector<std::pair<std::size_t, std::string>> scored;
   for (const auto& c : candidates) {
-    std::size_t d = edit_distance(name, c);
+    // the lengths' difference bounds the distance from below: a name far longer (or shorter) than a candidate is
+    // no close match, and its edit distance is not computed (a 30 000-character name stays linear)
+    const std::size_t diff = name.size() > c.size() ? name.size() - c.size() : c.size() - name.size();
+    std::size_t d = diff > limit ? limit + 1 : edit_distance(name, c);
     if (d > limit && leaf(c) == leaf(name) && !leaf(name).empty()) d = limit;  // same leaf, other path
     if (d <= limit) scored.emplace_back(d, c);
   }
@@ -976,11 +1327,26 @@ std::optional<SimpleComparison> simple_comparison(const Condition& condition) {
   const auto& impl = *condition.impl_;
   const Node& n = impl.nodes[static_cast<std::size_t>(impl.root)];
   if (n.op != Node::Op::kCmp) return std::nullopt;
-  const bool lhs_sig = n.lhs_signal >= 0, rhs_sig = n.rhs_signal >= 0;
-  if (lhs_sig == rhs_sig) return std::nullopt;
-  const int sig = lhs_sig ? n.lhs_signal : n.rhs_signal;
-  const double scale = lhs_sig ? n.lhs_scale : n.rhs_scale;
-  const double cst = lhs_sig ? n.rhs_const : n.lhs_const;
+  // One side a signal (or abs(signal)), the other a constant.
+  const auto signal_side = [&](int term, bool& is_abs) -> const Term* {
+    const Term* t = &impl.terms[static_cast<std::size_t>(term)];
+    is_abs = false;
+    if (t->kind == Term::Kind::kAbs) {
+      is_abs = true;
+      t = &impl.terms[static_cast<std::size_t>(t->a)];
+    }
+    return t->kind == Term::Kind::kSignal ? t : nullptr;
+  };
+  bool lhs_abs = false, rhs_abs = false;
+  const Term* ls = signal_side(n.lhs, lhs_abs);
+  const Term* rs = signal_side(n.rhs, rhs_abs);
+  const Term& lt = impl.terms[static_cast<std::size_t>(n.lhs)];
+  const Term& rt = impl.terms[static_cast<std::size_t>(n.rhs)];
+  const bool lhs_sig = ls != nullptr && rt.kind == Term::Kind::kConst;
+  const bool rhs_sig = rs != nullptr && lt.kind == Term::Kind::kConst;
+  if (!lhs_sig && !rhs_sig) return std::nullopt;
+  const Term& sig = lhs_sig ? *ls : *rs;
+  const double cst = lhs_sig ? rt.value : lt.value;
   CmpOp op = n.cmp;
   if (!lhs_sig) {  // c op x  →  x op' c
     switch (op) {
@@ -992,11 +1358,11 @@ std::optional<SimpleComparison> simple_comparison(const Condition& condition) {
     }
   }
   SimpleComparison s;
-  s.signal = impl.signals[static_cast<std::size_t>(sig)].name;
-  s.unit = impl.signals[static_cast<std::size_t>(sig)].unit;
+  s.signal = impl.signals[static_cast<std::size_t>(sig.signal)].name;
+  s.unit = impl.signals[static_cast<std::size_t>(sig.signal)].unit;
   s.op = static_cast<SimpleComparison::Op>(op);
-  s.threshold = scale != 0.0 ? cst / scale : cst;
-  s.abs = lhs_sig ? n.lhs_abs : n.rhs_abs;
+  s.threshold = sig.scale != 0.0 ? cst / sig.scale : cst;
+  s.abs = lhs_sig ? lhs_abs : rhs_abs;
   return s;
 }
 

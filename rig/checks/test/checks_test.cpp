@@ -10,6 +10,7 @@ namespace {
 
 using ::testing::HasSubstr;
 using test::s;
+Time ms(double v) { return from_seconds(v / 1000.0); }
 
 expr::Condition cond(const Trace& t, std::string_view text) { return expr::Condition::parse(text, expr::resolver_for(t)); }
 expr::Event event(const Trace& t, std::string_view text) { return expr::Event::parse(text, expr::resolver_for(t)); }
@@ -78,12 +79,48 @@ TEST(Lead, ThenEventNeverHappenedFails) {
   EXPECT_FALSE(r.measured.has_value());
 }
 
-TEST(Lead, ThenBeforeFirstFailsWithNegativeLead) {
-  const Trace t = test::lead_trace(60.0);
-  const auto r = lead(t, s(30), std::nullopt);
-  EXPECT_EQ(r.verdict, Verdict::kFail);
-  EXPECT_DOUBLE_EQ(*r.measured, -40.0);
-  EXPECT_THAT(r.message, HasSubstr("then event happened before the first event"));
+// A `then` before `first` does not count: the lead is to the first `then` at or after `first`.
+TEST(Lead, ThenBeforeFirstIsIgnored) {
+  Trace t;
+  test::add(t, "bms/out/prealarm", SignalKind::kDigital, {{0, 0}, {100, 1}});
+  test::add(t, "bms/out/load", SignalKind::kDigital, {{0, 1}, {60, 0}, {70, 1}, {130, 0}});
+  t.set_end_time(s(200));
+  const auto r = lead(t, s(30), s(30));
+  EXPECT_EQ(r.verdict, Verdict::kPass) << r.message;
+  EXPECT_DOUBLE_EQ(*r.measured, 30.0);
+  // the earlier fall alone (no fall after the rise) is not a negative lead but a missing `then`
+  const Trace early = test::lead_trace(60.0);
+  const auto r2 = lead(early, s(30), std::nullopt);
+  EXPECT_EQ(r2.verdict, Verdict::kFail);
+  EXPECT_THAT(r2.message, HasSubstr("never happened after t=100.000 s"));
+}
+
+// `until: {event, offset}` is searched from the occurrence that opened the window, not from the window start
+// (which the from-offset moved).
+TEST(Window, UntilIsSearchedFromTheOpeningOccurrence) {
+  Trace t;
+  test::add(t, "bms/out/prealarm", SignalKind::kDigital, {{0, 0}, {100, 1}, {102, 0}, {150, 1}, {151, 0}});
+  test::add(t, "bms/out/load", SignalKind::kDigital, {{0, 1}});
+  t.set_end_time(s(200));
+  CheckSpec spec{"", "", Always{cond(t, "bms/out/load == high")},
+                 Window{at_event(t, "rise(bms/out/prealarm)", s(5)), at_event(t, "fall(bms/out/prealarm)", s(1))}};
+  const auto r = evaluate(spec, t);
+  // from = 100 + 5 = 105 s; until = the fall after the rise at 100 s (102 s) + 1 s = 103 s: before the start
+  EXPECT_EQ(r.verdict, Verdict::kError) << r.message;
+  EXPECT_THAT(r.message, HasSubstr("empty window"));
+  spec.window.from = at_event(t, "rise(bms/out/prealarm)", s(-5));
+  const auto r2 = evaluate(spec, t);
+  EXPECT_EQ(r2.verdict, Verdict::kPass) << r2.message;
+  EXPECT_EQ(r2.window.begin, s(95));
+  EXPECT_EQ(r2.window.end, s(103));
+}
+
+TEST(Window, EqualFromAndUntilIsAnEmptyWindow) {
+  const Trace t = test::lead_trace(130.0);
+  CheckSpec spec{"", "", Always{cond(t, "bms/out/load == high")}, Window{at_time(s(50)), at_time(s(50))}};
+  const auto r = evaluate(spec, t);
+  EXPECT_EQ(r.verdict, Verdict::kError);
+  EXPECT_THAT(r.message, HasSubstr("empty window"));
 }
 
 TEST(Lead, WindowLimitsTheSearch) {
@@ -316,6 +353,125 @@ TEST(Checks, DescriptionIsGeneratedWhenNoSource) {
   const auto r = lead(t, s(30), s(31));
   EXPECT_EQ(r.description, "lead: rise(bms/out/prealarm) → fall(bms/out/load) at least 30 s at most 31 s");
   EXPECT_EQ(r.name, r.description);
+}
+
+
+// ---- count / duty / total / for_at_most / each / bounded aggregates ---------------------------------------------
+namespace {
+// A 15 ms-on / 15 ms-off limit cycle of an over-current from 10 s to 10.3 s (10 pulses), and one more at 50 s.
+Trace limit_cycle_trace() {
+  Trace t;
+  const SignalId id = t.add_signal(SignalInfo{"alternator/current_a", "A", SignalKind::kAnalog, 0.0});
+  t.append_raw(id, Sample{s(0), 80.0});
+  for (int k = 0; k < 10; ++k) {
+    t.append_raw(id, Sample{s(10.0 + 0.030 * k), 100.0});
+    t.append_raw(id, Sample{s(10.015 + 0.030 * k), 80.0});
+  }
+  t.append_raw(id, Sample{s(50), 100.0});
+  t.append_raw(id, Sample{s(50.015), 80.0});
+  test::add(t, "bms/out/prealarm", SignalKind::kDigital, {{0, 0}, {20, 1}, {21, 0}, {40, 1}, {41, 0}});
+  test::add(t, "bms/out/load", SignalKind::kDigital, {{0, 1}, {50, 0}, {55, 1}, {71, 0}});
+  t.set_end_time(s(100));
+  return t;
+}
+}  // namespace
+
+TEST(Bounded, LimitCycleFailsACountOrTotalBoundThoughEachExcursionIsShort) {
+  const Trace t = limit_cycle_trace();
+  Bounded b{sig(t, "alternator/current_a"), {}, 90.0, ms(15)};
+  EXPECT_EQ(evaluate(CheckSpec{"", "", b, {}}, t).verdict, Verdict::kPass);  // longest 15 ms: the old check passes
+  b.max_excursions = 3;
+  auto r = evaluate(CheckSpec{"", "", b, {}}, t);
+  EXPECT_EQ(r.verdict, Verdict::kFail) << r.message;
+  EXPECT_DOUBLE_EQ(*r.measured, 11.0);
+  EXPECT_DOUBLE_EQ(*r.margin, -8.0);
+  b.max_excursions = 11;  // exactly at the limit passes
+  EXPECT_EQ(evaluate(CheckSpec{"", "", b, {}}, t).verdict, Verdict::kPass);
+  b.max_excursions.reset();
+  b.max_total = ms(164);
+  r = evaluate(CheckSpec{"", "", b, {}}, t);
+  EXPECT_EQ(r.verdict, Verdict::kFail) << r.message;  // 11 × 15 ms = 165 ms
+  EXPECT_NEAR(*r.measured, 0.165, 1e-9);
+  b.max_total = ms(165);
+  EXPECT_EQ(evaluate(CheckSpec{"", "", b, {}}, t).verdict, Verdict::kPass);
+  // a total alone (no per-excursion limit) allows excursions of any length up to the total
+  EXPECT_EQ(evaluate(CheckSpec{"", "", Bounded{sig(t, "alternator/current_a"), {}, 90.0, Time{0}, {}, ms(165)}, {}}, t).verdict,
+            Verdict::kPass);
+}
+
+TEST(Count, CountsStretchesOfAConditionAndEventsInTheWindow) {
+  const Trace t = limit_cycle_trace();
+  auto count = [&](std::string_view ev, std::optional<int> lo, std::optional<int> hi, Window w = {}) {
+    return evaluate(CheckSpec{"", "", Count{event(t, ev), lo, hi}, w}, t);
+  };
+  auto r = count("alternator/current_a > 90 A", {}, 2);
+  EXPECT_EQ(r.verdict, Verdict::kFail) << r.message;
+  EXPECT_DOUBLE_EQ(*r.measured, 11.0);
+  EXPECT_EQ(count("alternator/current_a > 90 A", {}, 11).verdict, Verdict::kPass);
+  EXPECT_EQ(count("alternator/current_a > 90 A", 12, {}).verdict, Verdict::kFail);
+  EXPECT_EQ(count("rise(bms/out/prealarm)", 2, 2).verdict, Verdict::kPass);
+  EXPECT_EQ(count("rise(bms/out/prealarm)", 2, 2, Window{at_time(s(30)), {}}).verdict, Verdict::kFail);
+  // a stretch already true at the window start counts once
+  r = count("bms/out/prealarm", 1, 1, Window{at_time(s(20.5)), at_time(s(30))});
+  EXPECT_EQ(r.verdict, Verdict::kPass) << r.message;
+}
+
+TEST(Duty, FractionOfTheWindowTrue) {
+  const Trace t = limit_cycle_trace();
+  // from 10 s to 10.3 s the cycle is 50 % on
+  CheckSpec spec{"", "", Duty{cond(t, "alternator/current_a > 90 A"), {}, 0.5}, Window{at_time(s(10)), at_time(s(10.3))}};
+  auto r = evaluate(spec, t);
+  EXPECT_EQ(r.verdict, Verdict::kPass) << r.message;
+  EXPECT_NEAR(*r.measured, 50.0, 1e-9);
+  spec.kind = Duty{cond(t, "alternator/current_a > 90 A"), {}, 0.49};
+  EXPECT_EQ(evaluate(spec, t).verdict, Verdict::kFail);
+  spec.kind = Duty{cond(t, "alternator/current_a > 90 A"), 0.51, {}};
+  EXPECT_EQ(evaluate(spec, t).verdict, Verdict::kFail);
+}
+
+TEST(Total, TotalTimeTrueAgainstItsBounds) {
+  const Trace t = limit_cycle_trace();
+  auto total = [&](std::optional<Time> lo, std::optional<Time> hi) {
+    return evaluate(CheckSpec{"", "", Total{cond(t, "bms/out/load == low"), lo, hi}, {}}, t);
+  };
+  // low 50..55 s and 71..100 s: 34 s
+  auto r = total({}, s(34));
+  EXPECT_EQ(r.verdict, Verdict::kPass) << r.message;
+  EXPECT_NEAR(*r.measured, 34.0, 1e-9);
+  EXPECT_EQ(total({}, s(33.999)).verdict, Verdict::kFail);
+  EXPECT_EQ(total(s(34.001), {}).verdict, Verdict::kFail);
+}
+
+TEST(ForAtMost, EveryStretchLastsAtMostTheLimit) {
+  const Trace t = limit_cycle_trace();
+  auto fam = [&](Time limit) { return evaluate(CheckSpec{"", "", ForAtMost{cond(t, "bms/out/load == low"), limit}, {}}, t); };
+  auto r = fam(s(29));  // the second stretch 71..100 s lasts 29 s
+  EXPECT_EQ(r.verdict, Verdict::kPass) << r.message;
+  r = fam(s(28.999));
+  EXPECT_EQ(r.verdict, Verdict::kFail);
+  EXPECT_NEAR(*r.measured, 29.0, 1e-9);
+  EXPECT_EQ(r.instants.back().t, s(71));
+}
+
+TEST(Each, OneCheckPerOccurrence) {
+  const Trace t = limit_cycle_trace();
+  // pre-alarm rises at 20 s and 40 s; the load falls at 50 s and 71 s: "every pre-alarm rise is followed by a load
+  // fall 30 s to 31 s later"
+  auto inner = std::make_shared<CheckSpec>(
+      CheckSpec{"", "", Lead{event(t, "rise(bms/out/prealarm)"), event(t, "fall(bms/out/load)"), s(30), s(31)}, {}});
+  auto r = evaluate(CheckSpec{"", "", Each{event(t, "rise(bms/out/prealarm)"), inner}, {}}, t);
+  // at 20 s: the first fall after it is at 50 s → 30 s (pass); at 40 s: 50 s → 10 s (fail)
+  EXPECT_EQ(r.verdict, Verdict::kFail) << r.message;
+  EXPECT_THAT(r.message, HasSubstr("1 of 2 occurrence(s) did not pass; first at t=40.000 s"));
+  EXPECT_DOUBLE_EQ(*r.measured, 10.0);
+  // a single lead check (first occurrence only) would have passed
+  EXPECT_EQ(evaluate(*inner, t).verdict, Verdict::kPass);
+  // the inner windows end with the outer one: with the outer window ending at 30 s there is no fall in it
+  r = evaluate(CheckSpec{"", "", Each{event(t, "rise(bms/out/prealarm)"), inner}, Window{{}, at_time(s(30))}}, t);
+  EXPECT_EQ(r.verdict, Verdict::kFail) << r.message;  // the inner window ends at 30 s: no fall in it
+  // an event that never happens fails
+  r = evaluate(CheckSpec{"", "", Each{event(t, "rise(alternator/current_a > 500 A)"), inner}, {}}, t);
+  EXPECT_NE(r.verdict, Verdict::kPass);
 }
 
 }  // namespace

@@ -208,7 +208,7 @@ TEST(ExprErrors, SyntaxErrorsGiveColumnAndExpectation) {
   EXPECT_THAT(e.detail(), HasSubstr("cannot be chained"));
   e = parse_error("bms/out/load high", r);
   EXPECT_EQ(e.column(), 14u);
-  EXPECT_THAT(e.detail(), HasSubstr("expected a comparison operator, 'and', 'or' or the end of the expression, found 'high'"));
+  EXPECT_THAT(e.detail(), HasSubstr("expected a comparison operator, an arithmetic operator, 'and', 'or' or the end of the expression, found 'high'"));
   e = parse_error("3 < 4", r);
   EXPECT_THAT(e.detail(), HasSubstr("needs a signal"));
   e = parse_error("rise(bms/out/load) and bms/out/prealarm", r);
@@ -382,6 +382,128 @@ TEST(ExprParse, NestingDeeperThanTheLimitIsRefusedNotACrash) {
   // The inputs that used to overflow the stack.
   EXPECT_THAT(parse_error(nested(5000, "(", ")"), r).what(), HasSubstr("nested deeper"));
   EXPECT_THAT(parse_error(nested(8000, "not ", ""), r).what(), HasSubstr("nested deeper"));
+}
+
+// "Did you mean" compares an unknown name only with names of about its length: a 30 000-character name (which took
+// seconds of edit distances against every signal) gets no suggestion; a one-letter slip still does.
+TEST(ExprParse, VeryLongUnknownNameIsRefusedWithoutSuggestions) {
+  const Trace t = sample_trace();
+  const Resolver r = resolver_for(t);
+  const auto e = parse_error(std::string(30000, 'x') + " == 1", r);
+  EXPECT_EQ(e.column(), 1u);
+  EXPECT_THAT(e.what(), HasSubstr("unknown signal 'xxx"));
+  EXPECT_THAT(e.what(), ::testing::Not(HasSubstr("did you mean")));
+  // a long name is still matched against a candidate of about its length
+  EXPECT_THAT(close_matches(std::string(300, 'x'), {"bms/out/load", std::string(299, 'x')}),
+              ElementsAre(std::string(299, 'x')));
+  EXPECT_THAT(parse_error("bms/out/laod == high", r).what(), HasSubstr("did you mean 'bms/out/load'"));
+}
+
+// ---- arithmetic, bit tests, functions -------------------------------------------------------------------------
+namespace {
+Trace arith_trace() {
+  Trace t;
+  test::add(t, "bms/flags", SignalKind::kInteger, {{0, 0}});
+  test::add(t, "bms/out/load", SignalKind::kDigital, {{0, 1}});
+  test::add(t, "li/port_voltage_v", SignalKind::kAnalog, {{0, 13.0}}, "V");
+  test::add(t, "alternator/port_voltage_v", SignalKind::kAnalog, {{0, 13.0}}, "V");
+  test::add(t, "alternator/current_a", SignalKind::kAnalog, {{0, 0}}, "A");
+  test::add(t, "x/ripple_mv", SignalKind::kAnalog, {{0, 0}});
+  t.set_end_time(s(10));
+  return t;
+}
+}  // namespace
+
+TEST(ExprArithmetic, BitTestsWithBitAndAmpersand) {
+  const Trace t = arith_trace();
+  const auto r = resolver_for(t);
+  Live live(t);
+  const auto bit25 = Condition::parse("bit(bms/flags, 25)", r);
+  const auto amp = Condition::parse("bms/flags & 0x2000000 != 0", r);
+  const auto bare_amp = Condition::parse("bms/flags & 0x2000000", r);
+  live.set("bms/flags", 0x2000000 | 0x1);
+  EXPECT_TRUE(bit25.evaluate(live.fn()));
+  EXPECT_TRUE(amp.evaluate(live.fn()));
+  EXPECT_TRUE(bare_amp.evaluate(live.fn()));
+  live.set("bms/flags", 0x4000000 | 0x1000000);  // the neighbouring bits only: a whole-value compare would differ too
+  EXPECT_FALSE(bit25.evaluate(live.fn()));
+  EXPECT_FALSE(amp.evaluate(live.fn()));
+  EXPECT_FALSE(bare_amp.evaluate(live.fn()));
+  // another flag added does not change the test of bit 25
+  live.set("bms/flags", 0x2000000 | 0x8);
+  EXPECT_TRUE(bit25.evaluate(live.fn()));
+  EXPECT_THAT(parse_error("bit(alternator/current_a, 3)", r).detail(), HasSubstr("integer signal"));
+  EXPECT_THAT(parse_error("bit(bms/flags, 60)", r).detail(), HasSubstr("a bit number 0..52"));
+  EXPECT_THAT(parse_error("alternator/current_a & 4", r).detail(), HasSubstr("'&' tests bits of integer signals"));
+}
+
+TEST(ExprArithmetic, DifferencesBetweenSignalsWithUnits) {
+  const Trace t = arith_trace();
+  const auto r = resolver_for(t);
+  Live live(t);
+  // "LD = V_bat - 0.1 V" as a relative band
+  const auto c = Condition::parse("alternator/port_voltage_v - li/port_voltage_v >= 100 mV", r);
+  const auto bare = Condition::parse("alternator/port_voltage_v - li/port_voltage_v >= 0.1", r);  // in V
+  live.set("li/port_voltage_v", 13.2);
+  live.set("alternator/port_voltage_v", 13.3);
+  EXPECT_TRUE(c.evaluate(live.fn()));
+  EXPECT_TRUE(bare.evaluate(live.fn()));
+  live.set("alternator/port_voltage_v", 13.29);
+  EXPECT_FALSE(c.evaluate(live.fn()));
+  EXPECT_FALSE(bare.evaluate(live.fn()));
+  // scaling, parentheses, abs, min/max, unary minus, "a -0.1" as a subtraction
+  live.set("alternator/port_voltage_v", 13.0);
+  live.set("li/port_voltage_v", 14.0);
+  EXPECT_TRUE(Condition::parse("abs(alternator/port_voltage_v - li/port_voltage_v) > 0.9 V", r).evaluate(live.fn()));
+  EXPECT_TRUE(Condition::parse("(li/port_voltage_v - alternator/port_voltage_v) * 2 == 2 V", r).evaluate(live.fn()));
+  EXPECT_TRUE(Condition::parse("li/port_voltage_v / 2 == 7", r).evaluate(live.fn()));
+  EXPECT_TRUE(Condition::parse("max(alternator/port_voltage_v, li/port_voltage_v) == 14 V", r).evaluate(live.fn()));
+  EXPECT_TRUE(Condition::parse("min(alternator/port_voltage_v, li/port_voltage_v) == 13 V", r).evaluate(live.fn()));
+  EXPECT_TRUE(Condition::parse("-alternator/port_voltage_v < -12 V", r).evaluate(live.fn()));
+  EXPECT_TRUE(Condition::parse("li/port_voltage_v -1 == 13", r).evaluate(live.fn()));
+  EXPECT_TRUE(Condition::parse("li/port_voltage_v / alternator/port_voltage_v > 1.05", r).evaluate(live.fn()));
+  // a product of volts and amperes is watts
+  live.set("alternator/current_a", 10.0);
+  EXPECT_TRUE(Condition::parse("alternator/port_voltage_v * alternator/current_a == 130 W", r).evaluate(live.fn()));
+  // a parenthesised condition still works
+  live.set("bms/out/load", 1);
+  EXPECT_TRUE(Condition::parse("(li/port_voltage_v > 1 V) and (bms/out/load)", r).evaluate(live.fn()));
+  // mV and V mix by dimension
+  live.set("x/ripple_mv", 500);
+  EXPECT_TRUE(Condition::parse("li/port_voltage_v + x/ripple_mv == 14.5 V", r).evaluate(live.fn()));
+}
+
+TEST(ExprArithmetic, UnitsAreChecked) {
+  const Trace t = arith_trace();
+  const auto r = resolver_for(t);
+  EXPECT_THAT(parse_error("li/port_voltage_v - alternator/current_a > 0", r).detail(),
+              HasSubstr("cannot be subtracted from"));
+  EXPECT_THAT(parse_error("li/port_voltage_v - li/port_voltage_v > 2 A", r).detail(),
+              HasSubstr("unit 'A' does not match"));
+  EXPECT_THAT(parse_error("max(li/port_voltage_v, alternator/current_a) > 2 V", r).detail(), HasSubstr("(A)"));
+  EXPECT_THAT(parse_error("li/port_voltage_v * alternator/current_a > 2 V", r).detail(), HasSubstr("(W)"));
+  EXPECT_THAT(parse_error("li/port_voltage_v / 0 > 1", r).detail(), HasSubstr("division by zero"));
+  // a hint when a signal name swallowed the operator
+  EXPECT_THAT(parse_error("li/port_voltage_v/2 > 1", r).detail(), HasSubstr("put spaces around"));
+}
+
+TEST(ExprArithmetic, DigitalSignalAgainstANumberOtherThanZeroOrOne) {
+  const Trace t = arith_trace();
+  const auto r = resolver_for(t);
+  const auto e = parse_error("bms/out/load == 5", r);
+  EXPECT_THAT(e.detail(), HasSubstr("'bms/out/load' is a digital signal (0 or 1)"));
+  EXPECT_EQ(e.column(), 17u);
+  EXPECT_NO_THROW(Condition::parse("bms/out/load == 1", r));
+  EXPECT_NO_THROW(Condition::parse("bms/out/load == high", r));
+}
+
+TEST(ExprArithmetic, ArithmeticOverATrace) {
+  Trace t;
+  test::add(t, "li/port_voltage_v", SignalKind::kAnalog, {{0, 13.0}, {5, 13.5}}, "V");
+  test::add(t, "alternator/port_voltage_v", SignalKind::kAnalog, {{0, 13.05}, {2, 13.2}, {6, 13.55}}, "V");
+  t.set_end_time(s(10));
+  const auto c = Condition::parse("alternator/port_voltage_v - li/port_voltage_v >= 0.1 V", resolver_for(t));
+  EXPECT_THAT(c.intervals(t), ElementsAre(Interval{s(2), s(5)}));
 }
 
 }  // namespace

@@ -53,6 +53,8 @@ struct SimState {
   fw::Outputs outputs{};
   Time now{0};
   bool ended = false;
+  bool reset_due = false;  // a `when:` entry fired after the firmware's step asked for a reset: done at the next tick
+  bool plant_set = false;  // timeline actions or ramps changed the plant at this tick (inputs are re-sampled)
   double timeline_entry = 0.0;
 };
 
@@ -84,10 +86,11 @@ class Loop {
     steps_per_tick_ = static_cast<int>(sc.tick / sc.plant_step);
     bind_bench();
     dt_s_ = to_seconds(sc.plant_step);
+    bind_guards();
   }
 
   void run() {
-    SimState s{make_world(sc_), {}, {}, {}, {}, {}, Time{0}, false, 0.0};
+    SimState s{make_world(sc_), {}, {}, {}, {}, {}, Time{0}, false, false, false, 0.0};
     s.values.assign(sc_.signals.size(), std::numeric_limits<double>::quiet_NaN());
     s.entries.resize(sc_.timeline.size());
     for (std::size_t i = 0; i < sc_.timeline.size(); ++i) {
@@ -209,6 +212,66 @@ class Loop {
     }
     measured_values_.assign(measured_.size(), std::numeric_limits<double>::quiet_NaN());
   }
+  // Exact instants for analog signals recorded with a resolution: every condition a check or a `when:` reads, and
+  // every band edge of settles/bounded, is watched on the live values; when the recorded (dead-banded) values would
+  // give another truth than the live ones, the signals involved are recorded at that instant, whatever their
+  // resolution. So a condition changes truth in the trace at the very sample it changed for the plant (one plant
+  // step for per-step signals, one tick for per-tick signals).
+  void bind_guards() {
+    checks::Watched w;
+    for (const auto& c : sc_.expect) checks::add_watched(c, w);
+    for (const auto& e : sc_.timeline)
+      if (e.trigger.when) w.conditions.push_back(e.trigger.when->condition());
+    std::vector<int> group(sc_.signals.size(), -1);  // which sampled set each signal is in: 0 fast, 1 slow, 2 out
+    for (int g = 0; g < 3; ++g)
+      for (const auto& b : g == 0 ? fast_ : g == 1 ? slow_ : outputs_) group[b.id] = g;
+    const auto guarded = [&](SignalId id) {
+      return id < analog_.size() && analog_[id] && resolution_[id] > 0.0 && group[id] >= 0;
+    };
+    for (const auto& c : w.conditions) {
+      Guard g;
+      g.condition = c;
+      bool any = false;
+      for (const auto& ref : c.signals()) {
+        const auto id = trace_.find(ref.name);
+        if (!id) { any = false; break; }
+        g.ids.push_back(*id);
+        any = any || guarded(*id);
+      }
+      if (!any) continue;
+      for (const SignalId id : g.ids) g.groups |= 1u << static_cast<unsigned>(std::max(0, group[id]));
+      bool dup = false;
+      for (const auto& x : guards_) dup = dup || x.condition.text() == c.text();
+      if (!dup) guards_.push_back(std::move(g));
+    }
+    for (const auto& [name, level] : w.thresholds) {
+      const auto id = trace_.find(name);
+      if (!id || !guarded(*id)) continue;
+      levels_.push_back(Level{*id, level, 1u << static_cast<unsigned>(group[*id])});
+    }
+  }
+  // After a set of signals was sampled and recorded at s.now (group bit: 1 fast, 2 slow, 4 outputs).
+  void apply_guards(SimState& s, unsigned group_bit) {
+    for (auto& g : guards_) {
+      if (!(g.groups & group_bit)) continue;
+      const bool live = g.condition.evaluate(g.ids, s.values);
+      const bool recorded = g.condition.evaluate(g.ids, last_);
+      if (live == recorded) continue;
+      for (const SignalId id : g.ids) record_exact(id, s.now, s.values[id]);
+    }
+    for (const auto& l : levels_) {
+      if (!(l.groups & group_bit)) continue;
+      const double v = s.values[l.id], r = last_[l.id];
+      if (std::isnan(v) || std::isnan(r)) continue;
+      if ((v < l.level) != (r < l.level) || (v > l.level) != (r > l.level)) record_exact(l.id, s.now, v);
+    }
+  }
+  void record_exact(SignalId id, Time t, double v) {
+    if (std::isnan(v) || last_[id] == v || (has_edges_ && edge_timed_[id])) return;
+    last_[id] = v;
+    trace_.record_exact(id, t, v);
+  }
+
   // Before the firmware steps: the plant's values of the driven signals.
   void drive_bench(const SimState& s) {
     for (std::size_t k = 0; k < drive_.size(); ++k)
@@ -240,6 +303,8 @@ class Loop {
       s.values[b.id] = v;
       if (rec && !(has_edges_ && edge_timed_[b.id])) record(b.id, s.now, v);
     }
+    if (rec && (!guards_.empty() || !levels_.empty()))
+      apply_guards(s, &set == &fast_ ? 1u : &set == &slow_ ? 2u : 4u);
   }
   std::optional<SignalId> output_id(const std::string& name) const {
     for (const auto& b : outputs_)
@@ -274,16 +339,25 @@ class Loop {
 
   // One firmware tick from s.now; `step` gets the board's sample (and whether a firmware reset is due) and returns
   // the firmware's Outputs.
+  //
+  // The order within a tick at t (scenarios/README.md, "Instants"): the timeline entries due at t fire (`at:`,
+  // `after:`, repeats, and `when:` entries whose delay ends at t); ramps move; the inputs are sampled and recorded
+  // at t — exactly what the firmware samples; the firmware steps and its outputs are recorded at t; then the `when:`
+  // conditions are evaluated on the values recorded at t, and an entry whose condition became true at t with no
+  // delay acts at once (on the plant before it advances from t; the firmware sees the change at its next sample).
   template <class StepFn>
   void tick(SimState& s, bool rec, StepFn&& step) {
-    sample(s, slow_, rec);
-    bool reset = false;
+    bool reset = s.reset_due;
+    s.reset_due = false;
+    s.plant_set = false;
     timeline(s, rec, reset);
     if (s.ended) {
       if (rec) record_timeline(s);
       return;
     }
     update_ramps(s);
+    sample(s, slow_, rec);
+    if (s.plant_set) sample(s, fast_, rec);  // the plant changed at t: record what the firmware samples at t
     if (closed_loop_) drive_bench(s);
     const BoardSample in = sample_board(s.world);
     s.outputs = step(in, reset);
@@ -295,7 +369,9 @@ class Loop {
       }
     if (closed_loop_) measure_bench(s, rec);
     if (rec && has_edges_) drain_edges();
+    when_triggers(s, rec);
     if (rec) record_timeline(s);
+    if (s.ended) return;
     s.world.set_command(s.outputs.alt_path_on, s.outputs.alt_limit_ma / 1000.0);
     s.world.set_pins(s.outputs.load == fw::Pin::kHigh, s.outputs.charge == fw::Pin::kHigh,
                      s.outputs.prealarm == fw::Pin::kHigh);
@@ -312,7 +388,20 @@ class Loop {
     s.now = tick_start + sc_.tick;
   }
 
+  // The entries due at s.now, before the firmware samples.
   void timeline(SimState& s, bool rec, bool& reset) {
+    for (std::size_t i = 0; i < sc_.timeline.size(); ++i) {
+      auto& es = s.entries[i];
+      while (es.due && *es.due <= s.now) {
+        fire(s, i, rec, reset);
+        if (s.ended) return;
+      }
+    }
+  }
+  // After the firmware's step at s.now: `when:` conditions on the values recorded at s.now. An entry without delay
+  // fires now (its actions reach the plant before it advances from s.now); a reset it asks for is done at the next
+  // tick, the firmware having already stepped at this one.
+  void when_triggers(SimState& s, bool rec) {
     const expr::ValueFn value = [&s](SignalId id) -> std::optional<double> {
       const double v = s.values[id];
       if (std::isnan(v)) return std::nullopt;
@@ -321,16 +410,17 @@ class Loop {
     for (std::size_t i = 0; i < sc_.timeline.size(); ++i) {
       auto& es = s.entries[i];
       const auto& e = sc_.timeline[i];
-      if (es.detector && !es.done) {
-        if (es.detector->update(value) && !es.due) {
-          es.due = s.now + e.trigger.at;
-          if (e.trigger.once) es.done = true;
-        }
+      if (!es.detector || es.done) continue;
+      if (es.detector->update(value) && !es.due) {
+        es.due = s.now + e.trigger.at;
+        if (e.trigger.once) es.done = true;
       }
+      bool reset = false;
       while (es.due && *es.due <= s.now) {
         fire(s, i, rec, reset);
         if (s.ended) return;
       }
+      if (reset) s.reset_due = true;
     }
   }
 
@@ -352,6 +442,7 @@ class Loop {
       s.entries[i + 1].due = s.now + sc_.timeline[i + 1].trigger.at;
     try {
       for (const auto& a : e.actions) {
+        if (!std::holds_alternative<scenario::EndAction>(a)) s.plant_set = true;
         if (const auto* set = std::get_if<scenario::SetAction>(&a)) {
           cancel_ramp(s, set->target.name);
           set->target.set(s.world, set->value);
@@ -397,6 +488,7 @@ class Loop {
   }
   static void update_ramps(SimState& s) {
     if (s.ramps.empty()) return;
+    s.plant_set = true;
     for (auto& r : s.ramps) {
       const double f = r.over.count() <= 0 ? 1.0
                                            : std::min(1.0, static_cast<double>((s.now - r.start).count()) /
@@ -430,6 +522,18 @@ class Loop {
   int alt_current_slot_ = -1;               // index of alternator/current_a in measured_, -1 if not measured
   int steps_per_tick_ = 10;
   double dt_s_ = 1e-3;
+  struct Guard {
+    expr::Condition condition;
+    std::vector<SignalId> ids;  // trace ids of the condition's signals, in its order
+    unsigned groups = 0;        // the sampled sets its signals are in
+  };
+  struct Level {
+    SignalId id;
+    double level;
+    unsigned groups;
+  };
+  std::vector<Guard> guards_;
+  std::vector<Level> levels_;
 };
 
 }  // namespace

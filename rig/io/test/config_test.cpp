@@ -169,6 +169,15 @@ TEST(RigConfig, SignalNamesComeFromTheRegistryWithTheirBenchDirection) {
   EXPECT_NO_THROW(parse_rig_config(kHead + "  bank/battery[4]/cable/atc:\n    out: { gpiod: { chip: c, line: 1 } }\n    safe: high\n", "b"));
 }
 
+// A 30 000-character channel name (it once overflowed the stack in a regular expression) is an unknown signal,
+// refused at its place like any other; so is one a character longer than the longest registered name.
+TEST(RigConfig, VeryLongChannelNameIsAnUnknownSignal) {
+  expect_error(kHead + "  " + std::string(30000, 'a') + ":\n    in: { gpiod: { chip: c, line: 1 } }\n",
+               {"bench.yaml:3:3:", "found unknown signal 'aaaa"});
+  expect_error(kHead + "  bms/out/loadd:\n    in: { gpiod: { chip: c, line: 1 } }\n",
+               {"bench.yaml:3:3:", "found unknown signal 'bms/out/loadd'"});
+}
+
 TEST(RigConfig, TextThatIsNotUtf8IsRefusedWithItsPlace) {
   expect_error("rig: b\xe9nch\n" + kHead.substr(7) + "  bms/out/load:\n    in: { gpiod: { chip: c, line: 1 } }\n",
                {"bench.yaml:1:7: found a byte that is not UTF-8"});

@@ -1,9 +1,12 @@
 // The self-contained HTML report: summary, traceability matrix, per-case evidence with SVG waveforms.
 #include <algorithm>
+#include <cctype>
 #include <cmath>
 #include <filesystem>
 #include <limits>
 #include <set>
+#include <string_view>
+#include <vector>
 
 #include "rig/html_compare.hpp"
 #include "rig/writers.hpp"
@@ -32,6 +35,83 @@ std::string margin_text(const checks::CheckResult& c) {
   if (c.uncertainty && *c.uncertainty > 0.0) s += " ± " + fixed(*c.uncertainty, 3);
   if (!c.measured_unit.empty()) s += " " + c.measured_unit;
   return s;
+}
+
+// A check's label: its name, or for a check without one, its one-line description read as words
+// ("eventually bms/out/load == low within 25 min after 2 s") rather than the YAML it was written in.
+std::string check_label(const checks::CheckResult& c) {
+  if (c.name != c.description) return c.name;
+  std::string_view d = c.name;
+  if (!(d.size() > 2 && d.front() == '{' && d.back() == '}')) return c.name;
+  d = d.substr(1, d.size() - 2);
+  const auto colon = d.find(": ");
+  if (colon == std::string_view::npos) return c.name;
+  std::string out(d.substr(0, colon));  // the kind
+  std::string_view body = d.substr(colon + 2);
+  if (!(body.size() >= 2 && body.front() == '{' && body.back() == '}')) return out + ": " + std::string(body);
+  body = body.substr(1, body.size() - 2);
+  // top-level "key: value" pairs of the flow map; "that" is the condition itself, other keys read as words
+  int depth = 0;
+  std::size_t start = 0;
+  out += ":";
+  for (std::size_t i = 0; i <= body.size(); ++i) {
+    const char ch = i < body.size() ? body[i] : ',';
+    if (ch == '{' || ch == '[' || ch == '(') ++depth;
+    if (ch == '}' || ch == ']' || ch == ')') --depth;
+    if (ch != ',' || depth != 0) continue;
+    std::string_view item = body.substr(start, i - start);
+    while (!item.empty() && item.front() == ' ') item.remove_prefix(1);
+    start = i + 1;
+    const auto kc = item.find(": ");
+    if (kc == std::string_view::npos) {
+      out += " " + std::string(item);
+      continue;
+    }
+    std::string key(item.substr(0, kc));
+    if (key != "that") {
+      std::replace(key.begin(), key.end(), '_', ' ');
+      out += " " + key;
+    }
+    out += " " + std::string(item.substr(kc + 2));
+  }
+  return out;
+}
+
+// An id attribute (and its #fragment) from free text: letters, digits, '-', '_' and '.' kept, anything else '_'.
+std::string anchor(std::string_view prefix, std::string_view text) {
+  std::string id(prefix);
+  for (char ch : text) {
+    const auto u = static_cast<unsigned char>(ch);
+    id += std::isalnum(u) != 0 || ch == '-' || ch == '_' || ch == '.' ? ch : '_';
+  }
+  return id;
+}
+
+// A trace file as a link relative to the report's folder (percent-encoded); as written when no folder is known.
+std::string trace_href(const std::string& file, const std::filesystem::path& base) {
+  std::string rel = file;
+  if (!base.empty()) {
+    std::error_code ec;
+    const auto a = std::filesystem::absolute(file, ec);
+    const auto b = std::filesystem::absolute(base, ec);
+    if (!ec) {
+      const auto r = a.lexically_relative(b);
+      if (!r.empty()) rel = r.generic_string();
+    }
+  }
+  static const char* hex = "0123456789ABCDEF";
+  std::string out;
+  for (char ch : rel) {
+    const auto u = static_cast<unsigned char>(ch);
+    if (std::isalnum(u) != 0 || std::string_view("-_.~/").find(ch) != std::string_view::npos) {
+      out += ch;
+    } else {
+      out += '%';
+      out += hex[u >> 4];
+      out += hex[u & 15];
+    }
+  }
+  return out;
 }
 
 std::string measured_text(const checks::CheckResult& c) {
@@ -87,10 +167,36 @@ double nice_step(double span, int target) {
   return 10 * mag;
 }
 
-std::string tick_label(double seconds, double step) {
-  if (step >= 60 && std::fmod(seconds, 60.0) == 0.0) return fixed(seconds / 60.0, 0) + " min";
-  const int decimals = step >= 1 ? 0 : step >= 0.1 ? 1 : step >= 0.01 ? 2 : 3;
-  return fixed(seconds, decimals) + " s";
+// One time unit per axis, chosen by the span shown: ms below 2 s, s below 10 min, min below 3 h, else h.
+struct TimeUnit {
+  double seconds;
+  const char* name;
+};
+TimeUnit axis_unit(double span_s) {
+  if (span_s < 2.0) return {1e-3, "ms"};
+  if (span_s < 600.0) return {1.0, "s"};
+  if (span_s < 3 * 3600.0) return {60.0, "min"};
+  return {3600.0, "h"};
+}
+
+// A round tick step in the axis unit for about `target` ticks: minutes step by 1, 2, 5, 10, 15, 20, 30, 60 and hours
+// by 1, 2, 3, 6, 12, 24 (the clock's divisions); ms and s by 1-2-5 decades. Beyond those lists, 1-2-5 decades.
+double axis_step(double span_in_unit, const TimeUnit& unit, int target) {
+  const double raw = span_in_unit / target;
+  const std::string_view name = unit.name;
+  const std::vector<double> clock = name == "min" ? std::vector<double>{1, 2, 5, 10, 15, 20, 30, 60}
+                                    : name == "h" ? std::vector<double>{1, 2, 3, 6, 12, 24}
+                                                  : std::vector<double>{};
+  for (double c : clock)
+    if (raw <= c) return c;
+  return nice_step(span_in_unit, target);
+}
+
+std::string tick_label(double value_in_unit, double step_in_unit, const TimeUnit& unit) {
+  int decimals = 0;
+  for (double s = step_in_unit; decimals < 6 && std::fabs(s - std::round(s)) > 1e-9 * std::max(1.0, s); s *= 10)
+    ++decimals;
+  return fixed(value_in_unit, decimals) + " " + unit.name;
 }
 
 // Step polyline of one signal in a lane over [p.t0, p.t1], decimated to min/max per pixel column.
@@ -216,7 +322,12 @@ int draw_panel(std::string& o, const CaseResult& c, const Trace& trace, const st
           if (std::isfinite(l)) limits.push_back(l);
     for (double l : limits) vmin = std::min(vmin, l), vmax = std::max(vmax, l);
     if (!std::isfinite(vmin)) vmin = 0, vmax = 1;
-    if (vmax == vmin) vmin -= 0.5, vmax += 0.5;
+    if (vmax == vmin) {
+      // a flat signal: digital and integer signals one step either side, analog ±10 % of its value (1 unit at 0),
+      // so that a steady 13.2 V reads 11.9 V to 14.5 V rather than 12.7 V to 13.7 V
+      const double pad = info.kind != SignalKind::kAnalog ? 1.0 : vmin != 0.0 ? std::fabs(vmin) * 0.1 : 1.0;
+      vmin -= pad, vmax += pad;
+    }
     const std::string unit = info.unit;
     auto ylab = [&](double v) { return digital ? std::string(v != 0 ? "high" : "low") : esc(checks::format_value(v, unit)); };
     o += "<text x=\"" + std::to_string(p.left - 4) + "\" y=\"" + px(plot_top + 4) +
@@ -235,9 +346,11 @@ int draw_panel(std::string& o, const CaseResult& c, const Trace& trace, const st
     const auto& ch = c.checks[static_cast<std::size_t>(k)];
     const double y = lanes_bottom + k * p.check_h + p.check_h / 2.0;
     const char* color = ch.verdict == Verdict::kPass ? "#2e7d32" : ch.verdict == Verdict::kFail ? "#c62828" : "#ef6c00";
-    o += "<g class=\"check\"><title>" + esc(ch.message) + "</title>\n";
+    o += "<g class=\"check\"><title>" + esc(check_label(ch) + ": " + ch.message) + "</title>\n";
     o += "<text x=\"" + std::to_string(p.left - 4) + "\" y=\"" + px(y + 4) + "\" text-anchor=\"end\" fill=\"" + color +
          "\">" + esc(ch.kind) + "</text>\n";
+    o += "<text class=\"check-label\" x=\"" + std::to_string(p.left + 4) + "\" y=\"" + px(y + 4) +
+         "\" font-size=\"10\" fill=\"#444\">" + esc(check_label(ch)) + "</text>\n";
     const bool window_visible = !(ch.window.end < p.t0 || ch.window.begin > p.t1);
     const double x0 = clip_x(ch.window.begin), x1 = clip_x(ch.window.end);
     if (window_visible)
@@ -262,18 +375,21 @@ int draw_panel(std::string& o, const CaseResult& c, const Trace& trace, const st
     }
     o += "</g>\n";
   }
-  // time axis
+  // time axis: one unit, round ticks (counted in the unit so that 0.1 + 0.2 never drifts)
   const double t0 = to_seconds(p.t0), t1 = to_seconds(p.t1);
-  const double step = nice_step(t1 > t0 ? t1 - t0 : 1.0, 8);
+  const TimeUnit unit = axis_unit(t1 > t0 ? t1 - t0 : 1.0);
+  const double u0 = t0 / unit.seconds, u1 = t1 / unit.seconds;
+  const double step = axis_step(u1 > u0 ? u1 - u0 : 1.0, unit, 8);
   const int ay = checks_bottom + 4;
   o += "<line x1=\"" + std::to_string(p.left) + "\" x2=\"" + std::to_string(p.left + p.width) + "\" y1=\"" +
        std::to_string(ay) + "\" y2=\"" + std::to_string(ay) + "\" stroke=\"#999\"/>\n";
-  for (double t = std::ceil(t0 / step - 1e-9) * step + 0.0; t <= t1 + step * 1e-6; t += step) {
-    if (std::fabs(t) < step * 1e-9) t = 0.0;  // no "-0 s"
-    const double xx = p.x(from_seconds(t));
+  const auto first = static_cast<long long>(std::ceil(u0 / step - 1e-9));
+  for (long long k = first; k * step <= u1 + step * 1e-6; ++k) {
+    const double u = k == 0 ? 0.0 : static_cast<double>(k) * step;  // no "-0 s"
+    const double xx = p.x(from_seconds(u * unit.seconds));
     o += "<line x1=\"" + px(xx) + "\" x2=\"" + px(xx) + "\" y1=\"" + std::to_string(ay) + "\" y2=\"" +
-         std::to_string(ay + 4) + "\" stroke=\"#999\"/><text x=\"" + px(xx) + "\" y=\"" + std::to_string(ay + 16) +
-         "\" text-anchor=\"middle\" fill=\"#555\">" + tick_label(t, step) + "</text>\n";
+         std::to_string(ay + 4) + "\" stroke=\"#999\"/><text class=\"tick\" x=\"" + px(xx) + "\" y=\"" +
+         std::to_string(ay + 16) + "\" text-anchor=\"middle\" fill=\"#555\">" + tick_label(u, step, unit) + "</text>\n";
   }
   return checks_bottom + p.axis_h;
 }
@@ -401,7 +517,9 @@ std::string html_report(const RunResult& run, const HtmlOptions& opt, const Comp
 
 void write_html_report(const RunResult& run, const HtmlOptions& options, const Comparison& agreement,
                        const std::filesystem::path& path) {
-  write_file_atomic(path, html_report(run, options, agreement));
+  HtmlOptions o = options;
+  if (o.link_base.empty()) o.link_base = path.parent_path().empty() ? std::filesystem::path(".") : path.parent_path();
+  write_file_atomic(path, html_report(run, o, agreement));
 }
 
 namespace {
@@ -463,17 +581,16 @@ std::string html_report_with(const RunResult& run, const HtmlOptions& opt, const
   prow("date (UTC)", run.date);
   if (!run.command_line.empty()) prow("command", run.command_line);
   o += "</table>\n";
-  {
-    std::set<std::pair<std::string, std::string>> files;
-    for (const auto& c : run.cases) files.emplace(c.scenario_file, c.scenario_sha256);
-    o += "<table class=\"files\">\n<tr><th>scenario file</th><th>SHA-256</th></tr>\n";
-    for (const auto& [f, h] : files)
-      o += "<tr><td class=\"mono\">" + esc(f) + "</td><td class=\"mono\">" + esc(h.empty() ? "(not recorded)" : h) +
-           "</td></tr>\n";
-    o += "</table>\n";
-  }
-
   // ---- traceability
+  auto requirement_text_cell = [&](const std::string& id) {
+    const auto it = opt.requirement_texts.find(id);
+    return "<td class=\"req-text\">" + (it == opt.requirement_texts.end() ? std::string() : esc(it->second)) + "</td>";
+  };
+  // the requirement anchors this page has: every listed ID, and the IDs cases name beyond the list
+  std::set<std::string> requirement_anchors;
+  if (!opt.requirement_ids.empty())
+    for (const auto& c : run.cases) requirement_anchors.insert(c.requirements.begin(), c.requirements.end());
+  requirement_anchors.insert(opt.requirement_ids.begin(), opt.requirement_ids.end());
   o += "<h2 id=\"traceability\">Traceability: requirement → scenarios → verdict</h2>\n";
   if (opt.observation != nullptr)
     o += "<p class=\"muted\" id=\"coverage-rule\">Coverage by observation: a requirement is covered only by a passing "
@@ -481,15 +598,15 @@ std::string html_report_with(const RunResult& run, const HtmlOptions& opt, const
   if (opt.requirement_ids.empty()) {
     o += "<p class=\"muted\">No requirement list was given.</p>\n";
   } else {
-    o += "<table class=\"traceability\">\n<tr><th>requirement</th><th>verdict</th><th>scenarios (verdict, measured "
-         "margins)</th></tr>\n";
+    o += "<table class=\"traceability\">\n<tr><th>requirement</th><th>text</th><th>verdict</th><th>scenarios (verdict, "
+         "measured margins)</th></tr>\n";
     for (const auto& r : trace_rows) {
       if (!r.covered()) {
         const std::string why = r.cases.empty() ? "no scenario names this requirement"
                                                 : "named by " + std::to_string(r.cases.size()) +
                                                       " case(s), but no passing check reads a signal that observes it";
-        o += "<tr class=\"uncovered\" id=\"req-" + esc_attr(r.id) + "\"><td>" + esc(r.id) +
-             "</td><td>NOT COVERED</td><td>" + esc(why) + "</td></tr>\n";
+        o += "<tr class=\"uncovered\" id=\"" + anchor("req-", r.id) + "\"><td>" + esc(r.id) + "</td>" +
+             requirement_text_cell(r.id) + "<td>NOT COVERED</td><td>" + esc(why) + "</td></tr>\n";
         continue;
       }
       std::string cell;
@@ -499,7 +616,7 @@ std::string html_report_with(const RunResult& run, const HtmlOptions& opt, const
                 esc(c.display_name()) + "</a>";
         std::string margins;
         for (const auto& k : c.checks)
-          if (k.margin) margins += (margins.empty() ? "" : "; ") + esc(k.kind) + " " + esc(margin_text(k));
+          if (k.margin) margins += (margins.empty() ? "" : "; ") + esc(check_label(k)) + " " + esc(margin_text(k));
         if (!margins.empty()) cell += " <span class=\"muted\">— margin " + margins + "</span>";
         std::string seen;
         for (const auto& ob : r.observed_by)
@@ -508,8 +625,9 @@ std::string html_report_with(const RunResult& run, const HtmlOptions& opt, const
         if (!seen.empty()) cell += "<div class=\"observed\">observed by: " + seen + "</div>";
         cell += "</div>";
       }
-      o += "<tr class=\"" + std::string(verdict_class(r.verdict)) + "\" id=\"req-" + esc_attr(r.id) + "\"><td>" +
-           esc(r.id) + "</td><td>" + badge(r.verdict) + "</td><td>" + cell + "</td></tr>\n";
+      o += "<tr class=\"" + std::string(verdict_class(r.verdict)) + "\" id=\"" + anchor("req-", r.id) + "\"><td>" +
+           esc(r.id) + "</td>" + requirement_text_cell(r.id) + "<td>" + badge(r.verdict) + "</td><td>" + cell +
+           "</td></tr>\n";
     }
     o += "</table>\n";
     std::vector<std::string> extra;
@@ -520,9 +638,21 @@ std::string html_report_with(const RunResult& run, const HtmlOptions& opt, const
           extra.push_back(id);
     if (!extra.empty()) {
       o += "<p><strong>Not in the requirement list</strong> (named by scenarios):";
-      for (const auto& e : extra) o += " <code>" + esc(e) + "</code>";
+      for (const auto& e : extra) o += " <code id=\"" + anchor("req-", e) + "\">" + esc(e) + "</code>";
       o += "</p>\n";
     }
+  }
+
+  // ---- scenario files and their hashes: after the traceability matrix, folded (a library run lists dozens)
+  {
+    std::set<std::pair<std::string, std::string>> files;
+    for (const auto& c : run.cases) files.emplace(c.scenario_file, c.scenario_sha256);
+    o += "<details class=\"files\" id=\"scenario-files\"><summary>Scenario files and their SHA-256 (" +
+         std::to_string(files.size()) + ")</summary>\n<table class=\"files\">\n<tr><th>scenario file</th><th>SHA-256</th></tr>\n";
+    for (const auto& [f, h] : files)
+      o += "<tr><td class=\"mono\">" + esc(f) + "</td><td class=\"mono\">" + esc(h.empty() ? "(not recorded)" : h) +
+           "</td></tr>\n";
+    o += "</table>\n</details>\n";
   }
 
   // ---- case index
@@ -554,13 +684,17 @@ std::string html_report_with(const RunResult& run, const HtmlOptions& opt, const
       o += "<tr><th>parameters</th><td>" + ps + "</td></tr>\n";
     }
     std::string reqs;
-    for (const auto& r : c.requirements) reqs += (reqs.empty() ? "" : " ") + ("<a href=\"#req-" + esc_attr(r) + "\">" + esc(r) + "</a>");
+    for (const auto& r : c.requirements)
+      reqs += (reqs.empty() ? "" : " ") + (requirement_anchors.contains(r)
+                                               ? "<a href=\"#" + anchor("req-", r) + "\">" + esc(r) + "</a>"
+                                               : esc(r));
     o += "<tr><th>requirements</th><td>" + (reqs.empty() ? std::string("—") : reqs) + "</td></tr>\n";
     o += "<tr><th>mode</th><td>" + esc(c.mode) + "</td></tr>\n";
     o += "<tr><th>simulated / wall</th><td>" + fixed(c.simulated_s, 3) + " s / " + fixed(c.wall_s, 3) + " s</td></tr>\n";
     if (!c.trace_files.empty()) {
       std::string tf;
-      for (const auto& f : c.trace_files) tf += (tf.empty() ? "" : "<br/>") + esc(f);
+      for (const auto& f : c.trace_files)
+        tf += (tf.empty() ? "" : "<br/>") + ("<a href=\"" + esc_attr(trace_href(f, opt.link_base)) + "\">" + esc(f) + "</a>");
       o += "<tr><th>traces</th><td class=\"mono\">" + tf + "</td></tr>\n";
     }
     if (!c.completed) o += "<tr><th>status</th><td>incomplete: the run was interrupted</td></tr>\n";
@@ -571,7 +705,7 @@ std::string html_report_with(const RunResult& run, const HtmlOptions& opt, const
            "<th>evidence</th></tr>\n";
       for (const auto& k : c.checks)
         o += "<tr class=\"" + std::string(verdict_class(k.verdict)) + "\"><td>" + badge(k.verdict) + "</td><td>" +
-             esc(k.name) + "</td><td class=\"num\">" + esc(measured_text(k)) + "</td><td>" + esc(k.limit_text) +
+             esc(check_label(k)) + "</td><td class=\"num\">" + esc(measured_text(k)) + "</td><td>" + esc(k.limit_text) +
              "</td><td class=\"num\">" + esc(margin_text(k)) + "</td><td>" + esc(k.evidence) + "</td></tr>\n";
       o += "</table>\n";
     }
@@ -597,7 +731,9 @@ std::string html_report_with(const RunResult& run, const HtmlOptions& opt, const
 }  // namespace
 
 void write_html_report(const RunResult& run, const HtmlOptions& options, const std::filesystem::path& path) {
-  write_file_atomic(path, html_report(run, options));
+  HtmlOptions o = options;
+  if (o.link_base.empty()) o.link_base = path.parent_path().empty() ? std::filesystem::path(".") : path.parent_path();
+  write_file_atomic(path, html_report(run, o));
 }
 
 }  // namespace rig::report

@@ -30,6 +30,46 @@ std::vector<std::string> parse_requirement_ids_text(std::string_view md) {
   return ids;
 }
 
+std::map<std::string, std::string> parse_requirements_text(std::string_view md) {
+  std::map<std::string, std::string> texts;
+  std::string* current = nullptr;  // the requirement whose indented continuation lines are being read
+  std::size_t pos = 0;
+  while (pos < md.size()) {
+    std::size_t eol = md.find('\n', pos);
+    if (eol == std::string_view::npos) eol = md.size();
+    std::string_view line = md.substr(pos, eol - pos);
+    pos = eol + 1;
+    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+    const auto ids = parse_requirement_ids_text(line);
+    if (!ids.empty()) {
+      std::string_view rest = line.substr(2 + ids[0].size());
+      while (!rest.empty() && (rest.front() == ' ' || rest.front() == '\t')) rest.remove_prefix(1);
+      auto [it, inserted] = texts.emplace(ids[0], std::string(rest));
+      current = inserted ? &it->second : nullptr;  // a repeated ID keeps its first text
+      continue;
+    }
+    if (current != nullptr && line.size() > 1 && (line.front() == ' ' || line.front() == '\t')) {
+      std::string_view more = line;
+      while (!more.empty() && (more.front() == ' ' || more.front() == '\t')) more.remove_prefix(1);
+      if (!more.starts_with("- ")) {
+        *current += " ";
+        *current += more;
+        continue;
+      }
+    }
+    current = nullptr;
+  }
+  return texts;
+}
+
+std::map<std::string, std::string> parse_requirements(const std::filesystem::path& requirements_md) {
+  std::ifstream in(requirements_md, std::ios::binary);
+  if (!in) throw WriteError("cannot read " + requirements_md.string());
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  return parse_requirements_text(ss.str());
+}
+
 std::vector<std::string> parse_requirement_ids(const std::filesystem::path& requirements_md) {
   std::ifstream in(requirements_md, std::ios::binary);
   if (!in) throw WriteError("cannot read " + requirements_md.string());

@@ -8,6 +8,7 @@
 #include <fstream>
 #include <map>
 #include <set>
+#include <tuple>
 #include <sstream>
 
 #include "fw/bms.hpp"
@@ -32,11 +33,13 @@ ScenarioError::ScenarioError(SourceLoc loc, std::string message, const std::stri
 
 ScenarioError ScenarioError::combine(const std::vector<ScenarioError>& errors) {
   std::string all;
+  std::size_t count = 0;
   for (const auto& e : errors) {
     if (!all.empty()) all += '\n';
     all += e.what();
+    count += e.count();
   }
-  return ScenarioError(errors.front().loc(), errors.front().message(), all, errors.size());
+  return ScenarioError(errors.front().loc(), errors.front().message(), all, count);
 }
 
 expr::Resolver resolver_for(const std::vector<SignalSpec>& catalogue) {
@@ -152,17 +155,37 @@ void check_keys(const Ctx& ctx, const YAML::Node& map, const std::string& where,
                 const std::vector<std::string>& allowed) {
   if (!map.IsMap()) fail(ctx, map, std::string("found ") + node_kind(map) + " for " + where + ", expected a map");
   std::set<std::string> seen;
+  std::vector<ScenarioError> bad;  // every bad key of the map, not only the first
   for (auto it = map.begin(); it != map.end(); ++it) {
-    if (!it->first.IsScalar()) fail(ctx, it->first, "found a complex key in " + where + ", expected a name");
-    const std::string k = it->first.Scalar();
-    if (!seen.insert(k).second) fail(ctx, it->first, "found key '" + k + "' twice in " + where + ", expected it once");
-    if (std::find(allowed.begin(), allowed.end(), k) != allowed.end()) continue;
-    const auto close = expr::close_matches(k, allowed, 1);
-    std::string msg = "found unknown key '" + k + "' in " + where;
-    if (!close.empty()) msg += " (did you mean '" + close.front() + "'?)";
-    msg += ", expected one of: " + join(allowed);
-    fail(ctx, it->first, msg);
+    try {
+      if (!it->first.IsScalar()) fail(ctx, it->first, "found a complex key in " + where + ", expected a name");
+      const std::string k = it->first.Scalar();
+      if (!seen.insert(k).second) fail(ctx, it->first, "found key '" + k + "' twice in " + where + ", expected it once");
+      if (std::find(allowed.begin(), allowed.end(), k) != allowed.end()) continue;
+      const auto close = expr::close_matches(k, allowed, 1);
+      std::string msg = "found unknown key '" + k + "' in " + where;
+      if (!close.empty()) msg += " (did you mean '" + close.front() + "'?)";
+      msg += ", expected one of: " + join(allowed);
+      fail(ctx, it->first, msg);
+    } catch (const ScenarioError& e) {
+      bad.push_back(e);
+    }
   }
+  if (!bad.empty()) throw ScenarioError::combine(bad);
+}
+
+// Runs `f` for each entry of a map, collecting the errors of all entries (one bad entry does not hide the next).
+template <class F>
+void each_entry(const YAML::Node& map, F&& f) {
+  std::vector<ScenarioError> bad;
+  for (auto it = map.begin(); it != map.end(); ++it) {
+    try {
+      f(it);
+    } catch (const ScenarioError& e) {
+      bad.push_back(e);
+    }
+  }
+  if (!bad.empty()) throw ScenarioError::combine(bad);
 }
 
 // ---- units ------------------------------------------------------------------------------------------------------
@@ -312,6 +335,85 @@ struct Draft {
   std::map<fs::path, SourceLoc> included;  // every fragment loaded so far, where it was first included
 };
 
+// A '{' or '[' left open, or a bracket that closes nothing, found by scanning the text (quotes and comments skipped).
+struct Bracket {
+  char c;
+  int line, column;
+};
+struct BracketProblem {
+  Bracket at;
+  bool unclosed;  // else: a closing bracket without its opening one
+};
+std::optional<BracketProblem> bracket_problem(const std::string& text) {
+  std::vector<Bracket> open;
+  int line = 1, column = 0;
+  char quote = 0;
+  bool comment = false;
+  char prev = '\n';
+  for (const char ch : text) {
+    ++column;
+    if (ch == '\n') {
+      // A flow collection may span lines, but a line that starts a new key at the left margin ends any open one.
+      ++line;
+      column = 0;
+      comment = false;
+      if (quote == '\'') quote = 0;
+      prev = ch;
+      continue;
+    }
+    if (comment) continue;
+    if (quote) {
+      if (ch == quote) quote = 0;
+      prev = ch;
+      continue;
+    }
+    if ((ch == '\'' || ch == '"') && (prev == ' ' || prev == '{' || prev == '[' || prev == ',' || prev == ':' || prev == '\n')) quote = ch;
+    else if (ch == '#' && (prev == ' ' || prev == '\n' || prev == '\t')) comment = true;
+    else if (ch == '{' || ch == '[') open.push_back({ch, line, column});
+    else if (ch == '}' || ch == ']') {
+      const char want = ch == '}' ? '{' : '[';
+      if (open.empty()) return BracketProblem{{ch, line, column}, false};
+      if (open.back().c != want) return BracketProblem{open.back(), true};
+      open.pop_back();
+    }
+    prev = ch;
+  }
+  if (!open.empty()) return BracketProblem{open.back(), true};
+  return std::nullopt;
+}
+
+// yaml-cpp's message and mark in a test engineer's words, at the line of the mistake where it can be found.
+std::tuple<int, int, std::string> explain_yaml_error(const std::string& text, int line, int column, const std::string& msg) {
+  const std::string prefix = "found invalid YAML: ";
+  if (msg.find("flow") != std::string::npos) {
+    if (const auto p = bracket_problem(text)) {
+      const std::string open(1, p->at.c), close(1, p->at.c == '{' ? '}' : p->at.c == '[' ? ']' : '?');
+      if (p->unclosed)
+        return {p->at.line, p->at.column,
+                prefix + "a '" + open + "' that is never closed, expected a matching '" + close + "'"};
+      return {p->at.line, p->at.column,
+              prefix + "a '" + open + "' that closes nothing, expected it removed or its opening bracket added"};
+    }
+    return {line, column,
+            prefix + "a { } or [ ] that yaml cannot read, expected values that contain [ ] or ${...} inside { } or [ ] "
+                     "to be quoted, e.g. { 'load[0]/current_a': 40 A }"};
+  }
+  if (msg.find("illegal map value") != std::string::npos)
+    return {line, column,
+            prefix + "a second ':' on one line, expected one 'key: value' per line (quote a value that contains ': ', "
+                     "or put the nested map on its own indented lines)"};
+  if (msg.find("tab") != std::string::npos)
+    return {line, column, prefix + "a tab used for indentation, expected spaces"};
+  if (msg.find("end of map not found") != std::string::npos || msg.find("end of sequence not found") != std::string::npos ||
+      msg.find("block") != std::string::npos)
+    return {line, column,
+            prefix + "a line indented differently from the lines above it, expected the keys (or '- ' items) of one "
+                     "map (or list) to start in the same column"};
+  if (msg.find("end of string") != std::string::npos || msg.find("quote") != std::string::npos)
+    return {line, column, prefix + "a quoted text that is never closed, expected its closing quote"};
+  return {line, column, prefix + msg + ", expected YAML as in scenarios/README.md"};
+}
+
 YAML::Node parse_yaml(const std::string& text, const std::string& file) {
   if (const auto bad = first_invalid_utf8(text)) {
     const auto [line, col] = line_column_of(text, *bad);
@@ -320,11 +422,8 @@ YAML::Node parse_yaml(const std::string& text, const std::string& file) {
   try {
     return YAML::Load(text);
   } catch (const YAML::ParserException& e) {
-    throw ScenarioError(SourceLoc{file, e.mark.line + 1, e.mark.column + 1},
-                        "found invalid YAML (" + e.msg + "), expected a YAML map of scenario keys" +
-                            (e.msg.find("flow") != std::string::npos
-                                 ? " (hint: inside { } or [ ], quote values that contain [ ] or ${...}, e.g. 'load[0]/current_a')"
-                                 : ""));
+    const auto [line, column, message] = explain_yaml_error(text, e.mark.line + 1, e.mark.column + 1, e.msg);
+    throw ScenarioError(SourceLoc{file, line, column}, message);
   }
 }
 
@@ -585,7 +684,7 @@ void check_firmware(Scenario& sc, Setup& su, const SourceLoc& fallback) {
       {fw::ConfigError::kPrealarm, {"prealarm_v", "2.85..3.15 V"}},
       {fw::ConfigError::kCellOvervoltage, {"cell_overvoltage_v", "3.60..4.20 V"}},
       {fw::ConfigError::kLowTempCharge, {"low_temp_charge_c", "-20..+20 °C"}},
-      {fw::ConfigError::kFuseRating, {"fuse_rating_a", "40..125 A"}},
+      {fw::ConfigError::kFuseRating, {"fuse_rating_a", "a supported Megafuse rating: 40, 50, 60, 70, 80, 100 or 125 A"}},
       {fw::ConfigError::kEmergencyFloor, {"lvd_emergency_floor_v", "0 (off) or 2.00..2.79 V and below load_disconnect_v"}},
   };
   std::string key = fw::to_string(err);
@@ -694,13 +793,15 @@ const std::vector<std::string> kFaultKinds = {"weak_cell",      "sense_wire_open
                                               "cell_temperature_sensor", "cell_temperature", "bms_cable",
                                               "fuse",           "regulator_failure",   "load_dump",
                                               "belt_slip",      "crank",               "starter",
-                                              "firmware_reset", "heatsink_sensor"};
+                                              "firmware_reset", "bms_cable_line",      "power_stage",
+                                              "heatsink_sensor"};
 
 plant::SensorFault sensor_fault(const Ctx& ctx, const YAML::Node& m, Dim dim) {
   plant::SensorFault f;
-  const auto k = choice(ctx, m["kind"], "kind", {"none", "open", "stuck", "noisy", "offset"});
+  const auto k = choice(ctx, m["kind"], "kind", {"none", "open", "short", "stuck", "noisy", "offset"});
   f.kind = k == "none" ? plant::SensorFaultKind::kNone
            : k == "open" ? plant::SensorFaultKind::kOpen
+           : k == "short" ? plant::SensorFaultKind::kShort
            : k == "stuck" ? plant::SensorFaultKind::kStuck
            : k == "noisy" ? plant::SensorFaultKind::kNoisy
                           : plant::SensorFaultKind::kOffset;
@@ -761,6 +862,22 @@ void read_faults(const Ctx& ctx, const YAML::Node& faults, int batteries, std::v
       const auto cr = cell_ref(ctx, m, batteries, false);
       const bool con = m["connected"] ? boolean(ctx, m["connected"], "connected") : false;
       fa.apply = [cr, con](plant::World& w) { w.set_bms_cable_connected(cr.b, con); };
+    } else if (k == "bms_cable_line") {
+      check_keys(ctx, m, k, {"battery", "line", "stuck"});
+      const auto cr = cell_ref(ctx, m, batteries, false);
+      if (!m["line"]) fail(ctx, m, "found bms_cable_line without 'line', expected line: atc|atd|pa");
+      const auto ln = choice(ctx, m["line"], "line", {"atc", "atd", "pa"});
+      const auto line = ln == "atc" ? plant::CableLine::kAllowedToCharge
+                        : ln == "atd" ? plant::CableLine::kAllowedToDischarge : plant::CableLine::kPrealarm;
+      if (!m["stuck"]) fail(ctx, m, "found bms_cable_line without 'stuck', expected stuck: true|false|released");
+      std::optional<bool> level;
+      const auto st = choice(ctx, m["stuck"], "stuck", {"true", "false", "released"});
+      if (st != "released") level = st == "true";
+      fa.apply = [cr, line, level](plant::World& w) { w.set_bms_cable_line(cr.b, line, level); };
+    } else if (k == "power_stage") {
+      const auto what = choice(ctx, m, "power_stage", {"fail", "repair"});
+      if (what == "fail") fa.apply = [](plant::World& w) { w.fail_power_stage(); };
+      else fa.apply = [](plant::World& w) { w.repair_power_stage(); };
     } else if (k == "fuse") {
       const auto what = choice(ctx, m, "fuse", {"blow", "replace"});
       if (what == "blow") fa.apply = [](plant::World& w) { w.blow_fuse(); };
@@ -911,13 +1028,29 @@ std::string one_line_entry(const std::string& key, const YAML::Node& value) {
   return s;
 }
 
-const std::vector<std::string> kCheckKinds = {"always", "never", "eventually", "lead", "settles", "bounded"};
+const std::vector<std::string> kCheckKinds = {"always", "never", "eventually", "lead",        "settles", "bounded",
+                                             "count",  "duty",  "total",      "for_at_most", "each"};
 
-checks::CheckSpec read_check(const Ctx& ctx, const YAML::Node& item, const Exprs& ex) {
+// A window known to be empty without running: both ends fixed times (or the same event and offsets) with until ≤ from.
+void check_window(const Ctx& ctx, const YAML::Node& item, const checks::Window& w) {
+  if (!w.from || !w.until) return;
+  const auto& f = *w.from;
+  const auto& u = *w.until;
+  std::optional<Time> tf, tu;
+  if (!f.event && !u.event) tf = f.at + f.offset, tu = u.at + u.offset;
+  else if (f.event && u.event && f.event->text() == u.event->text()) tf = f.offset, tu = u.offset;
+  if (!tf || *tu > *tf) return;
+  const std::string what = *tu == *tf ? "an empty window (until equals from)" : "a window that ends before it starts";
+  fail(ctx, item["until"], "found " + what + ": from " + one_line(item["from"]) + ", until " + one_line(item["until"]) +
+                               ", expected until after from");
+}
+
+checks::CheckSpec read_check(const Ctx& ctx, const YAML::Node& item, const Exprs& ex, bool inner = false) {
   if (!item.IsMap()) fail(ctx, item, std::string("found ") + node_kind(item) + " in expect, expected a check such as 'never: <condition>'");
   std::vector<std::string> allowed = kCheckKinds;
   for (const char* k : {"name", "from", "until"}) allowed.emplace_back(k);
-  check_keys(ctx, item, "a check", allowed);
+  if (inner) std::erase(allowed, std::string("from"));
+  check_keys(ctx, item, inner ? "the check of each (its window starts at each occurrence; no 'from')" : "a check", allowed);
   checks::CheckSpec spec;
   std::optional<std::string> kind;
   YAML::Node body, kind_key;
@@ -933,6 +1066,7 @@ checks::CheckSpec read_check(const Ctx& ctx, const YAML::Node& item, const Exprs
   if (item["name"]) spec.name = scalar(ctx, item["name"], "a check name");
   if (item["from"]) spec.window.from = anchor(ctx, item["from"], ex, "from");
   if (item["until"]) spec.window.until = anchor(ctx, item["until"], ex, "until");
+  check_window(ctx, item, spec.window);
   spec.source = substitute(ctx, item, one_line_entry(*kind, body));
 
   auto need = [&](const char* key) {
@@ -983,15 +1117,56 @@ checks::CheckSpec read_check(const Ctx& ctx, const YAML::Node& item, const Exprs
     if (body["after"]) s.after = anchor(ctx, body["after"], ex, "after");
     if (body["stays"]) s.stays = boolean(ctx, body["stays"], "stays");
     spec.kind = std::move(s);
-  } else {  // bounded
-    check_keys(ctx, body, "bounded", {"signal", "min", "max", "excursion"});
+  } else if (*kind == "bounded") {
+    check_keys(ctx, body, "bounded", {"signal", "min", "max", "excursion", "excursions", "total"});
     checks::Bounded b;
     b.signal = signal_ref(ctx, need("signal"), ex);
     if (body["min"]) b.lo = signal_value(ctx, body["min"], b.signal, "min");
     if (body["max"]) b.hi = signal_value(ctx, body["max"], b.signal, "max");
     if (!b.lo && !b.hi) fail(ctx, body, "found bounded without min or max, expected at least one");
+    if (b.lo && b.hi && *b.lo > *b.hi)
+      fail(ctx, body["max"], "found max " + body["max"].Scalar() + " below min " + body["min"].Scalar() + ", expected min ≤ max");
     if (body["excursion"]) b.allowed_excursion = duration(ctx, body["excursion"], "excursion");
+    if (body["excursions"]) b.max_excursions = static_cast<int>(integer(ctx, body["excursions"], "excursions", 0, 1000000000));
+    if (body["total"]) b.max_total = duration(ctx, body["total"], "total");
     spec.kind = std::move(b);
+  } else if (*kind == "count") {
+    check_keys(ctx, body, "count", {"of", "at_least", "at_most"});
+    checks::Count c{parse_event(ctx, need("of"), ex, "count.of"), std::nullopt, std::nullopt};
+    if (body["at_least"]) c.at_least = static_cast<int>(integer(ctx, body["at_least"], "at_least", 0, 1000000000));
+    if (body["at_most"]) c.at_most = static_cast<int>(integer(ctx, body["at_most"], "at_most", 0, 1000000000));
+    if (!c.at_least && !c.at_most) fail(ctx, body, "found count without limits, expected at_least and/or at_most");
+    if (c.at_least && c.at_most && *c.at_least > *c.at_most)
+      fail(ctx, body["at_most"], "found at_most below at_least, expected at_least ≤ at_most");
+    spec.kind = std::move(c);
+  } else if (*kind == "duty") {
+    check_keys(ctx, body, "duty", {"that", "at_least", "at_most"});
+    checks::Duty d{parse_condition(ctx, need("that"), ex, "duty.that"), std::nullopt, std::nullopt};
+    if (body["at_least"]) d.at_least = ranged(ctx, body["at_least"], Dim::kRatio, "at_least", 0, 1, "");
+    if (body["at_most"]) d.at_most = ranged(ctx, body["at_most"], Dim::kRatio, "at_most", 0, 1, "");
+    if (!d.at_least && !d.at_most) fail(ctx, body, "found duty without limits, expected at_least and/or at_most (e.g. 10 %)");
+    if (d.at_least && d.at_most && *d.at_least > *d.at_most)
+      fail(ctx, body["at_most"], "found at_most below at_least, expected at_least ≤ at_most");
+    spec.kind = std::move(d);
+  } else if (*kind == "total") {
+    check_keys(ctx, body, "total", {"that", "at_least", "at_most"});
+    checks::Total t{parse_condition(ctx, need("that"), ex, "total.that"), std::nullopt, std::nullopt};
+    if (body["at_least"]) t.at_least = duration(ctx, body["at_least"], "at_least");
+    if (body["at_most"]) t.at_most = duration(ctx, body["at_most"], "at_most");
+    if (!t.at_least && !t.at_most) fail(ctx, body, "found total without limits, expected at_least and/or at_most");
+    if (t.at_least && t.at_most && *t.at_least > *t.at_most)
+      fail(ctx, body["at_most"], "found at_most below at_least, expected at_least ≤ at_most");
+    spec.kind = std::move(t);
+  } else if (*kind == "for_at_most") {
+    check_keys(ctx, body, "for_at_most", {"that", "duration"});
+    spec.kind = checks::ForAtMost{parse_condition(ctx, need("that"), ex, "for_at_most.that"),
+                                  duration(ctx, need("duration"), "duration")};
+  } else {  // each
+    if (inner) fail(ctx, kind_key, "found each inside each, expected another kind of check");
+    check_keys(ctx, body, "each", {"of", "check"});
+    checks::Each e{parse_event(ctx, need("of"), ex, "each.of"), nullptr};
+    e.check = std::make_shared<const checks::CheckSpec>(read_check(ctx, need("check"), ex, true));
+    spec.kind = std::move(e);
   }
   return spec;
 }
@@ -1078,14 +1253,14 @@ TimelineEntry read_entry(const Ctx& ctx, const YAML::Node& item, const Exprs& ex
       for (auto it = s.begin(); it != s.end(); ++it) keys.push_back(it->first.Scalar());
       return keys;
     }());
-    for (auto it = s.begin(); it != s.end(); ++it) {
+    each_entry(s, [&](const auto& it) {
       const auto sp = settable(ctx, it->first, sc, batteries);
       e.actions.emplace_back(SetAction{sp.s, settable_value(ctx, it->second, sp)});
-    }
+    });
   }
   if (auto r = item["ramp"]) {
     if (!r.IsMap()) fail(ctx, r, "found " + std::string(node_kind(r)) + " for ramp, expected { <set-point>: { to: <value>, over: <duration> } }");
-    for (auto it = r.begin(); it != r.end(); ++it) {
+    each_entry(r, [&](const auto& it) {
       const auto sp = settable(ctx, it->first, sc, batteries);
       if (sp.def->write.kind != WriteKind::kNumber)
         fail(ctx, it->first, "found a ramp of '" + sp.s.name + "', expected a ramp of an analog set-point");
@@ -1098,7 +1273,7 @@ TimelineEntry read_entry(const Ctx& ctx, const YAML::Node& item, const Exprs& ex
         e.actions.emplace_back(SetAction{sp.s, from});
       }
       e.actions.emplace_back(std::move(ra));
-    }
+    });
   }
   if (auto f = item["fault"]) read_faults(ctx, f, batteries, e.actions);
   if (auto v = item["vedirect"]) e.actions.emplace_back(read_vedirect(ctx, v));
@@ -1168,6 +1343,14 @@ Scenario build_case(const YAML::Node& root, const Ctx& ctx, const LoadOptions& o
           ok = i == dash ? true : i < dash ? std::isupper(static_cast<unsigned char>(id[i])) != 0
                                           : std::isdigit(static_cast<unsigned char>(id[i])) != 0;
         if (!ok) fail(c, r, "found requirement '" + id + "', expected an ID like 'LD-2' (letters, '-', digits)");
+        if (!opt.known_requirements.empty() &&
+            std::find(opt.known_requirements.begin(), opt.known_requirements.end(), id) == opt.known_requirements.end()) {
+          const auto close = expr::close_matches(id, opt.known_requirements, 1);
+          fail(c, r, "found requirement '" + id + "', which " +
+                         (opt.requirements_file.empty() ? std::string("the requirements") : opt.requirements_file) +
+                         " does not define" + (close.empty() ? "" : " (did you mean '" + close.front() + "'?)") +
+                         ", expected one of its IDs");
+        }
         if (std::find(sc.requirements.begin(), sc.requirements.end(), id) == sc.requirements.end())
           sc.requirements.push_back(id);
       }
@@ -1181,7 +1364,27 @@ Scenario build_case(const YAML::Node& root, const Ctx& ctx, const LoadOptions& o
     else if (s.key == "fuse") read_fuse(s, sc, su);
     else if (s.key == "firmware") read_firmware(s, sc, su);
     else if (s.key == "plant") {
-      check_keys(c, s.value, "plant", {"step"});
+      check_keys(c, s.value, "plant", {"step", "sensor_noise", "sensor_seed", "power_stage"});
+      if (auto n = s.value["sensor_noise"]) {   // ideal sensors unless the scenario opts in
+        const auto seed = sc.world.sensors.seed;
+        sc.world.sensors = choice(c, n, "sensor_noise", {"off", "realistic"}) == "realistic"
+                               ? plant::SensorParams::realistic(seed) : plant::SensorParams{};
+        sc.world.sensors.seed = seed;
+      }
+      if (auto n = s.value["sensor_seed"])
+        sc.world.sensors.seed = static_cast<std::uint64_t>(integer(c, n, "sensor_seed", 0, 2147483647L));
+      if (auto ps = s.value["power_stage"]) {
+        check_keys(c, ps, "plant.power_stage",
+                   {"realistic_limiter", "reverse_conduction", "gain_error", "offset_a", "windup_fraction"});
+        auto& st = sc.world.power_stage;
+        if (ps["realistic_limiter"] && boolean(c, ps["realistic_limiter"], "realistic_limiter"))
+          st = st.realistic_limiter();
+        if (ps["reverse_conduction"]) st.reverse_conduction = boolean(c, ps["reverse_conduction"], "reverse_conduction");
+        if (ps["gain_error"]) st.gain_error = quantity(c, ps["gain_error"], Dim::kPlain, "gain_error");
+        if (ps["offset_a"]) st.offset_a = quantity(c, ps["offset_a"], Dim::kCurrent, "offset_a");
+        if (ps["windup_fraction"]) st.windup_fraction = quantity(c, ps["windup_fraction"], Dim::kPlain, "windup_fraction");
+        plant_check(c, ps, [&] { st.validate(); });
+      }
       if (auto st = s.value["step"]) {
         const Time step = duration(c, st, "step");
         const auto tick = std::chrono::duration_cast<Time>(std::chrono::milliseconds(fw::kTickMs));
@@ -1197,7 +1400,8 @@ Scenario build_case(const YAML::Node& root, const Ctx& ctx, const LoadOptions& o
     }
   });
   if (!have_name) errors.guard([&] { throw ScenarioError(loc_of(ctx, root), "found no 'name:', expected the scenario's name"); });
-  errors.throw_if_any();  // the signals depend on the setup: stop here if it is broken
+  // A broken setup section does not stop here: the timeline and the checks are read against the world as far as
+  // it could be read (defaults elsewhere), so their own errors are reported too.
 
   // The world.
   sc.world.bank.batteries.assign(static_cast<std::size_t>(su.batteries), su.battery);
@@ -1209,13 +1413,17 @@ Scenario build_case(const YAML::Node& root, const Ctx& ctx, const LoadOptions& o
   sc.world.ambient_c = ambient.value_or(su.temperature_c);
   sc.firmware.battery_count = static_cast<std::uint8_t>(su.batteries);
   if (!su.fuse_given) sc.world.fuse.rating_a = sc.firmware.fuse_rating_a;
-  check_firmware(sc, su, loc_of(ctx, root));
-  try {
-    sc.world.validate();
-  } catch (const std::exception& e) {
-    throw ScenarioError(loc_of(ctx, root), std::string("found a world the plant model refuses (") + e.what() +
-                                               "), expected parameters in range");
-  }
+  errors.guard([&] { check_firmware(sc, su, loc_of(ctx, root)); });
+  const bool setup_broken = !errors.list.empty();
+  errors.guard([&] {
+    try {
+      sc.world.validate();
+    } catch (const std::exception& e) {
+      if (setup_broken) return;  // already reported where it is written
+      throw ScenarioError(loc_of(ctx, root), std::string("found a world the plant model refuses (") + e.what() +
+                                                 "), expected parameters in range");
+    }
+  });
 
   sc.signals = signal_catalogue(su.batteries, static_cast<int>(sc.world.loads.size()));
   const Exprs ex{resolver_for(sc.signals), &sc.signals};
@@ -1234,10 +1442,14 @@ Scenario build_case(const YAML::Node& root, const Ctx& ctx, const LoadOptions& o
 
   std::optional<Time> fixed_end;
   bool any_end = false;
+  std::vector<std::pair<YAML::Node, const Ctx*>> check_starts;  // each check's item, for errors found later
   for (const auto& s : d.sections) {
     const auto& c = s.ctx;
     if (s.key == "timeline") {
-      if (!s.value.IsSequence()) fail(c, s.value, std::string("found ") + node_kind(s.value) + " for timeline, expected a list of entries");
+      if (!s.value.IsSequence()) {
+        errors.guard([&] { fail(c, s.value, std::string("found ") + node_kind(s.value) + " for timeline, expected a list of entries"); });
+        continue;
+      }
       for (const auto& item : s.value) errors.guard([&] {
         if (sc.timeline.size() >= kMaxTimelineEntries)
           fail(c, item, "found more than " + std::to_string(kMaxTimelineEntries) + " timeline entries, expected at most that many");
@@ -1250,11 +1462,15 @@ Scenario build_case(const YAML::Node& root, const Ctx& ctx, const LoadOptions& o
         sc.timeline.push_back(std::move(e));
       });
     } else if (s.key == "expect") {
-      if (!s.value.IsSequence()) fail(c, s.value, std::string("found ") + node_kind(s.value) + " for expect, expected a list of checks");
+      if (!s.value.IsSequence()) {
+        errors.guard([&] { fail(c, s.value, std::string("found ") + node_kind(s.value) + " for expect, expected a list of checks"); });
+        continue;
+      }
       for (const auto& item : s.value) errors.guard([&] {
         if (sc.expect.size() >= kMaxChecks)
           fail(c, item, "found more than " + std::to_string(kMaxChecks) + " checks, expected at most that many");
         sc.expect.push_back(read_check(c, item, ex));
+        check_starts.emplace_back(item, &c);
       });
     }
   }
@@ -1266,6 +1482,18 @@ Scenario build_case(const YAML::Node& root, const Ctx& ctx, const LoadOptions& o
       throw ScenarioError(loc_of(ctx, root), any_end ? "found only conditional 'end' entries, expected 'duration:' as well (the longest the run may take)"
                                                      : "found no end, expected 'duration:' or a timeline entry 'at: <time>, end: true'");
   });
+  // A window that starts only after the run has ended (a fixed `from` beyond the duration) can never be judged.
+  for (std::size_t i = 0; i < check_starts.size() && i < sc.expect.size(); ++i) {
+    const auto& w = sc.expect[i].window;
+    if (!w.from || w.from->event || sc.max_duration <= Time{0}) continue;
+    const Time from = w.from->at + w.from->offset;
+    if (from > sc.max_duration)
+      errors.guard([&] {
+        const auto& [item, c] = check_starts[i];
+        fail(*c, item["from"], "found a window from " + item["from"].Scalar() + ", after the run ends (" +
+                                   checks::format_duration_limit(sc.max_duration) + "), expected a start within the run");
+      });
+  }
   if (sc.expect.empty() && !(expect_written && !errors.list.empty()))
     errors.guard([&] { throw ScenarioError(loc_of(ctx, root), "found no 'expect:' checks, expected at least one check"); });
   errors.throw_if_any();

@@ -9,42 +9,47 @@
 //      only once it is 10 °C below, i.e. T_used ∈ [T, T + 10 °C]. The red LED is on while T_used > 85 °C,
 //      so it goes off once the heatsink is back at ≤ 75.0 °C.                    (ALT-6)
 //      A heatsink reading outside −50..150 °C (open / shorted sensor) derates to 0.
-//   3. soft start: I_lim × t_on / 1.0 s, t_on counted from the tick the path (re)opens   (ALT-4)
-//   4. input-voltage floor (ALT-1, O-01): the minimum of a PI regulator and a knee cap, forced to 0 as below.
-//      PI: e = V_alt − 13.005 V (set-point 5 mV above the 13.000 V floor so that the regulation ripple stays
-//        at or above 13.000 V);  I_pi = clamp(I_int + 10 mA/mV × e, 0, I_lim);
-//        I_int += 1 mA/(mV·ms) × e × dt, clamped to 0..I_lim and to the knee cap (no wind-up while the cap
-//        binds). When e < 0 and I_int is above the measured current + 1 A, I_int first drops to measured + 1 A.
-//        I_int starts at 0 each time the path opens, so at a port ≤ 13.005 V no current is commanded.
-//        Closed-loop time constant ≈ 1 / (Ki × R_source): 100 ms with a 10 mΩ source (alternator droop),
-//        25 ms at 40 mΩ; stable (per-10 ms-tick loop gain < 2) for source resistances up to 0.2 Ω. A source
-//        that can hold 13.0 V at some current is regulated there without on/off switching.
-//      Knee cap (F-1): a source whose voltage collapses past some current (a charge-accepting starter battery,
-//        an alternator at its current ceiling) has no operating point at 13.0 V; the cap holds the current just
-//        under that knee. I_good = the measured current at the last sample with V_alt ≥ 13.000 V.
-//        - First sample with V_alt < 13.000 V: knee K = I_good and cap = K − (0.5 A + K/16); if the measured
-//          current is below I_good − (0.5 A + 1/16 of it) (the source itself fell: belt slip, engine slowing),
-//          K = the measured current and cap = K / 2 (the power stage follows the command with a lag).
-//        - Each further sample under 13.000 V: cap falls by I_lim per kFloorCutRampMs = 100 ms.
-//        - Samples at ≥ 13.000 V: the cap climbs by one back-off (0.5 A + K/16) per kKneeCreepMs = 1 s while
-//          within that back-off under K (the knee is approached slowly, so it is probed about once per second
-//          and each probe crosses it by little), and at the soft-start rate (I_lim per 1 s) elsewhere (below it,
-//          after a deep cut; above K, the knee has moved up). It stops binding once it reaches I_lim.
-//        - The cap is inactive (= I_lim) each time the path opens.
-//      Forced 0 — documented response times, used by the property tests:
-//        - on every sample with V_alt ≤ 12.900 V (kAltFloorCollapseMv) the command is 0 (engine stop, a knee
-//          probe onto a resting starter battery): within one tick;
-//        - once the port has been below 13.000 V for kFloorResponseMs = 100 ms without a break the command is 0;
-//        - once it has been below 13.000 V for kFloorOffMs = 500 ms the path is off (engine off / source gone);
-//          it re-opens, with soft start, on the first sample at ≥ 13.000 V.
-//        The path stays on for shorter dips (no on/off chatter), so the power stage's limit loop (τ ≈ 10 ms in
-//        the plant) sets how fast the current follows a command of 0.
+//   3. soft start: I_lim × t_on / 1.0 s (ALT-4). t_on restarts from 0 each time the current resumes from zero:
+//      when the path (re)opens, on every sample the floor commands 0 or the path is off for a reversal, and —
+//      without the path re-opening (a fuse replaced, a loose lug, a command of 0 from another limit) — once no
+//      current (I_alt ≤ kNoCurrentMa = 0.2 A) has been measured for kNoCurrentRearmMs = 50 ms: t_on is then held
+//      at kSoftStartFirstStepMs = 10 ms, the soft start's first step (1 % of I_lim), until current flows again.
+//   4. input-voltage floor (ALT-1, O-01): current may flow only while the port exceeds 13.000 V.
+//      - Every sample with V_alt ≤ 13.000 V (kAltFloorMv) commands 0 on that sample, so current flows at or
+//        under 13.000 V for at most one tick plus the power stage's response; the current then resumes from 0
+//        with soft start. Once the port has been ≤ 13.000 V for kFloorOffMs = 500 ms the path is off (engine
+//        off / source gone); it re-opens, with soft start, on the first sample above 13.000 V.
+//      - Above 13.000 V the command is the minimum of a PI regulator and a knee cap.
+//      PI: e = V_alt − 13.050 V (kAltFloorTargetMv: the set-point sits 50 mV above the floor, half the rig's
+//        ±0.1 V threshold tolerance, so that the regulation ripple and the ADC's noise do not reach the floor
+//        and cut the current); I_pi = clamp(I_int + 10 mA/mV × e, 0, I_lim);
+//        I_int += 1 mA/(mV·ms) × e × dt, clamped to 0..I_lim and to min(soft start, knee cap), so it
+//        never winds up behind another limit and takes over from it without overshooting the set-point. When
+//        e < 0 and I_int is above the measured current + 1 A, I_int first drops to measured + 1 A. I_int
+//        starts at 0 each time the path opens and after every cut.
+//        Closed-loop time constant ≈ 1 / (Ki × R_source): 100 ms with a 10 mΩ source (alternator droop, a
+//        charge-accepting starter battery's slope), 25 ms at 40 mΩ; stable (per-10 ms-tick loop gain < 2) for
+//        source resistances up to 0.2 Ω. A source that can hold 13.0 V at some current (a resistive feed, a
+//        starter battery with graded charge acceptance behind an alternator at its ceiling) is regulated there
+//        without on/off switching.
+//      Knee cap (docs/findings.md D-1): a source whose voltage collapses past some current (an alternator at its ceiling in
+//        front of a battery that accepts no more, a hard current clamp) has no operating point at 13.0 V; the
+//        cap keeps the current under that knee. I_good = the measured current at the last sample above 13.000 V.
+//        - First sample at ≤ 13.000 V: knee K = I_good and cap = K − (0.5 A + K/16); if the measured current is
+//          below I_good − (0.5 A + 1/16 of it) (the source itself fell: belt slip, engine slowing), K = the
+//          measured current and cap = K / 2.
+//        - Each further sample at ≤ 13.000 V: cap falls by I_lim per kFloorCutRampMs = 100 ms.
+//        - Samples above 13.000 V: the cap climbs by one back-off (0.5 A + K/16) per kKneeCreepMs = 1 s while
+//          within that back-off under K (a knee that stays put is crossed about once per second, each crossing
+//          cut on its first sample), and at the soft-start rate (I_lim per 1 s) elsewhere. It stops binding
+//          once it reaches I_lim, and is inactive (= I_lim) each time the path opens.
 //   5. Li-port over-voltage, the same PI structure on e = 14.380 V − V_li (ALT-5; the set-point is 20 mV under the
 //      14.400 V limit, kLiPortTargetMv, because the loop overshoots ≈ 12 mV on first contact with a charging bank
-//      (F-3)); its integrator starts at I_lim when the path opens (it only acts once the Li port nears 14.4 V).
+//      (docs/findings.md D-8)); its integrator starts at I_lim when the path opens (it only acts once the Li port nears 14.4 V).
 // The path is off (command 0) when not permitted by the BMS (started, enabled, ATC true for ≥ 3 s, remote
-// on: CD-2, CD-3, RMT-2, ALT-7), on every sample with V_alt ≤ V_li (one-way, ALT-2; a reversal shorter than
-// kOneWayResetMs = 100 ms keeps the soft-start state, a longer one restarts it), while the floor has timed out, and
+// on: CD-2, CD-3, RMT-2, ALT-7), on every sample with V_alt ≤ V_li or a current measured flowing back (I_alt < 0)
+// (one-way, ALT-2; a reversal shorter than kOneWayResetMs = 100 ms keeps the regulators' state, a longer one
+// restarts them; the current resumes with soft start either way), while the floor has timed out, and
 // while the over-voltage block is set: V_alt > 16.0 V for ≥ 100 ms raises AR 0x0010 and blocks the path;
 // the block and the alarm clear once V_alt ≤ 15.5 V for ≥ 1 s, then the path re-opens with soft start (ALT-5).
 // Alternator-charging LED (O-01): on once I_alt > 0.5 A for 2 s; off once I_alt < 0.2 A for 10 s.
@@ -119,6 +124,7 @@ class AltController {
   detail::HoldTimer ov_clear_;
   detail::HoldTimer floor_low_;
   detail::HoldTimer reverse_;
+  detail::HoldTimer no_current_;     // ALT-4: no current measured (soft start re-armed)
   bool charging_led_ = false;
   detail::HoldTimer led_on_;
   detail::HoldTimer led_off_;

@@ -29,9 +29,10 @@
 //   runs. Intermittent mode: pin high for 500 ms, floating 500 ms, starting high at the rising edge.
 // - LD (LD-1..LD-5): high while started and enabled, except floating once ATD is false AND the pre-alarm
 //   has been active ≥ 30.000 s (LD floats at max(t_ATD_false, t_PA_on + 30 s)); back high when ATD is true
-//   (LD-4). LD-5: with lvd_emergency_floor_mv ≠ 0, lowest valid cell < floor → LD floats at once (until the
-//   cell is back ≥ floor and ATD is true), and lead_violation latches (until reset) if the lead rule alone
-//   would have kept LD high.
+//   (LD-4). LD-5: with lvd_emergency_floor_mv ≠ 0, lowest valid cell < floor for 50 ms (the O-08 input
+//   deglitch: a single noisy sample does nothing) → LD floats at once, until LD-4's recovery: the lowest cell
+//   ≥ load_disconnect + 0.10 V for 5 s (CELL-1) and ATD true; lead_violation latches (until reset) if the lead
+//   rule alone would have kept LD high.
 // - CD (CD-1..CD-3): high while started, enabled and ATC true. The alternator may run only once ATC has
 //   been true for ≥ 3 s (CD-3; after reset this counts as already satisfied unless ATC is false).
 // - Remote (RMT-1): ON when V_L < 5000 mV (mode B: L pulled to battery minus) or V_H > 3000 mV (mode C: H
@@ -68,7 +69,7 @@ enum class ConfigError : std::uint8_t {
   kCellOvervoltage = 5,  // cell_overvoltage_mv not 3600..4200
   kLowTempCharge = 6,    // low_temp_charge_dc not −200..200
   kPrealarmMode = 7,     // prealarm_mode not kContinuous / kIntermittent
-  kFuseRating = 8,       // fuse_rating_a not 40..125
+  kFuseRating = 8,       // fuse_rating_a not one of kSupportedFuseRatingsA (40, 50, 60, 70, 80, 100, 125)
   kEmergencyFloor = 9,   // lvd_emergency_floor_mv not 0 and not 2000..2790 or not below load_disconnect_mv
 };
 
@@ -114,6 +115,8 @@ class Bms {
   std::uint32_t atc_true_ms_ = detail::kSaturatedMs;  // time ATC has been true (CD-3)
   bool atc_was_true_ = true;
   bool floor_tripped_ = false;           // LD-5
+  detail::HoldTimer floor_below_;        // LD-5: lowest cell below the floor
+  detail::HoldTimer floor_recover_;      // LD-5: lowest cell back at the CELL-1 recovery level
   bool lead_violation_ = false;
 
   AltController alt_{};

@@ -36,6 +36,7 @@ inline constexpr std::int32_t kLowTempRecoverDc = 50;          // CELL-5: recove
 // --- Load disconnect / pre-alarm -----------------------------------------------------------------------------
 inline constexpr std::uint32_t kPrealarmLeadMs = 30000;        // LD-2 / PA-3: LD floats ≥ 30.000 s after PA
 inline constexpr std::uint32_t kIntermittentHalfMs = 500;      // PA-2: 500 ms high / 500 ms floating
+inline constexpr std::uint32_t kEmergencyFloorHoldMs = 50;     // LD-5: lowest cell < floor held 50 ms (O-08 deglitch)
 
 // --- Charge disconnect -------------------------------------------------------------------------------------
 inline constexpr std::uint32_t kAtcResumeMs = 3000;            // CD-3: alternator resumes ≥ 3 s after ATC
@@ -46,16 +47,27 @@ inline constexpr std::int32_t kRemoteHOnAboveMv = 3000;        // ON when V_H > 
 
 // --- Alternator path (ALT-*) -------------------------------------------------------------------------------
 inline constexpr std::int32_t kAltLimitCapMa = 100000;         // ALT-3: I_lim = min(0.9 × fuse, 100 A)
+// ALT-3 / O-03: the Megafuse ratings the product supports (A); any other fuse_rating_a is refused (FLT-4).
+inline constexpr std::int32_t kSupportedFuseRatingsA[] = {40, 50, 60, 70, 80, 100, 125};
+constexpr bool is_supported_fuse_rating(std::int32_t a) {
+  for (const std::int32_t r : kSupportedFuseRatingsA) {
+    if (r == a) return true;
+  }
+  return false;
+}
 inline constexpr std::uint32_t kSoftStartMs = 1000;            // ALT-4: 0 → I_lim in 1.0 s
-inline constexpr std::int32_t kAltFloorMv = 13000;             // ALT-1: input-voltage floor 13.0 V
-inline constexpr std::int32_t kAltFloorTargetMv = 13005;       // ALT-1: the floor regulator's set-point
-inline constexpr std::int32_t kAltFloorCollapseMv = 12900;     // ALT-1: port ≤ 12.9 V → command 0 on that sample
-inline constexpr std::int32_t kKneeBackoffMa = 500;            // ALT-1: first cut below the floor: to the last
-inline constexpr std::int32_t kKneeBackoffDiv = 16;            //        good current − (0.5 A + 1/16 of it)
+inline constexpr std::int32_t kAltFloorMv = 13000;             // ALT-1: current only while port > 13.000 V; a
+                                                               //        sample at ≤ 13.000 V commands 0 at once
+inline constexpr std::int32_t kAltFloorTargetMv = 13050;       // ALT-1: the floor regulator's set-point
+inline constexpr std::int32_t kKneeBackoffMa = 500;            // ALT-1: after a fall under the floor the cap is the
+inline constexpr std::int32_t kKneeBackoffDiv = 16;            //        last good current − (0.5 A + 1/16 of it)
 inline constexpr std::uint32_t kKneeCreepMs = 1000;            // ALT-1: the knee cap climbs one back-off per 1 s
-inline constexpr std::uint32_t kFloorCutRampMs = 100;          // ALT-1: below 13.0 V the cap falls I_lim per 100 ms
-inline constexpr std::uint32_t kFloorResponseMs = 100;         // ALT-1: port < 13.0 V for ≥ 100 ms → command 0
-inline constexpr std::uint32_t kFloorOffMs = 500;              // ALT-1: port < 13.0 V for ≥ 500 ms → path off
+inline constexpr std::uint32_t kFloorCutRampMs = 100;          // ALT-1: under the floor the cap falls I_lim / 100 ms
+inline constexpr std::uint32_t kFloorOffMs = 500;              // ALT-1: port ≤ 13.0 V for ≥ 500 ms → path off
+inline constexpr std::int32_t kNoCurrentMa = 200;              // ALT-4: I_alt ≤ 0.2 A counts as no current ...
+inline constexpr std::uint32_t kNoCurrentRearmMs = 50;         //        ... held 50 ms re-arms the soft start
+inline constexpr std::uint32_t kSoftStartFirstStepMs = 10;     // ALT-4: a re-armed soft start holds its first
+                                                               //        step, I_lim × 10 ms / 1 s (1 % of I_lim)
 inline constexpr std::uint32_t kOneWayResetMs = 100;           // ALT-2: V_alt ≤ V_li this long → soft start again
 inline constexpr std::int32_t kLiPortMaxMv = 14400;            // ALT-5: Li-port limited to ≤ 14.4 V
 inline constexpr std::int32_t kLiPortTargetMv = 14380;         // ALT-5: the Li-port regulator's set-point

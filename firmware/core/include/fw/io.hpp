@@ -108,7 +108,7 @@ struct Config {
   std::int16_t low_temp_charge_dc = 50;        // -200..200 (CELL-5)
   bool prealarm_enabled = true;                // register 0x2103 bit 0
   PreAlarmMode prealarm_mode = PreAlarmMode::kContinuous;  // PA-2
-  std::int32_t fuse_rating_a = 100;            // 40..125 (ALT-3)
+  std::int32_t fuse_rating_a = 100;            // a Megafuse rating: 40, 50, 60, 70, 80, 100 or 125 (ALT-3)
   bool system_switch = false;                  // RMT-3 (0x2103 bit 2)
   std::int32_t lvd_emergency_floor_mv = 0;     // LD-5; 0 = disabled, else 2000..2790 and below load_disconnect_mv
 };

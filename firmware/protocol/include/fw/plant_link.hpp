@@ -217,7 +217,6 @@ class Decoder {
   State state_ = State::kSync0;
   std::size_t pos_ = 0;   // bytes of buf_ used (from the version byte)
   std::size_t need_ = 0;  // bytes still expected in the current state
-  std::uint32_t crc_ = 0;
   Frame frame_{};
   ErrorCode error_ = ErrorCode::kNone;
   std::uint8_t buf_[kHeaderSize - 2 + kMaxPayload + kCrcSize] = {};

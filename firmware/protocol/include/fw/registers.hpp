@@ -18,7 +18,7 @@
 //   0x2185 low_temp_charge_dc      sn16  -200..200
 //   0x2186 prealarm_enabled        un8   0/1
 //   0x2187 prealarm_mode           un8   0 continuous, 1 intermittent
-//   0x2188 fuse_rating_a           un16  40..125
+//   0x2188 fuse_rating_a           un16  40, 50, 60, 70, 80, 100 or 125
 //   0x2189 system_switch           un8   0/1
 //   0x218A lvd_emergency_floor_mv  un16  0 (off) or 2000..2790
 //

@@ -11,7 +11,7 @@
 //   lead:       { first: <event>, then: <event>, at_least: 30 s, at_most: 31 s }
 //                                               t(then) − t(first) within the limits, where t(first) is the first
 //                                               occurrence in the window and t(then) the first occurrence of `then`
-//                                               at or after it; a `then` before `first` fails (negative lead)
+//                                               at or after it (a `then` before `first` does not count)
 //   settles:    { signal: s, band: [lo, hi] | target: x, tolerance: d, within: 500 ms, after: <event>|<time>,
 //                 stays: true }             the signal enters the band within the time after the anchor and
 //                                               (stays) remains in it until the window ends
@@ -21,7 +21,14 @@
 // the whole trace [0, end]. A window is half-open [from, until) — so `always load == high until rise(pa) + 30 s`
 // passes when the load falls exactly at +30 s — except that a window reaching the trace end includes its last
 // instant. A `from` event is its first occurrence in the trace; an `until` event its first occurrence at or after
-// `from`; an `after` anchor's event its first occurrence inside the window.
+// the instant that opened the window (the `from` event's occurrence, before its offset; or the `from` time); an
+// `after` anchor's event its first occurrence inside the window.
+//   count:       { of: <event>, at_least: n, at_most: n }   occurrences in the window (a condition: its stretches)
+//   duty:        { that: <condition>, at_least: 10 %, at_most: 50 % }   fraction of the window it is true
+//   total:       { that: <condition>, at_least: 1 s, at_most: 5 s }     total time it is true in the window
+//   for_at_most: { that: <condition>, duration: 100 ms }   every stretch where it is true lasts at most that
+//   each:        { of: <event>, check: { ... } }           the check once per occurrence (see Each)
+//   bounded also takes excursions: n (at most n excursions) and total: d (at most d outside in total).
 //
 // Margins: `always`/`never` on a single comparison of one signal with a constant (e.g. `never: current_a < -0.1`)
 // report the closest approach (measured = the min or max of the signal in the window, margin = distance to the
@@ -33,6 +40,7 @@
 // Verdict kError is for checks that cannot be judged (a signal missing from the trace, an empty window).
 #pragma once
 
+#include <memory>
 #include <optional>
 #include <string>
 #include <variant>
@@ -96,9 +104,43 @@ struct Bounded {
   std::optional<double> lo;  // in the signal's unit; at least one of lo/hi
   std::optional<double> hi;
   Time allowed_excursion{0};  // the longest single excursion allowed (0: none)
+  std::optional<int> max_excursions;  // at most this many excursions (needs allowed_excursion > 0)
+  std::optional<Time> max_total;      // at most this much time outside the band in total
+};
+// How often an event happens in the window. For a plain condition (kWhen), the number of separate stretches where
+// it is true (one already true at the window start counts).
+struct Count {
+  expr::Event of;
+  std::optional<int> at_least;
+  std::optional<int> at_most;
+};
+// The fraction of the window's time a condition is true (0..1).
+struct Duty {
+  expr::Condition that;
+  std::optional<double> at_least;
+  std::optional<double> at_most;
+};
+// The total time a condition is true in the window.
+struct Total {
+  expr::Condition that;
+  std::optional<Time> at_least;
+  std::optional<Time> at_most;
+};
+// Every stretch where the condition is true lasts at most `limit` (clipped to the window).
+struct ForAtMost {
+  expr::Condition that;
+  Time limit{0};
+};
+struct CheckSpec;
+// One check per occurrence of an event: each occurrence opens a window from its instant to the inner check's own
+// `until` (searched from the occurrence) or else to the outer window's end. Passes when every occurrence passes and
+// the event happened at least once.
+struct Each {
+  expr::Event of;
+  std::shared_ptr<const CheckSpec> check;
 };
 
-using CheckKind = std::variant<Always, Never, Eventually, Lead, Settles, Bounded>;
+using CheckKind = std::variant<Always, Never, Eventually, Lead, Settles, Bounded, Count, Duty, Total, ForAtMost, Each>;
 
 struct CheckSpec {
   std::string name;    // optional label from the scenario ("" → generated from the spec)
@@ -136,6 +178,15 @@ struct CheckResult {
   expr::Interval window;                        // the window actually judged (for shading in the report)
   std::vector<std::string> signals;       // signal names the check uses (waveforms in the report)
 };
+
+// The conditions a check's verdict depends on (its own, its events', its anchors'), and the thresholds it compares
+// single signals with (settles/bounded bands). The recorder keeps these exact: whenever one of them changes truth
+// on the live values, every signal it reads is recorded at that instant, whatever its resolution (rig/core runner).
+struct Watched {
+  std::vector<expr::Condition> conditions;
+  std::vector<std::pair<std::string, double>> thresholds;  // signal name, level in the signal's unit
+};
+void add_watched(const CheckSpec& spec, Watched& out);
 
 // Judges `spec` on `trace` (which must have its end_time set). Never throws for a bad trace; returns kError.
 CheckResult evaluate(const CheckSpec& spec, const Trace& trace);

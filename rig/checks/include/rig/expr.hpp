@@ -142,6 +142,9 @@ class Condition {
 
   // Live evaluation (the timeline's `when:`). A comparison with an unknown value is false.
   bool evaluate(const ValueFn& value) const;
+  // The same over an array: the value of the condition's i-th signal (signals() order) is values[ids[i]]; NaN is
+  // unknown. For the recorder, which evaluates watched conditions at every sample.
+  bool evaluate(const std::vector<SignalId>& ids, const std::vector<double>& values) const;
 
   // Where the condition is true in the trace, within [0, trace.end_time()]. Signals are looked up in `trace` by
   // name (so a trace loaded from a file works); a signal missing from the trace makes the condition never true

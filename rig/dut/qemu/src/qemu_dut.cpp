@@ -19,10 +19,6 @@
 
 #include "fw/bms.hpp"
 
-#ifndef BMSRIG_SOURCE_DIR
-#define BMSRIG_SOURCE_DIR "."
-#endif
-
 namespace rig {
 
 namespace pl = fw::plant_link;
@@ -65,7 +61,15 @@ const char* type_name(pl::Type t) {
 
 std::filesystem::path default_pil_image() {
   if (const char* env = std::getenv("BMSRIG_PIL_IMAGE"); env != nullptr && *env != '\0') return env;
-  return std::filesystem::path(BMSRIG_SOURCE_DIR) / "build/cross-cm3/firmware/boards/mps2-an385/fw_mps2_an385.elf";
+  // the tree's cross build, under the current directory or the nearest folder above it (a build folder inside the
+  // tree finds the tree's); no path of the build machine is compiled in
+  const std::filesystem::path image = "build/cross-cm3/firmware/boards/mps2-an385/fw_mps2_an385.elf";
+  std::error_code ec;
+  for (std::filesystem::path dir = std::filesystem::current_path(ec); !ec; dir = dir.parent_path()) {
+    if (std::filesystem::exists(dir / image, ec)) return dir / image;
+    if (!dir.has_relative_path()) break;
+  }
+  return image;
 }
 
 QemuDut::QemuDut(QemuDutOptions options) : options_(std::move(options)) {

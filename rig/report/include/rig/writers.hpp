@@ -91,6 +91,11 @@ struct HtmlOptions {
   std::vector<std::string> requirement_ids;
   // Coverage by observation (docs/spec/observation-map.md); null: coverage by declaration.
   const ObservationMap* observation = nullptr;
+  // The text of each requirement (from parse_requirements()), shown beside its ID; IDs without one show none.
+  std::map<std::string, std::string> requirement_texts;
+  // Trace files are linked relative to this folder (the report's; write_html_report sets it from the output path
+  // when empty); empty: linked as written.
+  std::filesystem::path link_base;
   int plot_width_px = 900;      // waveform width
   int lane_height_px = 56;      // height of one signal lane
   std::size_t max_signals_per_case = 8;
@@ -107,6 +112,10 @@ void write_html_report(const RunResult& run, const HtmlOptions& options, const s
 // file order, each once. Throws WriteError if the file cannot be read.
 std::vector<std::string> parse_requirement_ids(const std::filesystem::path& requirements_md);
 std::vector<std::string> parse_requirement_ids_text(std::string_view markdown);
+// Each requirement's text: the rest of its "- XXX-n" line and the indented lines that continue it, joined by
+// single spaces (ID → text). Throws WriteError if the file cannot be read.
+std::map<std::string, std::string> parse_requirements(const std::filesystem::path& requirements_md);
+std::map<std::string, std::string> parse_requirements_text(std::string_view markdown);
 
 // Parsing of the observation map (ObservationMap above).
 ObservationMap parse_observation_map_text(std::string_view markdown);

@@ -152,6 +152,9 @@ struct Scenario {
 
 struct LoadOptions {
   std::optional<std::uint64_t> seed;  // overrides every scenario's spread seed
+  // The requirement IDs the spec defines (REQUIREMENTS.md); when not empty, `requirements:` must name only these.
+  std::vector<std::string> known_requirements;
+  std::string requirements_file;  // named in the error message
 };
 
 // Loads a file; returns one Scenario per matrix combination (at least one). Throws ScenarioError.

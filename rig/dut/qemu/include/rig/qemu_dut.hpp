@@ -44,8 +44,9 @@ struct QemuDutOptions {
   bool telemetry = false;
 };
 
-// The image this source tree builds: <source>/build/cross-cm3/firmware/boards/mps2-an385/fw_mps2_an385.elf
-// (override with the environment variable BMSRIG_PIL_IMAGE).
+// The environment variable BMSRIG_PIL_IMAGE, else the image the tree's cross build makes:
+// build/cross-cm3/firmware/boards/mps2-an385/fw_mps2_an385.elf under the current directory or the nearest folder
+// above it that has one (relative to the current directory when none has).
 std::filesystem::path default_pil_image();
 
 struct QemuLinkStats {

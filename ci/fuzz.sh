@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Fuzzing: builds the `fuzz` preset (clang, libFuzzer, ASan + UBSan) and runs every harness over its seed corpus.
+#   ci/fuzz.sh [RUNS [HARNESS...]]
+# RUNS executions per harness (default 10000000, the nightly goal; ci/test.sh runs a short smoke). The corpus each
+# harness grows is kept in build/fuzz/work/<harness>; a finding (crash-*, leak-*, timeout-*, oom-*) is written to
+# build/fuzz/findings/<harness>/ and fails the run. Reproduce one with: build/fuzz/fuzz/fuzz_<harness> <file>.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+runs=${1:-10000000}
+shift || true
+harnesses=("$@")
+[ ${#harnesses[@]} -eq 0 ] && harnesses=(scenario_loader expr rig_yaml vedirect_text vedirect_hex plant_link results_reader)
+jobs=$(nproc 2>/dev/null || echo 2)
+
+cmake --preset fuzz >/dev/null
+cmake --build --preset fuzz -j "$jobs"
+
+bin=build/fuzz/fuzz
+status=0
+for h in "${harnesses[@]}"; do
+  work=build/fuzz/work/$h findings=build/fuzz/findings/$h log=build/fuzz/findings/$h.log
+  mkdir -p "$work" "$findings"
+  seeds=("$bin/corpus/$h")
+  [ -d "fuzz/regressions/$h" ] && seeds+=("fuzz/regressions/$h")
+  # -timeout: one input taking 10 s is a hang; -rss_limit_mb: a parser must stay bounded on any input.
+  if "$bin/fuzz_$h" -runs="$runs" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
+       -artifact_prefix="$findings/" "$work" "${seeds[@]}" > "$log" 2>&1; then
+    result=ok
+  else
+    result=FAILED status=1
+    tail -40 "$log" >&2
+  fi
+  execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)
+  printf 'fuzz %-16s %s executions, %s (log %s)\n' "$h" "${execs:-?}" "$result" "$log"
+done
+exit $status
