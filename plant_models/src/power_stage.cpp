@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <stdexcept>
 
 namespace plant {
 
@@ -18,6 +19,11 @@ void PowerStage::set_command(bool path_on, double limit_a) {
 double PowerStage::effective_limit_a() const {
   if (!path_on_ || limit_a_ <= 0.0) return 0.0;
   return std::max(0.0, limit_a_ * (1.0 + p_.gain_error) + p_.offset_a + windup_a_);
+}
+
+void PowerStage::set_heatsink_temperature_c(double t) {
+  if (!(t >= -40.0 && t <= 200.0)) throw std::invalid_argument("power stage heatsink temperature must be -40..200 degC");
+  temp_c_ = t;
 }
 
 void PowerStage::advance(double current_a, double drop_v, double dt_s, double ambient_c) {

@@ -264,6 +264,8 @@ void World::update_remote() {
     case RemoteMode::kC: remote_h_v_ = r.h_drive_v < 0.0 ? vl : r.h_drive_v; remote_l_v_ = vl; break;
     case RemoteMode::kD: remote_l_v_ = vl; remote_h_v_ = 0.0; break;
   }
+  if (remote_h_drive_v_) remote_h_v_ = *remote_h_drive_v_;
+  if (remote_l_drive_v_) remote_l_v_ = *remote_l_drive_v_;
 }
 
 void World::solve() {
@@ -535,6 +537,20 @@ void World::set_load_resistance_ohm(int i, double ohm) {
 void World::set_vehicle_load_a(double a) { check("vehicle_load_a", a, 0.0, 2000.0); vehicle_load_a_ = a; }
 void World::set_shore_power(bool on) { shore_power_ = on; update_pins(li_v_); }
 void World::set_remote_mode(RemoteMode m) { remote_mode_ = m; update_remote(); }
+void World::set_remote_h_v(std::optional<double> v) {
+  if (v) check("remote_h_v", *v, 0.0, 60.0);
+  remote_h_drive_v_ = v;
+  update_remote();
+}
+void World::set_remote_l_v(std::optional<double> v) {
+  if (v) check("remote_l_v", *v, 0.0, 60.0);
+  remote_l_drive_v_ = v;
+  update_remote();
+}
+void World::set_heatsink_temperature_c(double t) {
+  stage_.set_heatsink_temperature_c(t);
+  heatsink_sensor_.sample(stage_.heatsink_temperature_c());
+}
 void World::set_cell_soc(int b, int c, double soc) {
   check_bc(b, c);
   check("cell_soc", soc, 0.0, 1.0);

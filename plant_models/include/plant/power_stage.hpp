@@ -36,6 +36,7 @@ class PowerStage {
   double current_a() const { return current_a_; }
   double drop_v() const { return drop_v_; }
   double heatsink_temperature_c() const { return temp_c_; }
+  void set_heatsink_temperature_c(double t);         // scenario set point: the thermal node's state (-40..200 °C)
   double junction_temperature_c() const { return junction_c_; }
   double power_w() const { return current_a_ * drop_v_; }
   const PowerStageParams& params() const { return p_; }

@@ -128,6 +128,10 @@ class World {
   void set_vehicle_load_a(double a);                  // constant-current load on the alternator node, >= 0
   void set_shore_power(bool on);                      // charger mains present
   void set_remote_mode(RemoteMode m);
+  // Remote H / L pin voltages driven from outside (0..60 V; nullopt: the wiring of remote_mode() sets the pin).
+  void set_remote_h_v(std::optional<double> v);
+  void set_remote_l_v(std::optional<double> v);
+  void set_heatsink_temperature_c(double t);          // the limiter heatsink's state (moves afterwards), -40..200
   void set_cell_soc(int b, int c, double soc);        // 0..1
   void set_battery_soc(int b, double soc);            // all cells of battery b
   void set_bank_soc(double soc);                      // every cell
@@ -226,6 +230,9 @@ class World {
   double belt_slip() const { return alternator_.belt_slip(); }
   double engine_rpm() const { return alternator_.engine_rpm(); }
   RemoteMode remote_mode() const { return remote_mode_; }
+  const SensorFault& heatsink_sensor_fault() const { return heatsink_sensor_.fault(); }
+  std::optional<double> remote_h_drive_v() const { return remote_h_drive_v_; }
+  std::optional<double> remote_l_drive_v() const { return remote_l_drive_v_; }
   bool shore_power() const { return shore_power_; }
   bool starter_connected() const { return starter_.connected(); }
   const PinCommand& pins() const { return pins_; }
@@ -289,6 +296,7 @@ class World {
   double charger_current_a_ = 0.0, crank_current_a_ = 0.0, dump_current_a_ = 0.0;
   double ld_pin_v_ = 0.0, cd_pin_v_ = 0.0, pa_pin_v_ = 0.0, pin_current_a_ = 0.0;
   double remote_h_v_ = 0.0, remote_l_v_ = 0.0;
+  std::optional<double> remote_h_drive_v_{}, remote_l_drive_v_{};
   Energy energy_{};
   std::uint64_t solver_fallbacks_ = 0;
 };

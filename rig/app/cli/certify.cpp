@@ -43,6 +43,10 @@ Command add_certify(CLI::App& app, const Context& ctx) {
                           (req_default ? " — here " + req_default->string() : std::string(" — none found here")) +
                           ")")
       ->check(CLI::ExistingFile);
+  certify->add_option("--observation-map", cert->observation_map,
+                      "the table of signals that observe each requirement (default: observation-map.md beside the "
+                      "requirements file); a requirement counts as covered only by a passing check reading one")
+      ->check(CLI::ExistingFile);
   auto shard_text = std::make_shared<std::string>();
   certify->add_option("--shard", *shard_text,
                       "K/N: only the K-th of N parts of the set (coverage is judged by bmsrig merge --requirements)");

@@ -25,6 +25,7 @@ const char* verdict_tag(const rig::report::CaseResult& c) {
   switch (c.verdict) {
     case rig::Verdict::kPass: return "PASS";
     case rig::Verdict::kFail: return "FAIL";
+    case rig::Verdict::kInconclusive: return "INCONCLUSIVE";
     default: return "ERROR";
   }
 }
@@ -38,7 +39,9 @@ std::string case_line(const rig::report::CaseResult& c) {
     os << "\n           error: " << c.error;
   } else {
     for (const auto& k : c.checks) {
-      os << "\n           " << (k.verdict == rig::Verdict::kPass ? "ok   " : k.verdict == rig::Verdict::kFail ? "FAIL " : "ERR  ")
+      os << "\n           "
+         << (k.verdict == rig::Verdict::kPass ? "ok   " : k.verdict == rig::Verdict::kFail ? "FAIL "
+             : k.verdict == rig::Verdict::kInconclusive ? "INC  " : "ERR  ")
          << k.name << ": " << (k.verdict == rig::Verdict::kPass && !k.evidence.empty() ? k.evidence : k.message);
     }
   }

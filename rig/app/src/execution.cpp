@@ -310,6 +310,11 @@ int execute(const RunSpec& spec, rig::report::RunResult& run, std::size_t* file_
         ho.requirement_ids = rig::report::parse_requirement_ids(html.requirements);
         ho.requirement_texts = rig::report::parse_requirements(html.requirements);
       }
+      rig::report::ObservationMap observation;
+      if (!html.observation_map.empty()) {
+        observation = rig::report::parse_observation_map(html.observation_map);
+        ho.observation = &observation;
+      }
       rig::report::write_html_report(run, ho, html.path);
     }
   } catch (const std::exception& e) {
@@ -327,8 +332,8 @@ int execute(const RunSpec& spec, rig::report::RunResult& run, std::size_t* file_
     else if (k != nullptr) key = k->evidence.empty() ? k->message : k->evidence;
     std::printf("%-10s %s — %s\n", verdict_tag(c), c.display_name().c_str(), key.c_str());
   }
-  std::printf("passed %zu, failed %zu, errors %zu, incomplete %zu\n", counts.passed, counts.failed, counts.errors,
-              counts.incomplete);
+  std::printf("passed %zu, failed %zu, errors %zu, inconclusive %zu, incomplete %zu\n", counts.passed, counts.failed,
+              counts.errors, counts.inconclusive, counts.incomplete);
   if (spec.print_output_files) {
     if (!junit.empty()) std::printf("junit: %s\n", junit.c_str());
     if (!json.empty()) std::printf("json: %s\n", json.c_str());

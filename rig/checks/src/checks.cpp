@@ -15,6 +15,7 @@ const char* to_string(Verdict v) {
     case Verdict::kPass: return "pass";
     case Verdict::kFail: return "fail";
     case Verdict::kError: return "error";
+    case Verdict::kInconclusive: return "inconclusive";
   }
   return "error";
 }
@@ -75,6 +76,7 @@ Verdict combine(const std::vector<CheckResult>& results) {
   for (const auto& r : results) {
     if (r.verdict == Verdict::kError) return Verdict::kError;
     if (r.verdict == Verdict::kFail) v = Verdict::kFail;
+    if (r.verdict == Verdict::kInconclusive && v == Verdict::kPass) v = Verdict::kInconclusive;
   }
   return v;
 }

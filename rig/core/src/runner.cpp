@@ -69,6 +69,10 @@ class Loop {
         timeline_id_ = id;
         continue;
       }
+      if (spec.def->source == scenario::Source::kDut) {  // the Dut's serial telemetry (recorded once seen)
+        observed_.emplace_back(id, spec.info.name);
+        continue;
+      }
       const Binding bnd = bind(id, spec);
       const bool output = spec.def->source == scenario::Source::kFirmware;
       if (output && !dut_.provides_output(spec.info.name)) continue;  // unknown on this Dut: not recorded
@@ -358,6 +362,11 @@ class Loop {
     const BoardSample in = sample_board(s.world);
     s.outputs = step(in, reset);
     sample(s, outputs_, rec);
+    for (const auto& [id, name] : observed_)
+      if (const auto v = dut_.observed(name)) {
+        s.values[id] = *v;
+        if (rec) record(id, s.now, *v);
+      }
     if (closed_loop_) measure_bench(s, rec);
     if (rec && has_edges_) drain_edges();
     when_triggers(s, rec);
@@ -448,6 +457,12 @@ class Loop {
           s.ramps.push_back(RampState{&ramp->target, from, ramp->to, s.now, ramp->over});
         } else if (const auto* fault = std::get_if<scenario::FaultAction>(&a)) {
           fault->apply(s.world);
+        } else if (const auto* ve = std::get_if<scenario::VeDirectAction>(&a)) {
+          // Sent before the firmware's step at this tick; only a Dut stepping one tick at a time replays nothing.
+          if (dut_.preferred_batch() > 1)
+            throw DutError("a VE.Direct HEX action needs a device under test stepping one tick at a time (" +
+                           dut_.mode() + " batches ticks)");
+          if (rec) dut_.vedirect_request(ve->line);
         } else if (const auto* r = std::get_if<scenario::FirmwareResetAction>(&a)) {
           reset = true;
           reset_kind_ = r->power ? ResetKind::kPower : ResetKind::kWatchdog;
@@ -493,6 +508,7 @@ class Loop {
   RunOutput& out_;
   Trace& trace_;
   std::vector<Binding> fast_, slow_, outputs_;
+  std::vector<std::pair<SignalId, std::string>> observed_;  // Source::kDut signals (Dut::observed())
   std::vector<double> last_, resolution_;
   std::vector<char> analog_;
   SignalId timeline_id_ = 0;
@@ -566,6 +582,7 @@ RunOutput run_scenario(const Scenario& sc, Dut& dut, const RunOptions& options) 
     for (SignalId id = 0; id < out.trace->signal_count(); ++id)
       if (const auto u = dut.uncertainty(out.trace->info(id).name)) out.measured.emplace_back(out.trace->info(id).name, *u);
     out.checks = checks::evaluate_all(sc.expect, *out.trace);
+    checks::apply_uncertainty(out.checks, signal_accuracy(sc, dut));
     out.verdict = checks::combine(out.checks);
   } catch (const std::exception& e) {
     out.error = e.what();

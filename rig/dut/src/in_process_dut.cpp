@@ -22,6 +22,10 @@ void InProcessDut::start(const fw::Config& config) {
   bms_.reset();
   fw::ConfigStore store(nvm_);
   if (store.save(config) != fw::StoreError::kOk) throw DutError("SIL: the configuration could not be saved to NVM");
+  observer_.clear();
+  next_text_ms_ = 1000;
+  last_now_ = 0;
+  polled_ = false;
 }
 
 void InProcessDut::reset(ResetKind kind) {
@@ -63,10 +67,48 @@ std::size_t InProcessDut::step_ticks(std::span<const BoardSample> samples, fw::M
                                      const fw::Outputs& assumed, std::span<fw::Outputs> out) {
   std::size_t n = 0;
   for (; n < samples.size() && n < out.size(); ++n) {
-    out[n] = bms_.step(adc_sample(samples[n]), first_now + static_cast<fw::Millis>(n) * fw::kTickMs);
+    const fw::Millis now = first_now + static_cast<fw::Millis>(n) * fw::kTickMs;
+    const fw::Inputs in = adc_sample(samples[n]);
+    out[n] = bms_.step(in, now);
+    observe(in, out[n], now);
     if (!same_outputs(out[n], assumed)) return n + 1;
   }
   return n;
+}
+
+void InProcessDut::observe(const fw::Inputs& in, const fw::Outputs& out, fw::Millis now) {
+  last_now_ = now;
+  registers_.update(out);
+  if (now >= next_text_ms_) {
+    next_text_ms_ += 1000;
+    char block[fw::vedirect::kMaxBlockBytes];
+    const std::size_t len =
+        fw::vedirect::encode_telemetry(fw::vedirect::make_telemetry(in, out, bms_.config()), block, sizeof block);
+    observer_.feed(std::string_view(block, len), now);
+  }
+  if (polled_ && same_outputs(out, last_polled_)) return;
+  polled_ = true;
+  last_polled_ = out;
+  for (const auto reg : VeDirectObserver::registers()) {
+    char req[fw::vedirect::kMaxHexFrameChars + 1];
+    const std::size_t n = fw::vedirect::encode_hex(fw::vedirect::make_get(reg), req, sizeof req);
+    handle(std::string_view(req, n), now, true);
+  }
+}
+
+std::string InProcessDut::handle(std::string_view line, fw::Millis now, bool poll) {
+  char answer[fw::vedirect::kMaxHexFrameChars + 1];
+  const std::size_t n = registers_.handle_line(line.data(), line.size(), answer, sizeof answer);
+  observer_.feed(std::string_view(answer, n), now, poll);
+  return std::string(answer, n);
+}
+
+std::string InProcessDut::vedirect_request(std::string_view line) {
+  std::string l(line);
+  if (l.empty() || l.back() != '\n') l += '\n';
+  const std::string answer = handle(l, last_now_, false);
+  polled_ = false;  // a set may have changed the configuration: read every register again after the next step
+  return answer;
 }
 
 bool operator==(const BoardSample& a, const BoardSample& b) {

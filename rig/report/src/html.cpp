@@ -32,6 +32,7 @@ std::string badge(Verdict v, bool completed = true) {
 std::string margin_text(const checks::CheckResult& c) {
   if (!c.margin) return "";
   std::string s = (*c.margin >= 0 ? "+" : "") + fixed(*c.margin, 3);
+  if (c.uncertainty && *c.uncertainty > 0.0) s += " ± " + fixed(*c.uncertainty, 3);
   if (!c.measured_unit.empty()) s += " " + c.measured_unit;
   return s;
 }
@@ -131,11 +132,11 @@ td.num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
 table.checks td:nth-child(4){white-space:nowrap}
 table.files td.mono{font-size:.78em}
 .badge{display:inline-block;padding:0 .45em;border-radius:3px;font-weight:bold;font-size:.85em;color:#fff}
-.badge.pass{background:#2e7d32}.badge.fail{background:#c62828}.badge.error{background:#ef6c00}
+.badge.pass{background:#2e7d32}.badge.fail{background:#c62828}.badge.error{background:#ef6c00}.badge.inconclusive{background:#6a1b9a}
 tr.uncovered td{background:#ffebee;color:#b71c1c;font-weight:bold}
-tr.fail td:first-child{border-left:4px solid #c62828}tr.error td:first-child{border-left:4px solid #ef6c00}
+tr.fail td:first-child{border-left:4px solid #c62828}tr.error td:first-child{border-left:4px solid #ef6c00}tr.inconclusive td:first-child{border-left:4px solid #6a1b9a}
 .banner{padding:.6em 1em;border-radius:4px;font-size:1.15em;font-weight:bold;color:#fff;margin:.6em 0}
-.banner.pass{background:#2e7d32}.banner.fail{background:#c62828}.banner.error{background:#ef6c00}
+.banner.pass{background:#2e7d32}.banner.fail{background:#c62828}.banner.error{background:#ef6c00}.banner.inconclusive{background:#6a1b9a}
 .incomplete{background:#fff3e0;border:1px solid #ef6c00;padding:.5em 1em;margin:.5em 0}
 code,.mono{font-family:ui-monospace,"DejaVu Sans Mono",monospace;font-size:.9em}
 .case{border:1px solid #ddd;border-radius:4px;padding:.3em 1em 1em;margin:1em 0}
@@ -526,7 +527,7 @@ namespace {
 std::string html_report_with(const RunResult& run, const HtmlOptions& opt, const Comparison* agreement) {
   const auto counts = run.counts();
   const Verdict overall = run.verdict();
-  const auto trace_rows = traceability(run, opt.requirement_ids);
+  const auto trace_rows = traceability(run, opt.requirement_ids, opt.observation);
   std::size_t covered = 0, req_pass = 0;
   for (const auto& r : trace_rows) {
     if (r.covered()) ++covered;
@@ -553,11 +554,13 @@ std::string html_report_with(const RunResult& run, const HtmlOptions& opt, const
     o += "; " + std::to_string(covered) + " of " + std::to_string(trace_rows.size()) + " requirements covered, " +
          std::to_string(req_pass) + " passing";
   o += "</div>\n";
-  o += "<table class=\"counts\">\n<tr><th>test cases</th><th>passed</th><th>failed</th><th>errors</th><th>incomplete</th>"
+  o += "<table class=\"counts\">\n<tr><th>test cases</th><th>passed</th><th>failed</th><th>errors</th>"
+       "<th>inconclusive</th><th>incomplete</th>"
        "<th>requirements covered</th><th>uncovered</th><th>wall time</th></tr>\n";
   o += "<tr><td class=\"num\" id=\"count-total\">" + std::to_string(counts.total) + "</td><td class=\"num\" id=\"count-passed\">" +
        std::to_string(counts.passed) + "</td><td class=\"num\" id=\"count-failed\">" + std::to_string(counts.failed) +
-       "</td><td class=\"num\" id=\"count-errors\">" + std::to_string(counts.errors) + "</td><td class=\"num\">" +
+       "</td><td class=\"num\" id=\"count-errors\">" + std::to_string(counts.errors) +
+       "</td><td class=\"num\" id=\"count-inconclusive\">" + std::to_string(counts.inconclusive) + "</td><td class=\"num\">" +
        std::to_string(counts.incomplete) + "</td><td class=\"num\" id=\"count-covered\">" + std::to_string(covered) +
        "</td><td class=\"num\" id=\"count-uncovered\">" + std::to_string(trace_rows.size() - covered) +
        "</td><td class=\"num\">" + fixed(run.wall_s, 2) + " s</td></tr>\n</table>\n";
@@ -589,6 +592,9 @@ std::string html_report_with(const RunResult& run, const HtmlOptions& opt, const
     for (const auto& c : run.cases) requirement_anchors.insert(c.requirements.begin(), c.requirements.end());
   requirement_anchors.insert(opt.requirement_ids.begin(), opt.requirement_ids.end());
   o += "<h2 id=\"traceability\">Traceability: requirement → scenarios → verdict</h2>\n";
+  if (opt.observation != nullptr)
+    o += "<p class=\"muted\" id=\"coverage-rule\">Coverage by observation: a requirement is covered only by a passing "
+         "check that reads one of the signals the observation map lists for it.</p>\n";
   if (opt.requirement_ids.empty()) {
     o += "<p class=\"muted\">No requirement list was given.</p>\n";
   } else {
@@ -596,8 +602,11 @@ std::string html_report_with(const RunResult& run, const HtmlOptions& opt, const
          "measured margins)</th></tr>\n";
     for (const auto& r : trace_rows) {
       if (!r.covered()) {
+        const std::string why = r.cases.empty() ? "no scenario names this requirement"
+                                                : "named by " + std::to_string(r.cases.size()) +
+                                                      " case(s), but no passing check reads a signal that observes it";
         o += "<tr class=\"uncovered\" id=\"" + anchor("req-", r.id) + "\"><td>" + esc(r.id) + "</td>" +
-             requirement_text_cell(r.id) + "<td>NOT COVERED</td><td>no scenario names this requirement</td></tr>\n";
+             requirement_text_cell(r.id) + "<td>NOT COVERED</td><td>" + esc(why) + "</td></tr>\n";
         continue;
       }
       std::string cell;
@@ -609,6 +618,11 @@ std::string html_report_with(const RunResult& run, const HtmlOptions& opt, const
         for (const auto& k : c.checks)
           if (k.margin) margins += (margins.empty() ? "" : "; ") + esc(check_label(k)) + " " + esc(margin_text(k));
         if (!margins.empty()) cell += " <span class=\"muted\">— margin " + margins + "</span>";
+        std::string seen;
+        for (const auto& ob : r.observed_by)
+          if (ob.case_index == ci)
+            seen += (seen.empty() ? "" : "; ") + esc(c.checks[ob.check_index].name) + " (" + esc(ob.signal) + ")";
+        if (!seen.empty()) cell += "<div class=\"observed\">observed by: " + seen + "</div>";
         cell += "</div>";
       }
       o += "<tr class=\"" + std::string(verdict_class(r.verdict)) + "\" id=\"" + anchor("req-", r.id) + "\"><td>" +

@@ -17,6 +17,7 @@ ordered_json opt(const std::optional<double>& v) { return v ? ordered_json(*v) :
 Verdict verdict_from(const std::string& s) {
   if (s == "pass") return Verdict::kPass;
   if (s == "fail") return Verdict::kFail;
+  if (s == "inconclusive") return Verdict::kInconclusive;
   return Verdict::kError;
 }
 
@@ -33,6 +34,8 @@ ordered_json check_json(const checks::CheckResult& c) {
   j["limit_max"] = opt(c.limit_max);
   j["limit_text"] = c.limit_text;
   j["margin"] = opt(c.margin);
+  j["margin_uncertainty"] = opt(c.uncertainty);
+  j["uncertainty_basis"] = c.uncertainty_basis;
   j["evidence"] = c.evidence;
   j["message"] = c.message;
   j["levels"] = c.levels;
@@ -80,7 +83,7 @@ std::string results_json(const RunResult& run) {
   j["wall_s"] = run.wall_s;
   const auto c = run.counts();
   j["counts"] = {{"total", c.total}, {"passed", c.passed}, {"failed", c.failed}, {"errors", c.errors},
-                 {"incomplete", c.incomplete}};
+                 {"incomplete", c.incomplete}, {"inconclusive", c.inconclusive}};
   ordered_json cases = ordered_json::array();
   for (const auto& k : run.cases) {
     ordered_json cj;
@@ -187,6 +190,8 @@ RunResult read_json(const std::filesystem::path& path) {
         r.limit_max = get_opt(ch, "limit_max");
         r.limit_text = ch.value("limit_text", "");
         r.margin = get_opt(ch, "margin");
+        r.uncertainty = get_opt(ch, "margin_uncertainty");
+        r.uncertainty_basis = ch.value("uncertainty_basis", "");
         r.evidence = ch.value("evidence", "");
         r.message = ch.value("message", "");
         if (ch.contains("levels")) r.levels = ch.at("levels").get<std::vector<double>>();

@@ -1,4 +1,10 @@
 // JUnit XML writer (schema: docs/spec/junit-10.xsd, as read by Jenkins' xUnit and GitLab).
+//
+// Outcomes: pass = a bare <testcase>; fail = <failure type="check">; error = <error type="error"> (or
+// type="incomplete" for an interrupted run); inconclusive (a margin within its uncertainty, rig/uncertainty.hpp) =
+// <error type="inconclusive" message="inconclusive: ...">. An error, not a skip: Jenkins and GitLab show errored
+// tests in red with their type and message and count them against the build, while a skipped test would let a
+// pipeline pass on a check that could not be judged. The testsuite counts it under "errors".
 #include <algorithm>
 #include <map>
 #include <optional>
@@ -106,7 +112,7 @@ std::string junit_xml(const RunResult& run) {
   const auto counts = run.counts();
   std::size_t failures = 0, errors = 0;
   for (const auto& c : run.cases) {
-    if (!c.completed || c.verdict == Verdict::kError) ++errors;
+    if (!c.completed || c.verdict == Verdict::kError || c.verdict == Verdict::kInconclusive) ++errors;
     else if (c.verdict == Verdict::kFail) ++failures;
   }
   std::string o = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n";
@@ -120,7 +126,7 @@ std::string junit_xml(const RunResult& run) {
     std::size_t f = 0, e = 0;
     double t = 0;
     for (const auto* c : cases) {
-      if (!c->completed || c->verdict == Verdict::kError) ++e;
+      if (!c->completed || c->verdict == Verdict::kError || c->verdict == Verdict::kInconclusive) ++e;
       else if (c->verdict == Verdict::kFail) ++f;
       t += c->wall_s;
     }
@@ -155,6 +161,15 @@ std::string junit_xml(const RunResult& run) {
         if (msg.empty()) msg = "failed";
         o += "      <failure" + attr("type", "check") + attr("message", msg) + ">" + xml_escape(body) +
              "</failure>\n";
+      } else if (c->verdict == Verdict::kInconclusive) {
+        std::string msg, body;
+        for (const auto& k : c->checks)
+          if (k.verdict == Verdict::kInconclusive) {
+            if (msg.empty()) msg = k.message;
+            body += k.message + "\n";
+          }
+        if (msg.empty()) msg = "inconclusive";
+        o += "      <error" + attr("type", "inconclusive") + attr("message", msg) + ">" + xml_escape(body) + "</error>\n";
       }
       o += "      <system-out>" + xml_escape(case_output(*c)) + "</system-out>\n";
       o += "    </testcase>\n";

@@ -78,14 +78,97 @@ std::vector<std::string> parse_requirement_ids(const std::filesystem::path& requ
   return parse_requirement_ids_text(ss.str());
 }
 
-std::vector<RequirementStatus> traceability(const RunResult& run, const std::vector<std::string>& ids) {
+ObservationMap parse_observation_map_text(std::string_view md) {
+  ObservationMap map;
+  auto trim = [](std::string_view v) {
+    while (!v.empty() && (v.front() == ' ' || v.front() == '\t' || v.front() == '`')) v.remove_prefix(1);
+    while (!v.empty() && (v.back() == ' ' || v.back() == '\t' || v.back() == '`' || v.back() == '\r')) v.remove_suffix(1);
+    return v;
+  };
+  std::size_t pos = 0;
+  while (pos < md.size()) {
+    std::size_t eol = md.find('\n', pos);
+    if (eol == std::string_view::npos) eol = md.size();
+    std::string_view line = trim(md.substr(pos, eol - pos));
+    pos = eol + 1;
+    if (!line.starts_with("|")) continue;
+    line.remove_prefix(1);
+    const auto bar = line.find('|');
+    if (bar == std::string_view::npos) continue;
+    const std::string id(trim(line.substr(0, bar)));
+    const auto ids = parse_requirement_ids_text("- " + id + " x\n");
+    if (ids.size() != 1 || ids[0] != id) continue;  // the header or a separator row
+    std::string_view rest = line.substr(bar + 1);
+    if (const auto end = rest.find('|'); end != std::string_view::npos) rest = rest.substr(0, end);
+    auto& list = map[id];
+    while (!rest.empty()) {
+      const auto comma = rest.find(',');
+      const auto item = trim(rest.substr(0, comma));
+      if (!item.empty()) list.emplace_back(item);
+      if (comma == std::string_view::npos) break;
+      rest.remove_prefix(comma + 1);
+    }
+  }
+  return map;
+}
+
+ObservationMap parse_observation_map(const std::filesystem::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw WriteError("cannot read the observation map " + path.string());
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  return parse_observation_map_text(ss.str());
+}
+
+bool signal_matches(std::string_view p, std::string_view s) {
+  // '*' matches any run of characters (iterative glob with one backtrack point).
+  std::size_t i = 0, j = 0, star = std::string_view::npos, mark = 0;
+  while (j < s.size()) {
+    if (i < p.size() && p[i] == '*') {
+      star = i++;
+      mark = j;
+    } else if (i < p.size() && p[i] == s[j]) {
+      ++i, ++j;
+    } else if (star != std::string_view::npos) {
+      i = star + 1;
+      j = ++mark;
+    } else {
+      return false;
+    }
+  }
+  while (i < p.size() && p[i] == '*') ++i;
+  return i == p.size();
+}
+
+std::vector<RequirementStatus> traceability(const RunResult& run, const std::vector<std::string>& ids,
+                                            const ObservationMap* observation) {
   std::vector<RequirementStatus> out;
   for (const auto& id : ids) {
     RequirementStatus st;
     st.id = id;
+    st.by_observation = observation != nullptr;
     for (std::size_t i = 0; i < run.cases.size(); ++i) {
       const auto& reqs = run.cases[i].requirements;
       if (std::find(reqs.begin(), reqs.end(), id) != reqs.end()) st.cases.push_back(i);
+    }
+    if (observation != nullptr) {
+      const auto it = observation->find(id);
+      for (std::size_t i : st.cases) {
+        const auto& c = run.cases[i];
+        if (it == observation->end() || !c.completed) break;
+        for (std::size_t k = 0; k < c.checks.size(); ++k) {
+          const auto& ch = c.checks[k];
+          if (ch.verdict != Verdict::kPass) continue;
+          for (const auto& sig : ch.signals) {
+            const bool hit = std::any_of(it->second.begin(), it->second.end(),
+                                         [&](const std::string& p) { return signal_matches(p, sig); });
+            if (hit) {
+              st.observed_by.push_back({i, k, sig});
+              break;
+            }
+          }
+        }
+      }
     }
     if (!st.cases.empty()) {
       st.verdict = Verdict::kPass;
@@ -94,6 +177,7 @@ std::vector<RequirementStatus> traceability(const RunResult& run, const std::vec
         const Verdict v = c.completed ? c.verdict : Verdict::kError;
         if (v == Verdict::kError) st.verdict = Verdict::kError;
         else if (v == Verdict::kFail && st.verdict != Verdict::kError) st.verdict = Verdict::kFail;
+        else if (v == Verdict::kInconclusive && st.verdict == Verdict::kPass) st.verdict = Verdict::kInconclusive;
       }
     }
     out.push_back(std::move(st));
@@ -101,10 +185,11 @@ std::vector<RequirementStatus> traceability(const RunResult& run, const std::vec
   return out;
 }
 
-Verdict certification_verdict(const RunResult& run, const std::vector<std::string>& requirement_ids) {
+Verdict certification_verdict(const RunResult& run, const std::vector<std::string>& requirement_ids,
+                              const ObservationMap* observation) {
   Verdict v = run.verdict();
   if (v == Verdict::kError) return v;
-  for (const auto& r : traceability(run, requirement_ids)) {
+  for (const auto& r : traceability(run, requirement_ids, observation)) {
     if (!r.covered() || r.verdict == Verdict::kError) return Verdict::kError;
     if (r.verdict == Verdict::kFail) v = Verdict::kFail;
   }

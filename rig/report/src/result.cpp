@@ -40,6 +40,7 @@ RunResult::Counts RunResult::counts() const {
       case Verdict::kPass: ++c.passed; break;
       case Verdict::kFail: ++c.failed; break;
       case Verdict::kError: ++c.errors; break;
+      case Verdict::kInconclusive: ++c.inconclusive; break;
     }
   }
   return c;
@@ -50,6 +51,7 @@ Verdict RunResult::verdict() const {
   for (const auto& k : cases) {
     if (k.verdict == Verdict::kError || !k.completed) return Verdict::kError;
     if (k.verdict == Verdict::kFail) v = v == Verdict::kError ? v : Verdict::kFail;
+    if (k.verdict == Verdict::kInconclusive && v == Verdict::kPass) v = Verdict::kInconclusive;
   }
   return v;
 }

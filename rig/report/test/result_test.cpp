@@ -1,5 +1,7 @@
 #include "rig/result.hpp"
 
+#include <filesystem>
+
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
@@ -80,6 +82,72 @@ TEST(Requirements, CertificationNeedsEveryRequirementCoveredAndPassing) {
   EXPECT_EQ(certification_verdict(failing, {"LD-2", "LD-3"}), Verdict::kFail);
   run.interrupted = true;
   EXPECT_EQ(certification_verdict(run, {"LD-2"}), Verdict::kError);
+}
+
+
+TEST(Observation, GlobMatchesSignalNames) {
+  EXPECT_TRUE(signal_matches("bms/out/load", "bms/out/load"));
+  EXPECT_FALSE(signal_matches("bms/out/load", "bms/out/loads"));
+  EXPECT_TRUE(signal_matches("vedirect/text/*", "vedirect/text/V"));
+  EXPECT_FALSE(signal_matches("vedirect/text/*", "vedirect/hex/0x2100"));
+  EXPECT_TRUE(signal_matches("pin/*_v", "pin/ld_v"));
+  EXPECT_FALSE(signal_matches("pin/*_v", "pin/ld_a"));
+}
+
+TEST(Observation, ParsesTableRowsAndSkipsHeaderAndProse) {
+  const auto m = parse_observation_map_text(
+      "# Map\nprose | with bar\n| requirement | observed by |\n|---|---|\n| LD-2 | `bms/out/load`, bms/out/prealarm |\n"
+      "| TEL-1 | vedirect/text/* |\n| not-id | x |\n");
+  ASSERT_EQ(m.size(), 2u);
+  EXPECT_THAT(m.at("LD-2"), ElementsAre("bms/out/load", "bms/out/prealarm"));
+  EXPECT_THAT(m.at("TEL-1"), ElementsAre("vedirect/text/*"));
+}
+
+TEST(Observation, TheProjectMapHasARowForEveryRequirement) {
+  const std::filesystem::path req = BMSRIG_REQUIREMENTS_MD;
+  const auto map = parse_observation_map(req.parent_path() / "observation-map.md");
+  for (const auto& id : parse_requirement_ids(req)) {
+    ASSERT_TRUE(map.count(id)) << id << " has no row in observation-map.md";
+    EXPECT_FALSE(map.at(id).empty()) << id;
+  }
+}
+
+TEST(Observation, ADeclaredRequirementWhoseSignalsNoPassingCheckReadsIsNotCovered) {
+  auto run = test::make_run(false);
+  run.cases.erase(run.cases.begin() + 1, run.cases.end());  // the passing LD-2/PA-3 case (lead + no reverse current)
+  // LD-2 is observed by the lead check (it reads bms/out/load); PA-3 only by pin/pa_v, which no check reads.
+  const ObservationMap map = {{"LD-2", {"bms/out/load"}}, {"PA-3", {"pin/pa_v"}}};
+  const auto rows = traceability(run, {"LD-2", "PA-3"}, &map);
+  ASSERT_EQ(rows.size(), 2u);
+  EXPECT_TRUE(rows[0].covered());
+  ASSERT_EQ(rows[0].observed_by.size(), 1u);
+  EXPECT_EQ(rows[0].observed_by[0].check_index, 0u);
+  EXPECT_EQ(rows[0].observed_by[0].signal, "bms/out/load");
+  EXPECT_FALSE(rows[1].covered());  // declared, never observed
+  EXPECT_THAT(rows[1].cases, ElementsAre(0u));
+  EXPECT_EQ(certification_verdict(run, {"LD-2", "PA-3"}, &map), Verdict::kError);
+  EXPECT_EQ(certification_verdict(run, {"LD-2", "PA-3"}), Verdict::kPass);  // by declaration it would pass
+  // Once a passing check reads an observing signal, it covers.
+  const ObservationMap map2 = {{"LD-2", {"bms/out/load"}}, {"PA-3", {"alternator/*"}}};
+  EXPECT_EQ(certification_verdict(run, {"LD-2", "PA-3"}, &map2), Verdict::kPass);
+  // A failing or inconclusive check observes nothing.
+  run.cases[0].checks[1].verdict = Verdict::kInconclusive;
+  run.cases[0].verdict = Verdict::kInconclusive;
+  EXPECT_FALSE(traceability(run, {"PA-3"}, &map2)[0].covered());
+  EXPECT_EQ(certification_verdict(run, {"LD-2"}, &map2), Verdict::kInconclusive);
+}
+
+TEST(RunResult, InconclusiveRanksBetweenFailAndPassAndIsCounted) {
+  auto run = test::make_run(false);
+  run.cases.erase(run.cases.begin() + 1, run.cases.end());
+  run.cases[0].verdict = Verdict::kInconclusive;
+  EXPECT_EQ(run.verdict(), Verdict::kInconclusive);
+  EXPECT_EQ(run.counts().inconclusive, 1u);
+  EXPECT_EQ(run.counts().passed, 0u);
+  auto fail = test::make_run(false);
+  fail.cases.pop_back();
+  fail.cases[0].verdict = Verdict::kInconclusive;
+  EXPECT_EQ(fail.verdict(), Verdict::kFail);
 }
 
 }  // namespace

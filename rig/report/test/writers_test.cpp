@@ -119,6 +119,67 @@ TEST(Json, RoundTripsTheResultModel) {
   fs::remove_all(d);
 }
 
+
+// An inconclusive case: its check's margin (0.005 A) is within the current's 0.01 A resolution.
+report::RunResult inconclusive_run() {
+  auto run = test::make_run(false);
+  run.cases.erase(run.cases.begin() + 1, run.cases.end());
+  auto& k = run.cases[0].checks[1];
+  k.verdict = Verdict::kInconclusive;
+  k.margin = 0.005;
+  k.uncertainty = 0.01;
+  k.uncertainty_basis = "alternator/current_a: sample period 1 ms, resolution 0.01 A";
+  k.message = "inconclusive: margin +0.005 A is within the uncertainty ±0.01 A";
+  run.cases[0].verdict = Verdict::kInconclusive;
+  return run;
+}
+
+TEST(Junit, InconclusiveIsAnErrorOfTypeInconclusive) {
+  const auto xml = junit_xml(inconclusive_run());
+  EXPECT_THAT(xml, HasSubstr("<error type=\"inconclusive\" message=\"inconclusive: margin +0.005 A"));
+  EXPECT_THAT(xml, HasSubstr("tests=\"1\" failures=\"0\" errors=\"1\""));
+  EXPECT_THAT(xml, Not(HasSubstr("<failure")));
+  // a passing case stays a bare testcase
+  EXPECT_THAT(junit_xml([] { auto r = test::make_run(false); r.cases.resize(1); return r; }()), Not(HasSubstr("<error")));
+}
+
+TEST(Json, InconclusiveVerdictCountAndMarginUncertaintyRoundTrip) {
+  const auto d = temp_dir("json-inconclusive");
+  const auto run = inconclusive_run();
+  write_json(run, d / "r.json");
+  const auto j = nlohmann::json::parse(slurp(d / "r.json"));
+  EXPECT_EQ(j["verdict"], "inconclusive");
+  EXPECT_EQ(j["counts"]["inconclusive"], 1);
+  EXPECT_EQ(j["counts"]["passed"], 0);
+  EXPECT_EQ(j["cases"][0]["checks"][1]["verdict"], "inconclusive");
+  EXPECT_DOUBLE_EQ(j["cases"][0]["checks"][1]["margin_uncertainty"].get<double>(), 0.01);
+  const auto back = read_json(d / "r.json");
+  EXPECT_EQ(back.cases[0].verdict, Verdict::kInconclusive);
+  EXPECT_EQ(back.cases[0].checks[1].uncertainty, std::optional<double>(0.01));
+  EXPECT_EQ(back.cases[0].checks[1].uncertainty_basis, run.cases[0].checks[1].uncertainty_basis);
+  fs::remove_all(d);
+}
+
+TEST(Html, InconclusiveHasItsOwnBadgeAndCount) {
+  HtmlOptions o;
+  const auto html = html_report(inconclusive_run(), o);
+  EXPECT_THAT(html, HasSubstr("<span class=\"badge inconclusive\">"));
+  EXPECT_THAT(html, HasSubstr("id=\"count-inconclusive\">1<"));
+  EXPECT_THAT(html, HasSubstr("+0.005 ± 0.010 A"));
+}
+
+TEST(Html, CoverageByObservationNamesTheObservingCheck) {
+  auto run = test::make_run(false);
+  run.cases.resize(1);
+  const ObservationMap map = {{"LD-2", {"bms/out/load"}}, {"PA-3", {"pin/pa_v"}}};
+  HtmlOptions o;
+  o.requirement_ids = {"LD-2", "PA-3"};
+  o.observation = &map;
+  const auto html = html_report(run, o);
+  EXPECT_THAT(html, HasSubstr("observed by: " + run.cases[0].checks[0].name));
+  EXPECT_THAT(html, HasSubstr("no passing check reads a signal that observes it"));
+}
+
 // ---- CSV -----------------------------------------------------------------------------------------------------
 TEST(TraceCsv, LongFormatRoundTripsExactly) {
   const auto t = test::make_trace(130.0);

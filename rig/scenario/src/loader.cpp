@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cerrno>
 #include <cmath>
 #include <fstream>
 #include <map>
@@ -11,6 +12,8 @@
 #include <sstream>
 
 #include "fw/bms.hpp"
+#include "fw/registers.hpp"
+#include "fw/vedirect_hex.hpp"
 #include "rig/scenario.hpp"
 #include "rig/utf8.hpp"
 
@@ -790,7 +793,8 @@ const std::vector<std::string> kFaultKinds = {"weak_cell",      "sense_wire_open
                                               "cell_temperature_sensor", "cell_temperature", "bms_cable",
                                               "fuse",           "regulator_failure",   "load_dump",
                                               "belt_slip",      "crank",               "starter",
-                                              "firmware_reset", "bms_cable_line",      "power_stage"};
+                                              "firmware_reset", "bms_cable_line",      "power_stage",
+                                              "heatsink_sensor"};
 
 plant::SensorFault sensor_fault(const Ctx& ctx, const YAML::Node& m, Dim dim) {
   plant::SensorFault f;
@@ -841,6 +845,11 @@ void read_faults(const Ctx& ctx, const YAML::Node& faults, int batteries, std::v
       const auto f = sensor_fault(ctx, m, volt ? Dim::kVoltage : Dim::kTemperature);
       if (volt) fa.apply = [cr, f](plant::World& w) { w.set_cell_voltage_sensor_fault(cr.b, cr.c, f); };
       else fa.apply = [cr, f](plant::World& w) { w.set_cell_temperature_sensor_fault(cr.b, cr.c, f); };
+    } else if (k == "heatsink_sensor") {
+      check_keys(ctx, m, k, {"kind", "value_c", "sigma_c", "seed", "hold_current"});
+      if (!m["kind"]) fail(ctx, m, "found a sensor fault without 'kind', expected kind: none|open|stuck|noisy|offset");
+      const auto f = sensor_fault(ctx, m, Dim::kTemperature);
+      fa.apply = [f](plant::World& w) { w.set_heatsink_sensor_fault(f); };
     } else if (k == "cell_temperature") {
       check_keys(ctx, m, k, {"battery", "cell", "hold_c", "release"});
       const auto cr = cell_ref(ctx, m, batteries);
@@ -1172,9 +1181,48 @@ checks::CheckSpec read_check(const Ctx& ctx, const YAML::Node& item, const Exprs
 
 // ---- timeline -------------------------------------------------------------------------------------------------------
 
+// vedirect: { get: 0x2100 } | { set: 0x2103, value: 3 [, size: 4] } | { send: ":7002100FF" } → one HEX line.
+unsigned long hex_or_decimal(const Ctx& ctx, const YAML::Node& n, const std::string& key, unsigned long hi) {
+  const std::string text = scalar(ctx, n, "a number for '" + key + "'");
+  char* end = nullptr;
+  errno = 0;
+  const unsigned long v = std::strtoul(text.c_str(), &end, 0);
+  if (text.empty() || text[0] == '-' || *end != '\0' || errno != 0 || v > hi)
+    fail(ctx, n, "found '" + text + "', expected a number 0.." + std::to_string(hi) + " for '" + key +
+                     "' (decimal or 0x hex)");
+  return v;
+}
+
+VeDirectAction read_vedirect(const Ctx& ctx, const YAML::Node& m) {
+  check_keys(ctx, m, "vedirect", {"get", "set", "value", "size", "send"});
+  const int kinds = (m["get"] ? 1 : 0) + (m["set"] ? 1 : 0) + (m["send"] ? 1 : 0);
+  if (kinds != 1) fail(ctx, m, "found a vedirect action with " + std::to_string(kinds) +
+                                   " of get/set/send, expected exactly one: { get: 0x2100 }, { set: 0x2103, value: 3 } "
+                                   "or { send: \":7002100FF\" }");
+  if (m["send"]) return VeDirectAction{scalar(ctx, m["send"], "a HEX line for 'send'")};
+  fw::vedirect::HexFrame f;
+  if (m["get"]) {
+    if (m["value"] || m["size"]) fail(ctx, m, "found value/size with get, expected them only with set");
+    f = fw::vedirect::make_get(static_cast<std::uint16_t>(hex_or_decimal(ctx, m["get"], "get", 0xFFFF)));
+  } else {
+    const auto reg = static_cast<std::uint16_t>(hex_or_decimal(ctx, m["set"], "set", 0xFFFF));
+    if (!m["value"]) fail(ctx, m, "found set without 'value', expected value: <number>");
+    std::uint32_t cur = 0;
+    std::size_t size = 4;
+    if (!fw::vedirect::read_register(reg, fw::Config{}, fw::Outputs{}, cur, size)) size = 4;
+    if (m["size"]) size = static_cast<std::size_t>(integer(ctx, m["size"], "size", 0, 4));
+    if (size == 3) fail(ctx, m["size"], "found size = 3, expected 0, 1, 2 or 4 bytes");
+    const auto value = static_cast<std::uint32_t>(hex_or_decimal(ctx, m["value"], "value", 0xFFFFFFFFul));
+    f = fw::vedirect::make_register(static_cast<std::uint8_t>(fw::vedirect::HexCommand::kSet), reg, 0, value, size);
+  }
+  char line[fw::vedirect::kMaxHexFrameChars + 1];
+  const std::size_t n = fw::vedirect::encode_hex(f, line, sizeof line);
+  return VeDirectAction{std::string(line, n)};
+}
+
 TimelineEntry read_entry(const Ctx& ctx, const YAML::Node& item, const Exprs& ex, const Scenario& sc, int batteries) {
   check_keys(ctx, item, "a timeline entry",
-             {"label", "at", "after", "when", "once", "repeat", "set", "ramp", "fault", "end"});
+             {"label", "at", "after", "when", "once", "repeat", "set", "ramp", "fault", "vedirect", "end"});
   TimelineEntry e;
   e.loc = loc_of(ctx, item);
   if (item["label"]) e.label = scalar(ctx, item["label"], "a label");
@@ -1236,10 +1284,11 @@ TimelineEntry read_entry(const Ctx& ctx, const YAML::Node& item, const Exprs& ex
     });
   }
   if (auto f = item["fault"]) read_faults(ctx, f, batteries, e.actions);
+  if (auto v = item["vedirect"]) e.actions.emplace_back(read_vedirect(ctx, v));
   if (auto en = item["end"]) {
     if (boolean(ctx, en, "end")) e.actions.emplace_back(EndAction{});
   }
-  if (e.actions.empty()) fail(ctx, item, "found a timeline entry without an action, expected set:, ramp:, fault: or end: true");
+  if (e.actions.empty()) fail(ctx, item, "found a timeline entry without an action, expected set:, ramp:, fault:, vedirect: or end: true");
   return e;
 }
 

@@ -44,6 +44,20 @@ constexpr double kInf = std::numeric_limits<double>::infinity();
 WriteSpec number(const char* dimension, WriteFn set, SetpointFn setpoint, double lo, double hi) {
   return WriteSpec{WriteKind::kNumber, set, setpoint, lo, hi, "", dimension};
 }
+// The heatsink sensor's offset fault (limiter/heatsink_sensor_offset_c): 0 clears the fault.
+plant::SensorFault heatsink_offset(double v) {
+  plant::SensorFault f;
+  if (v != 0.0) {
+    f.kind = plant::SensorFaultKind::kOffset;
+    f.value = v;
+  }
+  return f;
+}
+double heatsink_offset_of(W w) {
+  const auto& f = w.heatsink_sensor_fault();
+  return f.kind == plant::SensorFaultKind::kOffset ? f.value : 0.0;
+}
+
 WriteSpec boolean(WriteFn set, SetpointFn setpoint) { return WriteSpec{WriteKind::kBool, set, setpoint, 0, 1, "", ""}; }
 
 // The table. Recording order = this order, with each run of definitions that share an index placeholder prefix
@@ -91,6 +105,41 @@ const std::vector<SignalDef>& table() {
          return over_cells(w, -kInf, [](double m, W x, int b, int c) { return std::max(m, adc_v(x.cell_voltage_v(b, c))); });
        },
        {}, Bench::kNone, "", "highest cell as the firmware reads it (ADC, 1 mV)"},
+
+      // ---- VE.Direct as a host on the board's port reads it (rig/vedirect_observer.hpp) ----
+      {"vedirect/text/PID", "", I, 0, kTick, Source::kDut, nullptr, {}, Bench::kNone, "", "VE.Direct text: product id (0xA3E0)"},
+      {"vedirect/text/V", "", I, 0, kTick, Source::kDut, nullptr, {}, Bench::kNone, "", "VE.Direct text: Li-port voltage, mV"},
+      {"vedirect/text/VS", "", I, 0, kTick, Source::kDut, nullptr, {}, Bench::kNone, "", "VE.Direct text: alternator-port voltage, mV"},
+      {"vedirect/text/I", "", I, 0, kTick, Source::kDut, nullptr, {}, Bench::kNone, "", "VE.Direct text: alternator-port current into the battery, mA"},
+      {"vedirect/text/T", "", I, 0, kTick, Source::kDut, nullptr, {}, Bench::kNone, "", "VE.Direct text: highest cell temperature, degC (absent in battery-signal mode)"},
+      {"vedirect/text/Alarm", "", I, 0, kTick, Source::kDut, nullptr, {}, Bench::kNone, "", "VE.Direct text: alarm ON = 1 / OFF = 0"},
+      {"vedirect/text/AR", "", I, 0, kTick, Source::kDut, nullptr, {}, Bench::kNone, "", "VE.Direct text: alarm reason bits"},
+      {"vedirect/text/Relay", "", I, 0, kTick, Source::kDut, nullptr, {}, Bench::kNone, "", "VE.Direct text: pre-alarm relay ON = 1 / OFF = 0"},
+      {"vedirect/text/blocks", "", I, 0, kTick, Source::kDut, nullptr, {}, Bench::kNone, "", "VE.Direct text: valid text blocks received so far"},
+      {"vedirect/text/checksum_errors", "", I, 0, kTick, Source::kDut, nullptr, {}, Bench::kNone, "", "VE.Direct text: text blocks refused (checksum not 0 mod 256, or a limit broken)"},
+      {"vedirect/text/fields", "", I, 0, kTick, Source::kDut, nullptr, {}, Bench::kNone, "", "VE.Direct text: data fields in the last block (Checksum not counted)"},
+      {"vedirect/text/undocumented", "", I, 0, kTick, Source::kDut, nullptr, {}, Bench::kNone, "", "VE.Direct text: labels of the last block outside TEL-1's list"},
+      {"vedirect/text/period_ms", "", I, 0, kTick, Source::kDut, nullptr, {}, Bench::kNone, "", "VE.Direct text: time between the last two blocks, ms"},
+      {"vedirect/hex/0x0100", "", I, 0, kTick, Source::kDut, nullptr, {}, Bench::kNone, "", "VE.Direct HEX register 0x0100 (product id) from the last get/set answer"},
+      {"vedirect/hex/0x031D", "", I, 0, kTick, Source::kDut, nullptr, {}, Bench::kNone, "", "VE.Direct HEX register 0x031D (alarm status) from the last get/set answer"},
+      {"vedirect/hex/0x031E", "", I, 0, kTick, Source::kDut, nullptr, {}, Bench::kNone, "", "VE.Direct HEX register 0x031E (alarm reason) from the last get/set answer"},
+      {"vedirect/hex/0x2100", "", I, 0, kTick, Source::kDut, nullptr, {}, Bench::kNone, "", "VE.Direct HEX register 0x2100 (BMS flags) from the last get/set answer"},
+      {"vedirect/hex/0x2101", "", I, 0, kTick, Source::kDut, nullptr, {}, Bench::kNone, "", "VE.Direct HEX register 0x2101 (BMS error) from the last get/set answer"},
+      {"vedirect/hex/0x2103", "", I, 0, kTick, Source::kDut, nullptr, {}, Bench::kNone, "", "VE.Direct HEX register 0x2103 (BMS settings) from the last get/set answer"},
+      {"vedirect/hex/0x2180", "", I, 0, kTick, Source::kDut, nullptr, {}, Bench::kNone, "", "VE.Direct HEX register 0x2180 (input mode) from the last get/set answer"},
+      {"vedirect/hex/0x2181", "", I, 0, kTick, Source::kDut, nullptr, {}, Bench::kNone, "", "VE.Direct HEX register 0x2181 (battery count) from the last get/set answer"},
+      {"vedirect/hex/0x2182", "", I, 0, kTick, Source::kDut, nullptr, {}, Bench::kNone, "", "VE.Direct HEX register 0x2182 (load disconnect, mV) from the last get/set answer"},
+      {"vedirect/hex/0x2183", "", I, 0, kTick, Source::kDut, nullptr, {}, Bench::kNone, "", "VE.Direct HEX register 0x2183 (pre-alarm, mV) from the last get/set answer"},
+      {"vedirect/hex/0x2184", "", I, 0, kTick, Source::kDut, nullptr, {}, Bench::kNone, "", "VE.Direct HEX register 0x2184 (cell over-voltage, mV) from the last get/set answer"},
+      {"vedirect/hex/0x2185", "", I, 0, kTick, Source::kDut, nullptr, {}, Bench::kNone, "", "VE.Direct HEX register 0x2185 (low-temperature charge limit, 0.1 degC) from the last get/set answer"},
+      {"vedirect/hex/0x2186", "", I, 0, kTick, Source::kDut, nullptr, {}, Bench::kNone, "", "VE.Direct HEX register 0x2186 (pre-alarm enabled) from the last get/set answer"},
+      {"vedirect/hex/0x2187", "", I, 0, kTick, Source::kDut, nullptr, {}, Bench::kNone, "", "VE.Direct HEX register 0x2187 (pre-alarm mode) from the last get/set answer"},
+      {"vedirect/hex/0x2188", "", I, 0, kTick, Source::kDut, nullptr, {}, Bench::kNone, "", "VE.Direct HEX register 0x2188 (fuse rating, A) from the last get/set answer"},
+      {"vedirect/hex/0x2189", "", I, 0, kTick, Source::kDut, nullptr, {}, Bench::kNone, "", "VE.Direct HEX register 0x2189 (system switch) from the last get/set answer"},
+      {"vedirect/hex/0x218A", "", I, 0, kTick, Source::kDut, nullptr, {}, Bench::kNone, "", "VE.Direct HEX register 0x218A (LVD emergency floor, mV) from the last get/set answer"},
+      {"vedirect/hex/flags", "", I, 0, kTick, Source::kDut, nullptr, {}, Bench::kNone, "", "VE.Direct flags of the last HEX get/set answer (0 ok, 1 unknown id, 2 not supported, 4 parameter error)"},
+      {"vedirect/hex/answers", "", I, 0, kTick, Source::kDut, nullptr, {}, Bench::kNone, "", "VE.Direct HEX get/set answers so far"},
+      {"vedirect/hex/error_frames", "", I, 0, kTick, Source::kDut, nullptr, {}, Bench::kNone, "", "VE.Direct HEX ':4AAAAFD' answers (malformed requests) so far"},
 
       // ---- the alternator port and the Li port (the board's power terminals) ----
       {"alternator/current_a", "A", A, kAmpRes, kStep, kPlant, [](W w, O, int, int) { return w.alt_port_current_a(); },
@@ -141,6 +190,17 @@ const std::vector<SignalDef>& table() {
       {"limiter/heatsink_temperature_c", "degC", A, kTempRes, kTick, kPlant,
        [](W w, O, int, int) { return w.heatsink_temperature_c(); }, {}, Bench::kDrive, "",
        "limiter heatsink temperature as its sensor reads it"},
+      {"limiter/heatsink_true_temperature_c", "degC", A, kTempRes, kTick, kPlant,
+       [](W w, O, int, int) { return w.heatsink_true_temperature_c(); },
+       number("degC", [](plant::World& w, int, int, double v) { w.set_heatsink_temperature_c(v); },
+              [](W w, int, int) { return w.heatsink_true_temperature_c(); }, -40, 200),
+       Bench::kNone, "heatsink_temperature_c",
+       "physical limiter heatsink temperature (written: its thermal state, which moves on from there)"},
+      {"limiter/heatsink_sensor_offset_c", "degC", A, 0, kTick, Source::kNone, nullptr,
+       number("degC", [](plant::World& w, int, int, double v) { w.set_heatsink_sensor_fault(heatsink_offset(v)); },
+              [](W w, int, int) { return heatsink_offset_of(w); }, -300, 300),
+       Bench::kNone, "",
+       "error of the heatsink sensor reading (written: an offset fault, 0 = none; set point, not recorded)"},
       // Pins follow the firmware outputs, which change only at ticks: sampled once per tick.
       {"pin/ld_v", "V", A, kVoltRes, kTick, kPlant, [](W w, O, int, int) { return w.ld_pin_v(); }, {}, Bench::kMeasure, "",
        "LD pin voltage under its loads"},
@@ -148,10 +208,16 @@ const std::vector<SignalDef>& table() {
        "CD pin voltage under its loads"},
       {"pin/pa_v", "V", A, kVoltRes, kTick, kPlant, [](W w, O, int, int) { return w.pa_pin_v(); }, {}, Bench::kMeasure, "",
        "PA pin voltage under its load"},
-      {"remote/h_v", "V", A, kVoltRes, kTick, kPlant, [](W w, O, int, int) { return w.remote_h_v(); }, {}, Bench::kDrive,
-       "", "Remote H pin voltage"},
-      {"remote/l_v", "V", A, kVoltRes, kTick, kPlant, [](W w, O, int, int) { return w.remote_l_v(); }, {}, Bench::kDrive,
-       "", "Remote L pin voltage"},
+      {"remote/h_v", "V", A, kVoltRes, kTick, kPlant, [](W w, O, int, int) { return w.remote_h_v(); },
+       number("V", [](plant::World& w, int, int, double v) { w.set_remote_h_v(v); }, [](W w, int, int) { return w.remote_h_v(); },
+              0, 60),
+       Bench::kDrive, "",
+       "Remote H pin voltage (written: driven from outside until remote/mode is set again)"},
+      {"remote/l_v", "V", A, kVoltRes, kTick, kPlant, [](W w, O, int, int) { return w.remote_l_v(); },
+       number("V", [](plant::World& w, int, int, double v) { w.set_remote_l_v(v); }, [](W w, int, int) { return w.remote_l_v(); },
+              0, 60),
+       Bench::kDrive, "",
+       "Remote L pin voltage (written: driven from outside until remote/mode is set again)"},
       {"env/ambient_c", "degC", A, kTempRes, kTick, kPlant, [](W w, O, int, int) { return w.ambient_c(); },
        number("degC", [](plant::World& w, int, int, double v) { w.set_ambient_c(v); }, [](W w, int, int) { return w.ambient_c(); },
               -40, 85),
@@ -233,6 +299,12 @@ const std::vector<SignalDef>& table() {
        number("ratio", [](plant::World& w, int, int, double v) { w.set_belt_slip(v); }, [](W w, int, int) { return w.belt_slip(); },
               0, 1),
        Bench::kNone, "belt_slip", "fraction of engine speed lost in the belt (0..1)"},
+      {"alternator/set_point_v", "V", A, kVoltRes, kTick, kPlant,
+       [](W w, O, int, int) { return w.alternator().set_point_v(); },
+       number("V", [](plant::World& w, int, int, double v) { w.set_regulator_failure(v); },
+              [](W w, int, int) { return w.alternator().set_point_v(); }, 0, 40),
+       Bench::kNone, "",
+       "the alternator regulator's set point (written: the regulator is forced to it, as regulator_failure)"},
       {"alternator/ceiling_a", "A", A, kAmpRes, kTick, kPlant, [](W w, O, int, int) { return w.alternator().ceiling_a(); },
        {}, Bench::kDrive, "",
        "most current the alternator can deliver at its speed and temperature (a bench supply's current limit)"},
@@ -253,6 +325,8 @@ const std::vector<SignalDef>& table() {
        [](W w, O, int, int) { return static_cast<double>(static_cast<int>(w.remote_mode())); },
        WriteSpec{WriteKind::kChoice,
                  [](plant::World& w, int, int, double v) {
+                   w.set_remote_h_v(std::nullopt);  // the wiring sets the pins again
+                   w.set_remote_l_v(std::nullopt);
                    w.set_remote_mode(static_cast<plant::RemoteMode>(static_cast<int>(v)));
                  },
                  [](W w, int, int) { return static_cast<double>(static_cast<int>(w.remote_mode())); }, 0, 3, "a,b,c,d", ""},
@@ -325,7 +399,7 @@ void expand_range(std::span<const SignalDef> defs, std::size_t level_from, const
     const std::string_view p = defs[i].pattern;
     const auto prefix = group_prefix(p, level_from);
     if (prefix.empty()) {
-      if (defs[i].read || defs[i].source == Source::kRig) {
+      if (defs[i].read || defs[i].source == Source::kRig || defs[i].source == Source::kDut) {
         std::string name(p);
         for (int v : bound) name = bind_first(name, v);
         const auto& d = defs[i];
@@ -469,6 +543,7 @@ const char* to_string(Source s) {
     case Source::kPlant: return "plant";
     case Source::kFirmware: return "firmware";
     case Source::kRig: return "rig";
+    case Source::kDut: return "dut";
     case Source::kNone: return "set point";
   }
   return "?";

@@ -455,7 +455,7 @@ TEST(LoaderErrors, RefusesARepeatFasterThanATick) {
 
 TEST(LoaderErrors, RefusesAnEntryWithoutAction) {
   EXPECT_EQ(error_of(kHead + "timeline:\n  - at: 1 s\n    label: nothing\n" + kExpect),
-            "s.yaml:4:5: found a timeline entry without an action, expected set:, ramp:, fault: or end: true");
+            "s.yaml:4:5: found a timeline entry without an action, expected set:, ramp:, fault:, vedirect: or end: true");
 }
 
 TEST(LoaderErrors, RefusesAWrongUnitInACheckLimit) {

@@ -51,8 +51,10 @@
 
 namespace rig {
 
-enum class Verdict : std::uint8_t { kPass, kFail, kError };
-const char* to_string(Verdict v);  // "pass", "fail", "error"
+// kInconclusive: the check's margin lies within the uncertainty of what it measured (rig/uncertainty.hpp), so the
+// recording cannot tell pass from fail; it never counts as passed.
+enum class Verdict : std::uint8_t { kPass, kFail, kError, kInconclusive };
+const char* to_string(Verdict v);  // "pass", "fail", "error", "inconclusive"
 
 }  // namespace rig
 
@@ -166,6 +168,8 @@ struct CheckResult {
   std::optional<double> limit_min, limit_max;  // both bounds the measured value must lie within (absent: unbounded)
   std::string limit_text;                 // e.g. "≥ 30 s", "≤ 500 ms", "[12.8 V, 14.4 V]"
   std::optional<double> margin;           // distance to the limit in measured_unit; ≥ 0 when passing
+  std::optional<double> uncertainty;      // how far the margin may be off, in measured_unit (rig/uncertainty.hpp)
+  std::string uncertainty_basis;          // where it comes from, e.g. "sample period of alternator/current_a (1 ms)"
   std::string evidence;                   // e.g. "lead 30.000 s, limit ≥ 30 s, margin +0.000 s"
   std::string message;                    // one human line: verdict and evidence, or why it failed
 
@@ -188,7 +192,8 @@ void add_watched(const CheckSpec& spec, Watched& out);
 CheckResult evaluate(const CheckSpec& spec, const Trace& trace);
 std::vector<CheckResult> evaluate_all(const std::vector<CheckSpec>& specs, const Trace& trace);
 
-// The overall verdict of a set of results: error if any error, else fail if any fail, else pass (empty: pass).
+// The overall verdict of a set of results: error if any error, else fail if any fail, else inconclusive if any
+// inconclusive, else pass (empty: pass).
 Verdict combine(const std::vector<CheckResult>& results);
 
 // Formatting helpers used in messages (and by the report): "30.000 s", "+0.000 s", "13.200 V", "≥ 30 s".

@@ -38,6 +38,7 @@
 #include "rig/dut.hpp"
 #include "rig/scenario.hpp"
 #include "rig/trace.hpp"
+#include "rig/uncertainty.hpp"
 
 namespace rig {
 
@@ -76,6 +77,11 @@ struct RunOutput {
 // Builds the world, starts the Dut with the scenario's firmware config, runs to the end and judges the checks.
 // Never throws for scenario or Dut problems: they become RunOutput::error with verdict kError.
 RunOutput run_scenario(const scenario::Scenario& scenario, Dut& dut, const RunOptions& options = {});
+
+// The accuracy of each signal a run of `scenario` on `dut` records (rig/uncertainty.hpp): SIL/PIL from the
+// registry's resolution and sample period, HIL from the bench's declared accuracy plus its loop period. Holds
+// references to both.
+checks::AccuracyFn signal_accuracy(const scenario::Scenario& scenario, const Dut& dut);
 
 // The initial plant::World of a scenario (params, cell temperatures, ambient).
 plant::World make_world(const scenario::Scenario& scenario);

@@ -143,6 +143,16 @@ class Dut {
   // agreement report (bmsrig compare) judges HIL against SIL within what the bench can resolve.
   virtual std::optional<SignalUncertainty> uncertainty(std::string_view signal) const { (void)signal; return std::nullopt; }
 
+  // Optional: a signal the Dut observes on the board's serial telemetry (registry source "dut", the vedirect/
+  // signals, see rig/vedirect_observer.hpp), as of the last step; nullopt: not (yet) observed on this Dut.
+  virtual std::optional<double> observed(std::string_view signal) const { (void)signal; return std::nullopt; }
+  // Optional: sends one VE.Direct HEX request line (":7002100FF") to the board before its next step and returns
+  // the answer line ("" when none is due); the answer also updates observed(). Default: this Dut has no such link.
+  virtual std::string vedirect_request(std::string_view line) {
+    (void)line;
+    throw DutError("this device under test has no VE.Direct HEX link (" + mode() + ")");
+  }
+
   // Optional (HIL): pacing jitter and real-time status of the last run; nullopt for lockstep DUTs.
   virtual std::optional<LoopReport> loop_report() const { return std::nullopt; }
 

@@ -8,7 +8,9 @@
 
 #include "fw/bms.hpp"
 #include "fw/config_store.hpp"
+#include "fw/registers.hpp"
 #include "rig/dut.hpp"
+#include "rig/vedirect_observer.hpp"
 
 namespace rig {
 
@@ -25,6 +27,13 @@ class InProcessDut final : public Dut {
   void reset(ResetKind kind) override;
   void stop() noexcept override {}
 
+  // VE.Direct in process (TEL-1, TEL-2): after every step the firmware's own text encoder (fw_protocol) emits a
+  // block each 1000 ms (the first at 1 s) and the firmware's HEX register handler answers a get of every register
+  // the observer names whenever the outputs or the configuration changed; the bytes go through the observer's
+  // decoders, so vedirect/ signals show what a host on the port would read.
+  std::optional<double> observed(std::string_view signal) const override { return observer_.value(signal); }
+  std::string vedirect_request(std::string_view line) override;
+
  private:
   // Two NVM slots in memory (erased = 0xFF), as the product's flash holds them.
   class RamStorage final : public fw::Storage {
@@ -40,6 +49,16 @@ class InProcessDut final : public Dut {
   };
   fw::Bms bms_{};
   RamStorage nvm_;
+
+  void observe(const fw::Inputs& in, const fw::Outputs& out, fw::Millis now);
+  std::string handle(std::string_view line, fw::Millis now, bool poll);
+
+  fw::vedirect::RegisterHandler registers_{bms_};
+  VeDirectObserver observer_{};
+  fw::Millis next_text_ms_ = 1000;
+  fw::Millis last_now_ = 0;
+  bool polled_ = false;
+  fw::Outputs last_polled_{};
 };
 
 // Outputs compare equal when every field does (used for speculation in batched stepping).

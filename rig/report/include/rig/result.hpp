@@ -79,9 +79,10 @@ struct RunResult {
 
   struct Counts {
     std::size_t total = 0, passed = 0, failed = 0, errors = 0, incomplete = 0;
+    std::size_t inconclusive = 0;  // cases whose worst check was inconclusive (not passed, not failed)
   };
   Counts counts() const;
-  Verdict verdict() const;  // error > fail > pass over all cases; an interrupted run is at least kError
+  Verdict verdict() const;  // error > fail > inconclusive > pass over all cases; an interrupted run is at least kError
 };
 
 // Helpers for the CLI: the current host name, and the current UTC time as ISO 8601 ("...Z").

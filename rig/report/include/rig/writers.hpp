@@ -80,11 +80,17 @@ void write_trace_vcd(const Trace& trace, const std::filesystem::path& path, std:
 std::string vcd_name(std::string_view signal_name);
 
 // ---- HTML report -----------------------------------------------------------------------------------------
+// The observation map (docs/spec/observation-map.md): requirement ID → the signal patterns that observe it ('*'
+// matches any text). Read from the rows "| ID | signal, signal, ... |" of a Markdown table (backticks allowed).
+using ObservationMap = std::map<std::string, std::vector<std::string>>;
+
 struct HtmlOptions {
   std::string title = "bmsrig report";
   // The requirement IDs the traceability matrix lists (e.g. from parse_requirement_ids()). Requirements that no
   // case covers are shown in red; IDs that cases name but the list lacks are listed as "not in the spec".
   std::vector<std::string> requirement_ids;
+  // Coverage by observation (docs/spec/observation-map.md); null: coverage by declaration.
+  const ObservationMap* observation = nullptr;
   // The text of each requirement (from parse_requirements()), shown beside its ID; IDs without one show none.
   std::map<std::string, std::string> requirement_texts;
   // Trace files are linked relative to this folder (the report's; write_html_report sets it from the output path
@@ -111,16 +117,34 @@ std::vector<std::string> parse_requirement_ids_text(std::string_view markdown);
 std::map<std::string, std::string> parse_requirements(const std::filesystem::path& requirements_md);
 std::map<std::string, std::string> parse_requirements_text(std::string_view markdown);
 
+// Parsing of the observation map (ObservationMap above).
+ObservationMap parse_observation_map_text(std::string_view markdown);
+ObservationMap parse_observation_map(const std::filesystem::path& path);  // throws WriteError when unreadable
+bool signal_matches(std::string_view pattern, std::string_view signal);
+
+// A passing check that observes a requirement: case index into run.cases, check index into its checks.
+struct Observation {
+  std::size_t case_index = 0, check_index = 0;
+  std::string signal;  // the observing signal it reads (the first one)
+};
+
 // Coverage summary used by the HTML report and by `bmsrig certify`.
 struct RequirementStatus {
   std::string id;
   std::vector<std::size_t> cases;  // indices into run.cases that name it
   Verdict verdict = Verdict::kError;  // combined over those cases; kError if uncovered
-  bool covered() const { return !cases.empty(); }
+  // With an observation map: the passing checks, in cases that name the requirement, that read one of its
+  // observing signals; the requirement is covered only when there is one. Without a map: coverage by declaration.
+  bool by_observation = false;
+  std::vector<Observation> observed_by;
+  bool covered() const { return by_observation ? !observed_by.empty() : !cases.empty(); }
 };
-std::vector<RequirementStatus> traceability(const RunResult& run, const std::vector<std::string>& requirement_ids);
+std::vector<RequirementStatus> traceability(const RunResult& run, const std::vector<std::string>& requirement_ids,
+                                            const ObservationMap* observation = nullptr);
 // The verdict of a certification run: kError if the run is incomplete, any case errored or any requirement is
-// uncovered; else kFail if any case failed; else kPass. (`bmsrig certify` exits non-zero unless kPass.)
-Verdict certification_verdict(const RunResult& run, const std::vector<std::string>& requirement_ids);
+// uncovered; else kFail if any case failed; else kInconclusive if any case was inconclusive; else kPass.
+// (`bmsrig certify` exits non-zero unless kPass.)
+Verdict certification_verdict(const RunResult& run, const std::vector<std::string>& requirement_ids,
+                              const ObservationMap* observation = nullptr);
 
 }  // namespace rig::report

@@ -99,9 +99,14 @@ struct FaultAction {
 struct FirmwareResetAction {
   bool power = false;
 };
+// One VE.Direct HEX request line to the board (TEL-2), e.g. ":7002100FF" (a get of 0x2100); the answer shows in
+// the vedirect/hex/ signals. YAML: vedirect: { get: 0x2100 } | { set: 0x2103, value: 3 [, size: 4] } | { send: ":..." }.
+struct VeDirectAction {
+  std::string line;
+};
 struct EndAction {};
 
-using Action = std::variant<SetAction, RampAction, FaultAction, FirmwareResetAction, EndAction>;
+using Action = std::variant<SetAction, RampAction, FaultAction, FirmwareResetAction, EndAction, VeDirectAction>;
 
 struct Trigger {
   enum class Kind : std::uint8_t {

@@ -41,6 +41,7 @@ enum class Source : std::uint8_t {
   kPlant,     // a getter on plant::World
   kFirmware,  // a field of the firmware's fw::Outputs
   kRig,       // the runner itself (timeline/entry)
+  kDut,       // what the Dut observes on the board's serial telemetry (Dut::observed(): vedirect/...)
   kNone,      // write-only set point: not recorded
 };
 

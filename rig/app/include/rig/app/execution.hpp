@@ -17,6 +17,7 @@ namespace rig::app {
 struct HtmlOut {
   std::string path;          // --html
   std::string requirements;  // --requirements REQUIREMENTS.md (IDs for the traceability matrix)
+  std::string observation_map;  // the observation map: coverage by observation in the matrix ("": by declaration)
 };
 
 struct Filters {
