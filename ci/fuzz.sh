@@ -2,7 +2,7 @@
 # Fuzzing: builds the `fuzz` preset (clang, libFuzzer, ASan + UBSan) and runs every harness over its seed corpus.
 #   ci/fuzz.sh [RUNS [HARNESS...]]
 # RUNS executions per harness (default 10000000, the nightly goal; ci/test.sh runs a short smoke). The corpus each
-# harness grows is kept in build/fuzz/work/<harness>; a finding (crash-*, leak-*, timeout-*, oom-*) is written to
+# harness grows is kept in build/fuzz/corpus/<harness>; a finding (crash-*, leak-*, timeout-*, oom-*) is written to
 # build/fuzz/findings/<harness>/ and fails the run. Reproduce one with: build/fuzz/fuzz/fuzz_<harness> <file>.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -18,7 +18,7 @@ cmake --build --preset fuzz -j "$jobs"
 bin=build/fuzz/fuzz
 status=0
 for h in "${harnesses[@]}"; do
-  work=build/fuzz/work/$h findings=build/fuzz/findings/$h log=build/fuzz/findings/$h.log
+  work=build/fuzz/corpus/$h findings=build/fuzz/findings/$h log=build/fuzz/findings/$h.log
   mkdir -p "$work" "$findings"
   seeds=("$bin/corpus/$h")
   [ -d "fuzz/regressions/$h" ] && seeds+=("fuzz/regressions/$h")
