@@ -777,6 +777,7 @@ TEST(Alternator, ALT_7_StopsWhenAtcFalseOrRemoteOff) {
 
 TEST(AltChargingLed, OnAbove500mAFor2sOffBelow200mAFor10s) {
   Harness h;
+  h.in.alt_current_ma = 0;  // no current through start-up, so the LED starts off
   h.start();
   h.in.alt_current_ma = 500;  // not above
   h.run_for(5000);

@@ -75,7 +75,7 @@ def certify(bmsrig, out, req, paths, jobs="2"):
 
 
 def printed_ids(stdout, label):
-    m = re.search(r"^" + label + r" requirements \(\d+\): (.*)$", stdout, re.M)
+    m = re.search(r"^" + label + r" requirements \(\d+[^)]*\): (.*)$", stdout, re.M)
     return m.group(1).split(", ") if m else []
 
 
@@ -232,7 +232,7 @@ def check_manifest(out):
     with open(man, encoding="utf-8") as f:
         listed = {line.split("  ", 1)[1].rstrip("\n") for line in f if line.strip()}
     # What certify owns in the folder (it may share it with other files, e.g. ci/run.sh's out/).
-    present = {f for f in ("report.html", "junit.xml", "results.json", "REQUIREMENTS.md")
+    present = {f for f in ("report.html", "junit.xml", "results.json", "REQUIREMENTS.md", "coverage.json")
                if os.path.isfile(os.path.join(out, f))}
     traces = os.path.join(out, "traces")
     if os.path.isdir(traces):
@@ -240,7 +240,7 @@ def check_manifest(out):
                     if f.endswith((".csv", ".vcd", ".timeline.txt"))}
     if listed != present:
         fail("manifest lists %s; folder holds %s" % (sorted(listed - present), sorted(present - listed)))
-    for must in ("report.html", "junit.xml", "results.json", "REQUIREMENTS.md"):
+    for must in ("report.html", "junit.xml", "results.json", "REQUIREMENTS.md", "coverage.json"):
         if must not in listed:
             fail("manifest lacks %s" % must)
     # A changed artefact is detected (on a copy: other checks read the folder concurrently).
@@ -301,6 +301,8 @@ def check_drop(bmsrig, work, src):
     req = os.path.join(work, "REQUIREMENTS.md")
     with open(req, "w", encoding="utf-8") as f:
         f.write("# subset spec\n\n" + "".join("- %s requirement text\n" % i for i in ids))
+    # The table of observing signals lives beside the requirements (coverage is counted by observation).
+    shutil.copy(os.path.join(src, "docs", "spec", "observation-map.md"), work)
     out = os.path.join(work, "out-full")
     rc, so, se = certify(bmsrig, out, req, [scen])
     if rc != 0:

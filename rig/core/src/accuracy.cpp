@@ -26,6 +26,11 @@ checks::AccuracyFn signal_accuracy(const scenario::Scenario& sc, const Dut& dut)
     checks::SignalAccuracy a{spec->info.unit, {}};
     if (const auto m = dut.uncertainty(name)) {  // measured or timestamped by a bench
       a.accuracy.value = m->value;
+      if (m->edge_timestamped) {  // the kernel's edge timestamp: the loop's period does not enter
+        a.accuracy.time_s = m->time_s;
+        a.accuracy.basis = "edge timestamp, debounce " + ms_text(m->time_s);
+        return a;
+      }
       a.accuracy.time_s = tick_s + m->time_s;
       a.accuracy.basis = "bench accuracy " + std::to_string(m->value) + (a.unit.empty() ? "" : " " + a.unit) +
                          ", loop period " + ms_text(tick_s) + " + reading/timestamp " + ms_text(m->time_s);
@@ -39,7 +44,9 @@ checks::AccuracyFn signal_accuracy(const scenario::Scenario& sc, const Dut& dut)
                                (spec->rate == scenario::SampleRate::kTick && spec->def->bench == scenario::Bench::kDrive);
     const bool exact_time = src == scenario::Source::kFirmware || src == scenario::Source::kRig ||
                             src == scenario::Source::kDut || sampled_input;
-    if (exact_time && !hil) {
+    // The rig's own timeline instants are its clock's, on a bench too (what the board then does with a value it
+    // was given is the board's timing, judged by the check, not an uncertainty of the measurement).
+    if (exact_time && (!hil || src == scenario::Source::kRig)) {
       a.accuracy.value = spec->info.kind == SignalKind::kAnalog && src == scenario::Source::kPlant ? spec->info.resolution : 0.0;
       a.accuracy.basis = a.accuracy.value > 0.0 ? "sampled by the firmware at its ticks, resolution " +
                                                       std::to_string(a.accuracy.value) + " " + a.unit

@@ -63,7 +63,7 @@ TEST(Runner, AnotherSeedGivesAnotherTrace) {
 
 TEST(Runner, BatchedSpeculativeSteppingGivesTheSameTraceAsSingleTicks) {
   const auto sc = load("prealarm_lead_fast_cell_collapse.yaml");
-  rig::InProcessDut single;
+  rig::test::BatchingDut single(1);  // the same Dut one tick at a time (VE.Direct telemetry is not recorded from either)
   rig::test::BatchingDut batched(16);
   const auto r1 = rig::run_scenario(sc, single);
   const auto r2 = rig::run_scenario(sc, batched);
@@ -137,7 +137,7 @@ expect:
   - never: alternator/current_a < -0.1
 )";
   const auto sc = rig::scenario::load_text(text, "r.yaml").at(0);
-  rig::InProcessDut single;
+  rig::test::BatchingDut single(1);
   rig::test::BatchingDut batched(32);
   const auto r1 = rig::run_scenario(sc, single);
   const auto r2 = rig::run_scenario(sc, batched);

@@ -125,7 +125,8 @@ std::optional<SignalUncertainty> BenchDut::uncertainty(std::string_view signal) 
   if (!c || c->direction != io::Direction::kIn) return std::nullopt;
   constexpr double kTickS = fw::kTickMs / 1000.0;
   if (const auto* g = std::get_if<io::GpiodBinding>(&c->binding))
-    return SignalUncertainty{0.0, kTickS + std::chrono::duration<double>(g->line.debounce).count()};
+    // An edge is timestamped by the kernel when it happens (microseconds); a debounce may delay what is reported.
+    return SignalUncertainty{0.0, std::chrono::duration<double>(g->line.debounce).count(), true};
   const auto* sb = std::get_if<io::ScpiBinding>(&c->binding);
   const double period_s = sb ? std::chrono::duration<double>(sb->update_period).count() : kTickS;
   return SignalUncertainty{c->accuracy, period_s};

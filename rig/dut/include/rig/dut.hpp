@@ -64,6 +64,8 @@ struct TimedOutput {
 struct SignalUncertainty {
   double value = 0.0;   // accuracy, in the signal's unit
   double time_s = 0.0;  // how late or early an instant of it may be seen (reading period, timestamp uncertainty)
+  // true: its instants are the kernel's edge timestamps (a GPIO line), so the rig's loop period does not add to them.
+  bool edge_timestamped = false;
 };
 
 // How well a real-time DUT kept its pace (HIL): the lateness of each tick's wake-up, and what the OS granted.
