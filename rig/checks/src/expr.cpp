@@ -962,10 +962,14 @@ const std::string& Condition::text() const { return impl_->text; }
 const std::vector<SignalRef>& Condition::signals() const { return impl_->signals; }
 bool Condition::is_bare_signal() const { return impl_->bare_signal; }
 
-bool Condition::evaluate(const ValueFn& value) const {
-  // No allocation for the usual few signals (this runs every tick for timeline triggers).
+namespace {
+
+// Evaluates `impl`'s tree with the values `fill(i, value, known)` gives for each of its signals; no allocation for the
+// usual few signals (this runs every tick for timeline triggers and every plant step for watched conditions).
+template <typename Impl, typename Fill>
+bool evaluate_filled(const Impl& impl, Fill&& fill) {
   constexpr std::size_t kInline = 16;
-  const std::size_t n = impl_->signals.size();
+  const std::size_t n = impl.signals.size();
   double values_inline[kInline];
   bool known_inline[kInline];
   std::vector<double> values_heap;
@@ -978,35 +982,26 @@ bool Condition::evaluate(const ValueFn& value) const {
     values = values_heap.data();
     known = known_heap.get();
   }
-  for (std::size_t i = 0; i < n; ++i) {
-    const auto v = value(impl_->signals[i].id);
-    known[i] = v.has_value();
-    values[i] = v.value_or(0.0);
-  }
-  return eval_node(*impl_, impl_->root, values, known);
+  for (std::size_t i = 0; i < n; ++i) fill(i, values[i], known[i]);
+  return eval_node(impl, impl.root, values, known);
+}
+
+}  // namespace
+
+bool Condition::evaluate(const ValueFn& value) const {
+  return evaluate_filled(*impl_, [&](std::size_t i, double& v, bool& known) {
+    const auto x = value(impl_->signals[i].id);
+    known = x.has_value();
+    v = x.value_or(0.0);
+  });
 }
 
 bool Condition::evaluate(const std::vector<SignalId>& ids, const std::vector<double>& all) const {
-  constexpr std::size_t kInline = 16;
-  const std::size_t n = impl_->signals.size();
-  double values_inline[kInline];
-  bool known_inline[kInline];
-  std::vector<double> values_heap;
-  std::unique_ptr<bool[]> known_heap;
-  double* values = values_inline;
-  bool* known = known_inline;
-  if (n > kInline) {
-    values_heap.resize(n);
-    known_heap.reset(new bool[n]);
-    values = values_heap.data();
-    known = known_heap.get();
-  }
-  for (std::size_t i = 0; i < n; ++i) {
-    const double v = i < ids.size() && ids[i] < all.size() ? all[ids[i]] : std::numeric_limits<double>::quiet_NaN();
-    known[i] = !std::isnan(v);
-    values[i] = known[i] ? v : 0.0;
-  }
-  return eval_node(*impl_, impl_->root, values, known);
+  return evaluate_filled(*impl_, [&](std::size_t i, double& v, bool& known) {
+    const double x = i < ids.size() && ids[i] < all.size() ? all[ids[i]] : std::numeric_limits<double>::quiet_NaN();
+    known = !std::isnan(x);
+    v = known ? x : 0.0;
+  });
 }
 
 IntervalSet Condition::intervals(const Trace& trace) const { return detail::truth_timeline(*this, trace).intervals(); }
