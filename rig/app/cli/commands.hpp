@@ -25,6 +25,8 @@ Command add_certify(CLI::App& app, const Context& ctx);
 Command add_report(CLI::App& app, const Context& ctx);
 Command add_compare(CLI::App& app, const Context& ctx);
 Command add_signals(CLI::App& app, const Context& ctx);
+// `bench check RIG`: in bench.cpp, or bench_unavailable.cpp in a build without rig/dut/bench.
+int bench_check(const std::string& rig_file);
 Command add_bench(CLI::App& app, const Context& ctx);
 Command add_history(CLI::App& app, const Context& ctx);
 Command add_merge(CLI::App& app, const Context& ctx);
