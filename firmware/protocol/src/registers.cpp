@@ -6,19 +6,6 @@ namespace fw::vedirect {
 
 namespace {
 
-constexpr std::uint16_t parse_version(const char* s) {
-  std::uint16_t parts[3] = {0, 0, 0};
-  int i = 0;
-  for (; *s != '\0' && i < 3; ++s) {
-    if (*s == '.') {
-      ++i;
-    } else if (*s >= '0' && *s <= '9') {
-      parts[i] = static_cast<std::uint16_t>(parts[i] * 10 + (*s - '0'));
-    }
-  }
-  return static_cast<std::uint16_t>((parts[0] & 0xFF) << 8 | (parts[1] & 0xF) << 4 | (parts[2] & 0xF));
-}
-
 std::uint32_t settings_of(const Config& c) {
   std::uint32_t v = 0;
   if (c.prealarm_enabled) v |= kSettingUsePrealarm;
@@ -45,11 +32,34 @@ bool error_frame(HexFrame& resp) {
 
 }  // namespace
 
-std::uint16_t app_version() { return parse_version(kFirmwareVersion); }
+std::uint16_t app_version() { return kFirmwareVersionWord; }
+
+std::uint32_t parse_hash_word(const char* hash) {
+  std::uint32_t v = 0;
+  for (int i = 0; i < 8 && hash[i] != '\0'; ++i) {
+    const char ch = hash[i];
+    std::uint32_t d = 0;
+    if (ch >= '0' && ch <= '9') {
+      d = static_cast<std::uint32_t>(ch - '0');
+    } else if (ch >= 'a' && ch <= 'f') {
+      d = static_cast<std::uint32_t>(ch - 'a' + 10);
+    } else if (ch >= 'A' && ch <= 'F') {
+      d = static_cast<std::uint32_t>(ch - 'A' + 10);
+    } else {
+      return i == 0 ? 0 : v;
+    }
+    v = v << 4 | d;
+  }
+  return v;
+}
+
+std::uint32_t build_hash_word() { return parse_hash_word(build_hash()); }
 
 bool read_register(std::uint16_t id, const Config& c, const Outputs& o, std::uint32_t& value, std::size_t& size) {
   switch (id) {
     case reg::kProductId: value = kProductIdValue; size = 2; return true;
+    case reg::kFirmwareVersion: value = app_version(); size = 2; return true;
+    case reg::kBuildHash: value = build_hash_word(); size = 4; return true;
     case reg::kAlarmStatus: value = o.alarm_reason != 0 ? 1 : 0; size = 1; return true;
     case reg::kAlarmReason: value = o.alarm_reason; size = 2; return true;
     case reg::kBmsFlags: value = o.bms_flags; size = 4; return true;
@@ -77,6 +87,8 @@ std::uint8_t write_register(std::uint16_t id, std::uint32_t value, std::size_t s
   if (!read_register(id, current, Outputs{}, ignored_value, ignored_size)) return kFlagUnknownId;
   switch (id) {
     case reg::kProductId:
+    case reg::kFirmwareVersion:
+    case reg::kBuildHash:
     case reg::kAlarmStatus:
     case reg::kAlarmReason:
     case reg::kBmsFlags:

@@ -6,6 +6,7 @@
 
 #include "fw/bms.hpp"
 #include "fw/registers.hpp"
+#include "fw/version.hpp"
 
 using namespace fw::vedirect;
 
@@ -101,7 +102,39 @@ TEST_F(Registers, TEL_2_GetBmsRegistersFromOutputs) {
   EXPECT_EQ(f.value(), 1u);
   f = answer(make_get(reg::kProductId));
   EXPECT_EQ(f.value(), 0xA3E0u);
+  f = answer(make_get(reg::kFirmwareVersion));
+  EXPECT_EQ(f.value_size(), 2u);
+  EXPECT_EQ(f.value(), 0x0010u);  // "0.1.0"
+  f = answer(make_get(reg::kBuildHash));
+  EXPECT_EQ(f.value_size(), 4u);
+  EXPECT_EQ(f.value(), fw::vedirect::parse_hash_word(fw::build_hash()));
   // 0x031E 0x4000 → ":71E03000040" + checksum: the exact frame.
+}
+
+// The identity registers are read-only: a set answers "not supported" and changes nothing.
+TEST_F(Registers, TEL_2_IdentityRegistersAreReadOnly) {
+  for (std::uint16_t id : {reg::kProductId, reg::kFirmwareVersion, reg::kBuildHash}) {
+    const HexFrame f = answer(make_register(0x8, id, 0, 1, 2));
+    EXPECT_EQ(f.flags(), kFlagNotSupported) << std::hex << id;
+  }
+}
+
+// The build hash word: up to 8 leading hex digits, 0 for a hash that is not hex ("unknown").
+TEST(BuildHashWord, TakesTheFirstEightHexDigits) {
+  using fw::vedirect::parse_hash_word;
+  EXPECT_EQ(parse_hash_word("f7df773"), 0x0f7df773u);
+  EXPECT_EQ(parse_hash_word("0123456789ab"), 0x01234567u);
+  EXPECT_EQ(parse_hash_word("ABCDEF12"), 0xabcdef12u);
+  EXPECT_EQ(parse_hash_word("3743b61-dirty"), 0x03743b61u);
+  EXPECT_EQ(parse_hash_word("unknown"), 0u);
+  EXPECT_EQ(parse_hash_word(""), 0u);
+}
+
+TEST(FirmwareDigits, VictronDigitFormOfTheVersion) {
+  EXPECT_STREQ(fw::version_digits(fw::version_word("0.1.0")).text, "0010");
+  EXPECT_STREQ(fw::version_digits(fw::version_word("2.0.8")).text, "0208");
+  EXPECT_STREQ(fw::version_digits(fw::version_word("1.1.5")).text, "0115");
+  EXPECT_STREQ(fw::kFirmwareDigits.text, "0010");
 }
 
 TEST_F(Registers, TEL_2_GetUnknownIdAnswersFlag01WithoutValue) {

@@ -2,6 +2,9 @@
 //
 // Registers (value sizes: un8/un16/un32 unsigned, sn16 signed two's complement; RO = read-only):
 //   0x0100 product id           un16 RO  (0xA3E0)
+//   0x0102 firmware version     un16 RO  (app_version(): the VE.Text FW field's digits, "0.1.0" → 0x0010)
+//   0x21A0 build hash           un32 RO  (the first 8 hex digits of the git hash the image was built from;
+//                                        0 when unknown) — with 0x0100 and 0x0102, the image's identity
 //   0x031D alarm status         un8  RO  (1 while alarm_reason ≠ 0; VE.Text "Alarm")
 //   0x031E alarm reason         un16 RO  (VE.Text "AR", fw::AlarmReason bits)
 //   0x2100 BMS flags            un32 RO  (fw::Outputs::bms_flags; bits 25 ATC, 26 ATD, 27 pre-alarm …)
@@ -50,6 +53,8 @@ namespace fw::vedirect {
 
 namespace reg {
 inline constexpr std::uint16_t kProductId = 0x0100;
+inline constexpr std::uint16_t kFirmwareVersion = 0x0102;
+inline constexpr std::uint16_t kBuildHash = 0x21A0;
 inline constexpr std::uint16_t kAlarmStatus = 0x031D;
 inline constexpr std::uint16_t kAlarmReason = 0x031E;
 inline constexpr std::uint16_t kBmsFlags = 0x2100;
@@ -76,6 +81,11 @@ inline constexpr std::uint16_t kProductIdValue = 0xA3E0;
 
 // The app version word: major << 8 | minor << 4 | patch, from fw::kFirmwareVersion ("0.1.0" → 0x0010).
 std::uint16_t app_version();
+
+// The build hash register's value: the first 8 hex digits of fw::build_hash() (fewer digits: the value of those
+// there are; "unknown" or any non-hex character first: 0).
+std::uint32_t build_hash_word();
+std::uint32_t parse_hash_word(const char* hash);
 
 // Reads register `id` from a configuration and the latest outputs. Returns false for an unknown id.
 bool read_register(std::uint16_t id, const Config& config, const Outputs& outputs, std::uint32_t& value,

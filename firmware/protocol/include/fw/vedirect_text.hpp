@@ -14,6 +14,7 @@
 #include <cstdint>
 
 #include "fw/io.hpp"
+#include "fw/version.hpp"
 
 namespace fw::vedirect {
 
@@ -59,7 +60,7 @@ class TextBlockBuilder {
 // Alarm (ON while alarm_reason ≠ 0), AR (decimal alarm-reason bits), Relay (pre-alarm output ON/OFF).
 struct Telemetry {
   std::uint16_t product_id = 0xA3E0;  // "Smart BMS CL 12-100"
-  const char* firmware = "0.1.0";     // ≤ 32 characters
+  const char* firmware = kFirmwareDigits.text;  // Victron's digit form ("0010" for 0.1.0); ≤ 32 characters
   const char* serial = "BMSRIG0001";  // ≤ 32 characters
   std::int32_t battery_mv = 0;
   std::int32_t starter_mv = 0;

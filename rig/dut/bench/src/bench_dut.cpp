@@ -146,12 +146,23 @@ std::vector<std::string> BenchDut::measured_signals() const {
 
 BenchDut::~BenchDut() { stop(); }
 
+// The VE.Text FW field in Victron's digit form ("0010": major in the first two hex digits, then minor and patch,
+// one digit each — fw::version_digits) as the semantic version the other targets report ("0.1.0"); any other
+// form is kept as the board wrote it.
+namespace {
+std::string version_from_fw_digits(const std::string& fw) {
+  if (fw.size() != 4 || fw.find_first_not_of("0123456789ABCDEFabcdef") != std::string::npos) return fw;
+  const unsigned word = static_cast<unsigned>(std::stoul(fw, nullptr, 16));
+  return std::to_string(word >> 8) + "." + std::to_string((word >> 4) & 0xF) + "." + std::to_string(word & 0xF);
+}
+}  // namespace
+
 FirmwareInfo BenchDut::firmware_info() const {
   FirmwareInfo info = board_info_;  // as the board's telemetry last said (kept after stop())
   info.target = "bench:" + rig_.name;
   if (link_ && link_->last_block()) {
     const auto& f = link_->last_block()->fields;
-    if (auto it = f.find("FW"); it != f.end()) info.version = it->second;
+    if (auto it = f.find("FW"); it != f.end()) info.version = version_from_fw_digits(it->second);
     if (auto it = f.find("SER"); it != f.end()) info.build_hash = "serial " + it->second;
   }
   return info;
