@@ -1,6 +1,6 @@
 // Board support for QEMU's mps2-an385 (ARM MPS2 + AN385: Cortex-M3, CMSDK APB UART0 at 0x40004000, SysTick,
 // 25 MHz system clock). Depth: register level, exactly what QEMU emulates; the same code would run on the FPGA
-// board. No heap, no exceptions, no interrupts used.
+// board. No heap, no exceptions; the one interrupt taken is the watchdog's NMI (watchdog.cpp).
 //
 // UART0 is polled, with WFI instead of a spin: no interrupt handler runs (PRIMASK set), but the RX interrupt is
 // enabled so that WFI sleeps until a byte is there. Why polled: the PIL firmware is a lockstep server with
@@ -15,9 +15,12 @@
 #include <cstddef>
 #include <cstdint>
 
-namespace fw::plant_link {
+namespace fw {
+class ConfigStore;
+namespace plant_link {
 class Server;
 }
+}  // namespace fw
 
 namespace board {
 
@@ -42,6 +45,27 @@ inline constexpr std::uint32_t kCycleMask = 0x00FFFFFF;
 // Semihosting (QEMU -semihosting-config enable=on): message to the host console and exit.
 void semihosting_write(const char* text);
 [[noreturn]] void semihosting_exit(bool success);
+
+// Non-volatile memory (nvm.cpp, FLT-4): two configuration slots of kNvmSlotSize bytes at the start of the PSRAM
+// (QEMU: a host file that survives power cycles). nvm_store_byte() is the one write primitive (nvm_bytes.cpp).
+inline constexpr std::uintptr_t kNvmBase = 0x21000000u;
+inline constexpr std::size_t kNvmSlotSize = 64;
+void nvm_store_byte(volatile std::uint8_t* address, std::uint8_t value);
+fw::ConfigStore& config_store();
+
+// CMSDK APB watchdog (watchdog.cpp, FLT-3). Stage = one count-down from LOAD; the board resets at the end of the
+// second stage without a kick, so at most 2 × kWatchdogStageMs after the loop's last sign of health. Why 50 ms:
+// the fastest safe-state reaction the spec asks of the firmware is 100 ms (CD-2: CD floats and the alternator
+// current is below 1 A within 100 ms of ATC going false; RMT-2 and ALT-5 likewise) — a loop that stopped cannot
+// react, so the reset, which leaves every output in its safe state (FLT-3), must come within those 100 ms. A
+// healthy loop kicks after every tick it executes (a step takes < 1 tick, the overrun guard) or sleeps parked.
+inline constexpr std::uint32_t kWatchdogStageMs = 50;
+inline constexpr std::uint32_t kWatchdogStageCycles = kSystemClockHz / 1000u * kWatchdogStageMs;
+void watchdog_init();                 // arms it (interrupt + reset enabled, registers locked)
+void watchdog_kick();                 // drops the first-stage interrupt and reloads the counter
+void watchdog_parked(bool parked);    // true: the loop sleeps waiting for the rig (longest stage); false:
+                                      // woken (a full 50 ms stage from here)
+std::uint32_t watchdog_late_count();  // first-stage time-outs seen (NMI; diagnostics)
 
 // Fault reports (fault_report.cpp): a kFault frame over the plant link once a Server is registered, the text
 // through semihosting, then semihosting exit 1. Called by the HardFault handler and unexpected exceptions.

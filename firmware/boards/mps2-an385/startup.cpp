@@ -12,6 +12,7 @@ extern void (*__init_array_end[])();
 int main();
 void Reset_Handler();
 void Default_Handler();
+void NMI_Handler() __attribute__((weak, alias("Default_Handler")));
 void HardFault_Handler();
 void hard_fault_report(const std::uint32_t* frame, std::uint32_t exc_return);
 }
@@ -41,7 +42,7 @@ using Handler = void (*)();
 __attribute__((section(".vectors"), used)) const Handler g_vectors[16 + 16] = {
     reinterpret_cast<Handler>(&_estack),
     Reset_Handler,
-    Default_Handler,    // NMI
+    NMI_Handler,        // NMI: the watchdog's first time-out (watchdog.cpp); Default_Handler without one
     HardFault_Handler,  // HardFault
     HardFault_Handler,  // MemManage (disabled: escalates to HardFault anyway)
     HardFault_Handler,  // BusFault

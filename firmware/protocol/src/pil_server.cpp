@@ -17,6 +17,51 @@ void Server::send_error(ErrorCode code, std::uint16_t sequence) {
   send(Type::kError, sequence, w.size());
 }
 
+namespace {
+
+// Saves `config` unless the store's newest record already holds it (no wear for a rig that sends the same
+// configuration at every start); `status` becomes the save's result.
+void save_if_changed(ConfigStore& store, const Config& config, StoreError& status) {
+  const LoadResult current = store.load();
+  if (current.error == StoreError::kOk) {
+    std::uint8_t a[ConfigStore::kRecordSize];
+    std::uint8_t b[ConfigStore::kRecordSize];
+    ConfigStore::encode(current.config, 0, a);
+    ConfigStore::encode(config, 0, b);
+    bool same = true;
+    for (std::size_t i = 0; i < sizeof a; ++i) same = same && a[i] == b[i];
+    if (same) {
+      status = StoreError::kOk;
+      return;
+    }
+  }
+  status = store.save(config);
+}
+
+}  // namespace
+
+StoreError Server::boot_from_store() {
+  if (store_ == nullptr) return nvm_status_;
+  const LoadResult loaded = store_->load();
+  nvm_status_ = loaded.error;
+  start_core(loaded.error == StoreError::kOk ? loaded.config : Config{});
+  return nvm_status_;
+}
+
+StoreError Server::save_config(const Config& config) {
+  if (store_ != nullptr) save_if_changed(*store_, config, nvm_status_);
+  return store_ != nullptr ? nvm_status_ : StoreError::kOk;
+}
+
+void Server::start_core(const Config& config) {
+  Bms fresh{};
+  if (fresh.configure(config) != ConfigError::kOk) (void)fresh.configure(Config{});
+  bms_ = fresh;
+  bms_.reset();
+  has_reference_ = false;
+  has_last_outputs_ = false;
+}
+
 void Server::send_ready() {
   Writer w(payload_, sizeof payload_);
   encode_identity(w, identity_);
@@ -62,17 +107,23 @@ Server::Action Server::handle(const Frame& f) {
       return Action::kNone;
     }
     case Type::kConfig: {
-      Config c{};
-      if (!decode_config(r, c) || !r.at_end()) break;
-      Bms fresh{};
-      const ConfigError err = fresh.configure(c);
-      if (err == ConfigError::kOk) {
-        bms_ = fresh;
-        bms_.reset();
-        has_reference_ = false;
-        has_last_outputs_ = false;
+      // Empty payload: start afresh on the configuration in force (the one the board booted with from NVM).
+      if (r.at_end()) {
+        start_core(bms_.config());
+        w.u8(static_cast<std::uint8_t>(ConfigError::kOk));
+      } else {
+        Config c{};
+        if (!decode_config(r, c) || !r.at_end()) break;
+        Bms fresh{};
+        const ConfigError err = fresh.configure(c);
+        if (err == ConfigError::kOk) {
+          start_core(c);
+          (void)save_config(c);
+        }
+        w.u8(static_cast<std::uint8_t>(err));
       }
-      w.u8(static_cast<std::uint8_t>(err));
+      w.u8(static_cast<std::uint8_t>(nvm_status_));
+      encode_config(w, bms_.config());
       send(Type::kConfigAck, f.sequence, w.size());
       return Action::kNone;
     }
@@ -133,6 +184,7 @@ bool Server::handle_step(const Frame& f, Reader& r) {
       if (port_.cycles_per_tick != 0 && dt > port_.cycles_per_tick) ++overruns_;
     }
     if (tick_hook_enabled_ && port_.on_tick != nullptr) port_.on_tick(port_.context, in, res.last, bms_.config(), now);
+    if (port_.alive != nullptr) port_.alive(port_.context);
     ++res.executed;
     if (!same_outputs(res.last, req.assumed)) break;
   }

@@ -207,6 +207,7 @@ bool RegisterHandler::handle(const HexFrame& req, HexFrame& resp) {
       } else {
         resp = make_register(req.command, req.register_id(), flags, 0, 0);
       }
+      if (flags == kFlagOk && after_set_ != nullptr) after_set_(after_set_context_, bms_.config());
       return true;
     }
     default:

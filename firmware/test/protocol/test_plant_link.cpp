@@ -758,3 +758,114 @@ TEST(PlantLinkFuzz, OneMillionRandomInputsNoCrash) {
   }
   EXPECT_EQ(frames, 0);  // random bytes never carry a valid CRC (2^-32 per candidate)
 }
+
+namespace {
+
+// Two slots in memory (erased = 0xFF) that count the bytes written.
+class CountingStorage final : public fw::Storage {
+ public:
+  CountingStorage() { erase(0), erase(1); }
+  std::size_t slot_size() const override { return 64; }
+  bool read(int slot, std::size_t offset, std::uint8_t* dst, std::size_t n) override {
+    std::memcpy(dst, bytes_[slot] + offset, n);
+    return true;
+  }
+  bool write(int slot, std::size_t offset, const std::uint8_t* src, std::size_t n) override {
+    std::memcpy(bytes_[slot] + offset, src, n);
+    written += n;
+    return true;
+  }
+  bool erase(int slot) override {
+    std::memset(bytes_[slot], 0xFF, sizeof bytes_[slot]);
+    return true;
+  }
+  std::size_t written = 0;
+
+ private:
+  std::uint8_t bytes_[2][64];
+};
+
+struct ConfigAck {
+  std::uint8_t err = 0xEE;
+  std::uint8_t nvm = 0xEE;
+  fw::Config config{};
+};
+
+ConfigAck config_ack(const std::vector<Captured>& replies) {
+  ConfigAck a;
+  EXPECT_EQ(replies.size(), 1u);
+  if (replies.size() != 1) return a;
+  EXPECT_EQ(replies[0].type, Type::kConfigAck);
+  EXPECT_EQ(replies[0].payload.size(), kConfigAckSize);
+  Reader r(replies[0].payload.data(), replies[0].payload.size());
+  a.err = r.u8();
+  a.nvm = r.u8();
+  EXPECT_TRUE(decode_config(r, a.config));
+  return a;
+}
+
+}  // namespace
+
+// FLT-4 on the board side of the plant link: a board with NVM boots from it (defaults + kNoValidSlot when it
+// holds nothing valid), saves every configuration the rig sets (once: an unchanged one is not written again),
+// never saves a refused one, and an empty kConfig starts afresh on the configuration in force.
+TEST(PlantLink, FLT_4_ConfigurationLivesInTheBoardsNvm) {
+  CountingStorage nvm;
+  fw::ConfigStore store(nvm);
+  {
+    Board board;
+    board.server().set_config_store(&store);
+    EXPECT_EQ(board.server().boot_from_store(), fw::StoreError::kNoValidSlot);
+    EXPECT_EQ(board.server().bms().config().fuse_rating_a, fw::Config{}.fuse_rating_a);
+    ConfigAck a = config_ack(board.exchange(frame(Type::kConfig, 1, {})));
+    EXPECT_EQ(a.err, 0);
+    EXPECT_EQ(a.nvm, static_cast<std::uint8_t>(fw::StoreError::kNoValidSlot));
+    EXPECT_EQ(nvm.written, 0u);
+
+    fw::Config c;
+    c.fuse_rating_a = 60;
+    c.prealarm_mv = 3000;
+    a = config_ack(board.exchange(frame(Type::kConfig, 2, config_payload(c))));
+    EXPECT_EQ(a.err, 0);
+    EXPECT_EQ(a.nvm, 0);
+    EXPECT_EQ(a.config.fuse_rating_a, 60);
+    EXPECT_EQ(a.config.prealarm_mv, 3000);
+    EXPECT_EQ(nvm.written, fw::ConfigStore::kRecordSize);
+    a = config_ack(board.exchange(frame(Type::kConfig, 3, config_payload(c))));  // unchanged: not written again
+    EXPECT_EQ(nvm.written, fw::ConfigStore::kRecordSize);
+
+    fw::Config bad = c;
+    bad.fuse_rating_a = 39;
+    a = config_ack(board.exchange(frame(Type::kConfig, 4, config_payload(bad))));
+    EXPECT_EQ(a.err, static_cast<std::uint8_t>(fw::ConfigError::kFuseRating));
+    EXPECT_EQ(a.config.fuse_rating_a, 60);  // the previous one stays in force
+    EXPECT_EQ(nvm.written, fw::ConfigStore::kRecordSize);
+  }
+  // Power cycle: a new board on the same NVM boots with the saved configuration.
+  Board board;
+  board.server().set_config_store(&store);
+  EXPECT_EQ(board.server().boot_from_store(), fw::StoreError::kOk);
+  const ConfigAck a = config_ack(board.exchange(frame(Type::kConfig, 1, {})));
+  EXPECT_EQ(a.err, 0);
+  EXPECT_EQ(a.nvm, 0);
+  EXPECT_EQ(a.config.fuse_rating_a, 60);
+  EXPECT_EQ(a.config.prealarm_mv, 3000);
+  EXPECT_EQ(board.server().bms().config().fuse_rating_a, 60);
+  // A save from elsewhere (a HEX set's hook) goes to the same store.
+  fw::Config d = a.config;
+  d.fuse_rating_a = 125;
+  EXPECT_EQ(board.server().save_config(d), fw::StoreError::kOk);
+  EXPECT_EQ(store.load().config.fuse_rating_a, 125);
+  EXPECT_EQ(nvm.written, 2 * fw::ConfigStore::kRecordSize);
+}
+
+// Without a store the board keeps its configuration in RAM and reports kOk.
+TEST(PlantLink, ConfigAckWithoutNvm) {
+  Board board;
+  fw::Config c;
+  c.fuse_rating_a = 70;
+  const ConfigAck a = config_ack(board.exchange(frame(Type::kConfig, 1, config_payload(c))));
+  EXPECT_EQ(a.err, 0);
+  EXPECT_EQ(a.nvm, 0);
+  EXPECT_EQ(a.config.fuse_rating_a, 70);
+}

@@ -236,3 +236,32 @@ TEST_F(Registers, TEL_2_SettingsRegisterMapsBits) {
   EXPECT_EQ(f.flags(), kFlagParameterError);
   EXPECT_TRUE(bms_.config().system_switch);
 }
+
+// FLT-4 persistence hook: called once per applied set with the configuration now in force; never for a refused,
+// read-only, unknown or malformed set, nor for a get.
+TEST_F(Registers, FLT_4_AfterSetHookSeesOnlyAppliedSets) {
+  struct Seen {
+    int calls = 0;
+    fw::Config last{};
+  } seen;
+  handler_.set_after_set(
+      [](void* ctx, const fw::Config& c) {
+        auto* s = static_cast<Seen*>(ctx);
+        ++s->calls;
+        s->last = c;
+      },
+      &seen);
+  EXPECT_EQ(answer(make_register(0x8, reg::kFuseRatingA, 0, 80, 2)).flags(), kFlagOk);
+  EXPECT_EQ(seen.calls, 1);
+  EXPECT_EQ(seen.last.fuse_rating_a, 80);
+  EXPECT_EQ(answer(make_register(0x8, reg::kFuseRatingA, 0, 81, 2)).flags(), kFlagParameterError);  // refused
+  EXPECT_EQ(answer(make_register(0x8, reg::kProductId, 0, 1, 2)).flags(), kFlagNotSupported);
+  EXPECT_EQ(answer(make_register(0x8, 0x7777, 0, 1, 2)).flags(), kFlagUnknownId);
+  EXPECT_EQ(answer(make_get(reg::kFuseRatingA)).value(), 80u);
+  EXPECT_EQ(line(":8\n"), ":4AAAAFD\n");
+  EXPECT_EQ(seen.calls, 1);
+  EXPECT_EQ(answer(make_register(0x8, reg::kPrealarmMv, 0, 3000, 2)).flags(), kFlagOk);
+  EXPECT_EQ(seen.calls, 2);
+  EXPECT_EQ(seen.last.prealarm_mv, 3000);
+  EXPECT_EQ(seen.last.fuse_rating_a, 80);
+}

@@ -7,6 +7,7 @@
 #include <cstdint>
 
 #include "fw/bms.hpp"
+#include "fw/config_store.hpp"
 #include "fw/plant_link.hpp"
 
 namespace fw::plant_link {
@@ -25,6 +26,9 @@ struct Port {
   // enabled it (kHello option kHelloOptionTickHook: off by default, because each byte the image writes costs
   // QEMU time — ~100 bytes per second of firmware time halves PIL speed); may be null.
   void (*on_tick)(void* context, const Inputs& in, const Outputs& out, const Config& config, Millis now) = nullptr;
+  // Called after every executed tick, whatever the rig enabled: the loop is alive (the board's watchdog kick);
+  // may be null.
+  void (*alive)(void* context) = nullptr;
 };
 
 class Server {
@@ -32,6 +36,17 @@ class Server {
   enum class Action : std::uint8_t { kNone, kShutdown };
 
   Server(Port port, const Identity& identity) : port_(port), identity_(identity) {}
+
+  // Non-volatile configuration (FLT-4). With a store, boot_from_store() loads the configuration the board boots
+  // with (defaults and StoreError::kNoValidSlot when neither slot holds a valid record: nvm_status() keeps the
+  // error until a save succeeds), and every configuration a kConfig frame sets is saved to it (the factory / app
+  // setting; not written again when the store already holds it). Without one the configuration lives in RAM.
+  void set_config_store(ConfigStore* store) { store_ = store; }
+  StoreError boot_from_store();
+  StoreError nvm_status() const { return nvm_status_; }
+  // Saves a configuration now in force (e.g. after a VE.Direct HEX set: RegisterHandler::set_after_set) the same
+  // way; returns the result, which becomes nvm_status(). kOk without a store (nothing to save).
+  StoreError save_config(const Config& config);
 
   void send_ready();                                    // the boot banner (kReady)
   Action feed(std::uint8_t byte);                       // one received byte
@@ -43,6 +58,7 @@ class Server {
 
  private:
   Action handle(const Frame& f);
+  void start_core(const Config& config);
   void send(Type type, std::uint16_t sequence, std::size_t payload_size);
   void send_error(ErrorCode code, std::uint16_t sequence);
 
@@ -56,6 +72,8 @@ class Server {
   std::uint32_t overruns_ = 0;
   std::uint32_t max_step_cycles_ = 0;
   bool tick_hook_enabled_ = false;
+  ConfigStore* store_ = nullptr;
+  StoreError nvm_status_ = StoreError::kOk;
   bool has_reference_ = false;        // reference_ holds the last executed sample of Step reference_sequence_
   std::uint16_t reference_sequence_ = 0;
   Inputs reference_{};

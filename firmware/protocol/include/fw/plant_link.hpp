@@ -14,7 +14,11 @@
 //   (boot)        — / kReady{identity}      the board's first bytes: the rig waits for them before sending
 //   kHello{ver[, options]} / kHelloAck{identity}  protocol version check (mismatch → kError kVersion);
 //                                           options: kHelloOptionTickHook enables Port::on_tick (telemetry)
-//   kConfig{cfg}  / kConfigAck{err}         fresh Bms, configure (FLT-4, err = fw::ConfigError), reset
+//   kConfig{cfg}  / kConfigAck{err, nvm, cfg}  fresh Bms, configure (FLT-4, err = fw::ConfigError), reset; a
+//                                           board with NVM saves an accepted cfg there. An empty kConfig starts
+//                                           afresh on the configuration in force (the one the board booted
+//                                           with from NVM). The answer: err, nvm = fw::StoreError (the boot
+//                                           load's result, or the last save's), and the configuration in force
 //   kReset{}      / kResetAck{}             Bms::reset() (watchdog-style reset; configuration kept)
 //   kStep{StepRequest, samples} / kStepResult{executed, overruns, max_step_cycles, last outputs}
 //                                           batching: the board steps sample i at first_now + i·kTickMs and
@@ -58,6 +62,7 @@ inline constexpr std::size_t kMaxBatch = 32;
 inline constexpr std::size_t kInputsSize = 147;   // encoded fw::Inputs
 inline constexpr std::size_t kOutputsSize = 16;   // encoded fw::Outputs
 inline constexpr std::size_t kConfigSize = 27;    // encoded fw::Config
+inline constexpr std::size_t kConfigAckSize = 2 + kConfigSize;  // err, nvm status, the configuration in force
 inline constexpr std::size_t kMaxText = 48;       // strings in identity / fault frames
 inline constexpr std::size_t kInputFields = 51;
 inline constexpr std::size_t kDeltaMaskSize = (kInputFields + 7) / 8;

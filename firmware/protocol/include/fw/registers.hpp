@@ -32,8 +32,10 @@
 //   The new configuration is the current one with that field changed; it is applied through
 //   Bms::configure (fw::validate, FLT-4): if refused, or the value does not fit the field, or the size is not
 //   1/2/4, the answer carries flags 0x04 (parameter error) and the current value, and nothing changes.
-//   A read-only register answers flags 0x02 (not supported); an unknown id flags 0x01. Values live in RAM
-//   (persisting is an explicit save through fw::ConfigStore, never a side effect of set).
+//   A read-only register answers flags 0x02 (not supported); an unknown id flags 0x01. The handler keeps
+//   values in the Bms (RAM); a board with non-volatile memory registers an after-set hook (set_after_set) that
+//   saves the new configuration through fw::ConfigStore, so a set survives a power cycle (FLT-4). The hook runs
+//   after the answer is built and only for a set that was applied (flags 0).
 // - ping (0x1) → 0x5 with the app version (un16); app version (0x3) → 0x1 done + version; product id (0x4) →
 //   0x1 done + product id; restart (0x6) → no answer (the board may reset); other commands → 0x3 unknown with
 //   the command byte.
@@ -114,8 +116,17 @@ class RegisterHandler {
 
   std::uint32_t malformed_frames() const { return malformed_; }
 
+  // Called after every applied set with the configuration now in force (e.g. the board's NVM save); may be null.
+  using AfterSet = void (*)(void* context, const Config& config);
+  void set_after_set(AfterSet hook, void* context) {
+    after_set_ = hook;
+    after_set_context_ = context;
+  }
+
  private:
   Bms& bms_;
+  AfterSet after_set_ = nullptr;
+  void* after_set_context_ = nullptr;
   Outputs outputs_{};
   std::uint32_t malformed_ = 0;
 };

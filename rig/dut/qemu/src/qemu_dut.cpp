@@ -57,6 +57,17 @@ const char* type_name(pl::Type t) {
   return "unknown";
 }
 
+// A new folder from `templ` (…XXXXXX) in $TMPDIR when that leaves room for a Unix socket's path (at most 107
+// bytes), else in /tmp.
+std::filesystem::path make_temp_dir(const std::string& templ) {
+  const char* tmpdir = std::getenv("TMPDIR");
+  std::string base = tmpdir != nullptr && *tmpdir != '\0' ? tmpdir : "/tmp";
+  if (base.size() > 60) base = "/tmp";
+  std::string path = base + "/" + templ;
+  if (::mkdtemp(path.data()) == nullptr) throw DutError("mkdtemp in " + base + " failed: " + std::strerror(errno));
+  return path;
+}
+
 }  // namespace
 
 std::filesystem::path default_pil_image() {
@@ -84,7 +95,16 @@ QemuDut::QemuDut(QemuDutOptions options) : options_(std::move(options)) {
                    " — build it with `cmake --preset cross-cm3 && cmake --build --preset cross-cm3` "
                    "(needs gcc-arm-none-eabi and libnewlib-arm-none-eabi)");
   }
+  if (options_.nvm_file.string().find(',') != std::string::npos)
+    throw DutError("PIL NVM file path contains a comma (QEMU's option syntax cannot carry it): " +
+                   options_.nvm_file.string());
   try {
+    if (options_.nvm_file.empty()) {
+      nvm_dir_ = make_temp_dir("bmsrig-nvm-XXXXXX");
+      nvm_file_ = nvm_dir_ / "nvm.bin";
+    } else {
+      nvm_file_ = options_.nvm_file;
+    }
     boot();
   } catch (...) {
     stop();
@@ -93,44 +113,47 @@ QemuDut::QemuDut(QemuDutOptions options) : options_(std::move(options)) {
 }
 
 void QemuDut::boot() {
-  {
-    launch();
-    connect_socket();
-    // The image speaks first (kReady): nothing is sent before its first byte.
-    Received ready = receive_frame();
-    if (ready.type != pl::Type::kReady) fail(std::string("expected the Ready frame, got ") + type_name(ready.type));
-    std::vector<std::uint8_t> hello = {pl::kVersion};
-    if (options_.telemetry) hello.push_back(pl::kHelloOptionTickHook);
-    Received ack = request(pl::Type::kHello, hello, pl::Type::kHelloAck);
-    pl::Identity id;
-    pl::Reader r(ack.payload.data(), ack.payload.size());
-    if (!pl::decode_identity(r, id)) fail("malformed HelloAck");
-    if (id.protocol_version != pl::kVersion) {
-      fail("plant-link protocol version mismatch: image " + std::to_string(id.protocol_version) + ", rig " +
-           std::to_string(pl::kVersion));
-    }
-    info_ = FirmwareInfo{id.firmware_version, id.build_hash, id.target};
-    batch_ = std::max<std::size_t>(1, std::min<std::size_t>(options_.batch, id.max_batch));
+  launch();
+  connect_socket();
+  // The image speaks first (kReady): nothing is sent before its first byte.
+  Received ready = receive_frame();
+  if (ready.type != pl::Type::kReady) fail(std::string("expected the Ready frame, got ") + type_name(ready.type));
+  hello();
+}
+
+void QemuDut::hello() {
+  std::vector<std::uint8_t> hello = {pl::kVersion};
+  if (options_.telemetry) hello.push_back(pl::kHelloOptionTickHook);
+  Received ack = request(pl::Type::kHello, hello, pl::Type::kHelloAck);
+  pl::Identity id;
+  pl::Reader r(ack.payload.data(), ack.payload.size());
+  if (!pl::decode_identity(r, id)) fail("malformed HelloAck");
+  if (id.protocol_version != pl::kVersion) {
+    fail("plant-link protocol version mismatch: image " + std::to_string(id.protocol_version) + ", rig " +
+         std::to_string(pl::kVersion));
   }
+  info_ = FirmwareInfo{id.firmware_version, id.build_hash, id.target};
+  batch_ = std::max<std::size_t>(1, std::min<std::size_t>(options_.batch, id.max_batch));
 }
 
 QemuDut::~QemuDut() { stop(); }
 
 void QemuDut::launch() {
-  // In $TMPDIR when it leaves room for the UART socket's path (a Unix socket path holds at most 107 bytes), else /tmp.
-  const char* tmpdir = std::getenv("TMPDIR");
-  std::string base = tmpdir != nullptr && *tmpdir != '\0' ? tmpdir : "/tmp";
-  if (base.size() > 60) base = "/tmp";
-  std::string templ = base + "/bmsrig-qemu-XXXXXX";
-  if (::mkdtemp(templ.data()) == nullptr)
-    throw DutError("mkdtemp in " + base + " failed: " + std::strerror(errno));
-  dir_ = templ;
+  dir_ = make_temp_dir("bmsrig-qemu-XXXXXX");
   socket_path_ = dir_ / "uart.sock";
   log_path_ = dir_ / "qemu.log";
   telemetry_path_ = dir_ / "uart1.txt";
   const std::string qemu = find_executable(options_.qemu);
+  // The NVM: the board's PSRAM (the machine's RAM backend on mps2-an385, mapped at 0x21000000) in a host file.
+  // Board time: -icount shift=6 advances QEMU's clock 64 ns per executed instruction (1.6 cycles at 25 MHz, a
+  // pessimistic CPI for a Cortex-M3) while the CPU runs, and with the host clock while it sleeps (sleep=on). So
+  // SysTick (the overrun guard) and the watchdog count the image's own work, not the host's load: a host that
+  // stalls QEMU in the middle of a step cannot make a healthy board's watchdog bite.
   std::vector<std::string> args = {qemu,
-                                   "-M", "mps2-an385",
+                                   "-object", "memory-backend-file,id=nvm,size=16M,mem-path=" + nvm_file_.string() +
+                                                  ",share=on",
+                                   "-M", "mps2-an385,memory-backend=nvm",
+                                   "-icount", "shift=6,sleep=on",
                                    "-nographic",
                                    "-monitor", "none",
                                    "-serial", "unix:" + socket_path_.string() + ",server=on,wait=on",
@@ -240,6 +263,7 @@ void QemuDut::send_frame(pl::Type type, const std::vector<std::uint8_t>& payload
     done += static_cast<std::size_t>(w);
   }
   stats_.bytes_sent += n;
+  last_send_ = Clock::now();
 }
 
 QemuDut::Received QemuDut::receive_frame() {
@@ -288,6 +312,14 @@ QemuDut::Received QemuDut::request(pl::Type type, const std::vector<std::uint8_t
   send_frame(type, payload);
   for (;;) {
     Received r = receive_frame();
+    if (r.type == pl::Type::kReady) {
+      // The board restarted by itself (its watchdog): the request is lost with the old firmware run.
+      if (recovering_) fail("the board restarted again while the rig ran the handshake after its reset");
+      stats_.last_watchdog_reset_latency = Clock::now() - last_send_;
+      ++stats_.watchdog_resets;
+      recover_from_board_reset();
+      throw BoardRestarted{};
+    }
     if (r.sequence != last_sequence_) continue;  // a stale answer (never expected in lockstep)
     if (r.type == pl::Type::kError) {
       const auto code = static_cast<pl::ErrorCode>(r.payload.empty() ? 0 : r.payload[0]);
@@ -298,29 +330,79 @@ QemuDut::Received QemuDut::request(pl::Type type, const std::vector<std::uint8_t
   }
 }
 
-void QemuDut::start(const fw::Config& config) {
-  configure(config);
-  config_ = config;
+template <class F>
+auto QemuDut::retrying(F&& f) -> decltype(f()) {
+  try {
+    return f();
+  } catch (const BoardRestarted&) {
+  }
+  try {
+    return f();  // once more, on the restarted board
+  } catch (const BoardRestarted&) {
+    fail("the board reset itself again while the rig repeated the request its first reset had cut off");
+  }
 }
 
-void QemuDut::configure(const fw::Config& config) {
+void QemuDut::start(const fw::Config& config) {
   std::vector<std::uint8_t> p(pl::kConfigSize);
   pl::Writer w(p.data(), p.size());
   pl::encode_config(w, config);
-  const Received ack = request(pl::Type::kConfig, p, pl::Type::kConfigAck);
-  if (ack.payload.size() != 1) fail("malformed ConfigAck");
-  const auto err = static_cast<fw::ConfigError>(ack.payload[0]);
+  configure_retrying(p);
+  config_ = config;
+}
+
+fw::Config QemuDut::start_stored() {
+  configure_retrying({});
+  config_ = board_config_;
+  return board_config_;
+}
+
+void QemuDut::configure_retrying(const std::vector<std::uint8_t>& payload) {
+  retrying([&] { configure(payload); });
+}
+
+
+void QemuDut::configure(const std::vector<std::uint8_t>& payload) {
+  const Received ack = request(pl::Type::kConfig, payload, pl::Type::kConfigAck);
+  pl::Reader r(ack.payload.data(), ack.payload.size());
+  const auto err = static_cast<fw::ConfigError>(r.u8());
+  const auto nvm = static_cast<fw::StoreError>(r.u8());
+  fw::Config in_force;
+  if (!pl::decode_config(r, in_force) || !r.at_end()) fail("malformed ConfigAck");
+  board_config_ = in_force;
+  nvm_status_ = nvm;
+  has_reference_ = false;
+  has_last_outputs_ = false;
   if (err != fw::ConfigError::kOk) {
     throw DutError(std::string("firmware refused the configuration: ") + fw::to_string(err) + " (code " +
                    std::to_string(static_cast<int>(err)) + ")");
   }
+}
+
+void QemuDut::recover_from_board_reset() {
+  decoder_ = pl::Decoder{};
+  rx_.clear();
+  rx_pos_ = 0;
   has_reference_ = false;
   has_last_outputs_ = false;
+  recovering_ = true;
+  try {
+    hello();
+    configure({});  // the board booted from its NVM: start on that configuration, as after a power-on
+  } catch (...) {
+    recovering_ = false;
+    throw;
+  }
+  recovering_ = false;
 }
 
 void QemuDut::reset(ResetKind kind) {
   if (kind == ResetKind::kWatchdog) {
-    request(pl::Type::kReset, {}, pl::Type::kResetAck);
+    try {
+      request(pl::Type::kReset, {}, pl::Type::kResetAck);
+    } catch (const BoardRestarted&) {
+      // the board's own watchdog got there first: it restarted from its power-on state already
+    }
     return;
   }
   // Power: QEMU is killed (no clean exit: the supply is gone) and started again on the same image.
@@ -345,7 +427,8 @@ void QemuDut::reset(ResetKind kind) {
   has_last_outputs_ = false;
   try {
     boot();
-    if (config_) configure(*config_);
+    retrying([&] { configure({}); });  // the board booted from its NVM: start on what it holds, send nothing
+    if (config_) config_ = board_config_;
   } catch (...) {
     stop();
     throw;
@@ -354,6 +437,12 @@ void QemuDut::reset(ResetKind kind) {
 
 std::size_t QemuDut::step_ticks(std::span<const BoardSample> samples, fw::Millis first_now, const fw::Outputs& assumed,
                                 std::span<fw::Outputs> out) {
+  // The board's watchdog may restart it during the step: then the same samples again, on the fresh firmware.
+  return retrying([&] { return step_once(samples, first_now, assumed, out); });
+}
+
+std::size_t QemuDut::step_once(std::span<const BoardSample> samples, fw::Millis first_now, const fw::Outputs& assumed,
+                               std::span<fw::Outputs> out) {
   const std::size_t n = std::min({samples.size(), out.size(), batch_});
   if (n == 0) throw DutError("PIL: step_ticks needs at least one sample");
   // The emulated board's ADC (the same model as the in-process board's), then the plant-link encoding.
@@ -432,6 +521,11 @@ void QemuDut::stop() noexcept {
     std::error_code ec;
     std::filesystem::remove_all(dir_, ec);
     dir_.clear();
+  }
+  if (!nvm_dir_.empty()) {
+    std::error_code ec;
+    std::filesystem::remove_all(nvm_dir_, ec);
+    nvm_dir_.clear();
   }
 }
 

@@ -6,13 +6,25 @@
 //
 // Lifecycle
 // - The constructor checks that QEMU and the image exist (DutError naming what to install or build), starts
-//   `qemu-system-arm -M mps2-an385 -nographic -monitor none -serial unix:<tmp>/uart.sock,server=on,wait=on
-//   -serial file:<tmp>/uart1.txt -semihosting-config enable=on,target=native -kernel <image>` (UART1 carries
-//   the VE.Direct telemetry: telemetry()), connects, waits for the image's kReady frame
-//   (nothing is sent before the first byte arrives) and runs the handshake (protocol version, firmware
-//   version and build hash).
-// - start(config) loads the configuration into a fresh fw::Bms on the board (refused → DutError with the
-//   firmware's error code); reset() is Bms::reset() on the board.
+//   `qemu-system-arm -M mps2-an385 -icount shift=6,sleep=on -nographic -monitor none -serial
+//   unix:<tmp>/uart.sock,server=on,wait=on -serial file:<tmp>/uart1.txt -semihosting-config
+//   enable=on,target=native -kernel <image>` with the NVM backend below (UART1 carries the VE.Direct telemetry:
+//   telemetry()), connects, waits for the image's kReady frame (nothing is sent before the first byte arrives)
+//   and runs the handshake (protocol version, firmware version and build hash). `-icount` makes QEMU's clock board
+//   time: 64 ns per executed instruction while the CPU runs, the host clock while it sleeps — so SysTick (the
+//   overrun guard) and the board's watchdog count the image's work, not the host's load.
+// - Non-volatile memory: the board's PSRAM (0x21000000, 16 MiB, where the image keeps its two configuration
+//   slots) is backed by a host file — QemuDutOptions::nvm_file, or a fresh temporary file per QemuDut (removed by
+//   stop()) — passed to every QEMU start (`-object memory-backend-file,id=nvm,size=16M,mem-path=FILE,share=on
+//   -M mps2-an385,memory-backend=nvm`), so it survives power resets. A fresh file reads as zeros: no valid slot.
+// - start(config) loads the configuration into a fresh fw::Bms on the board, which saves it in its NVM (refused →
+//   DutError with the firmware's error code); start_stored() starts on the configuration the board booted with
+//   from its NVM instead, without sending one. After either, board_config() and nvm_status() tell what the board
+//   has in force and how its NVM fared (fw::StoreError: kNoValidSlot = both slots bad, defaults in force).
+// - A kReady frame while an answer is awaited is a reset the board did by itself (its watchdog, FLT-3): QemuDut
+//   runs the handshake again, starts on the board's stored configuration (as after a power-on) and repeats the
+//   pending request; the step that was pending runs on the freshly started firmware, so the outputs the rig records
+//   are those of the FLT-3 start-up. stats().watchdog_resets counts them.
 // - step_ticks() sends up to preferred_batch() samples per exchange; the board stops after the first tick whose
 //   Outputs differ from `assumed` (same contract as InProcessDut, so traces are identical to SIL).
 // - stop() (also from the destructor, and therefore on every exception path) asks the image to exit, then
@@ -30,6 +42,7 @@
 #include <string>
 #include <vector>
 
+#include "fw/config_store.hpp"
 #include "fw/plant_link.hpp"
 #include "rig/dut.hpp"
 
@@ -43,7 +56,15 @@ struct QemuDutOptions {
   // VE.Direct telemetry on UART1 (telemetry()): off by default — every byte the image writes costs QEMU time
   // (one block per firmware second roughly halves PIL speed).
   bool telemetry = false;
+  // The host file behind the board's NVM (PSRAM); empty: a temporary file per QemuDut. The path must not
+  // contain a comma (QEMU's option syntax).
+  std::filesystem::path nvm_file;
 };
+
+// Where the image keeps its configuration slots in the NVM file (firmware/boards/mps2-an385/nvm.cpp).
+inline constexpr std::size_t kNvmSlotOffset[2] = {0x0000, 0x0040};
+inline constexpr std::size_t kNvmSlotSize = 0x40;
+inline constexpr std::size_t kNvmFileSize = 16u << 20;
 
 // The environment variable BMSRIG_PIL_IMAGE, else the image the tree's cross build makes:
 // build/cross-cm3/firmware/boards/mps2-an385/fw_mps2_an385.elf under the current directory or the nearest folder
@@ -56,9 +77,14 @@ struct QemuLinkStats {
   std::uint64_t bytes_sent = 0;    // all frames to the board
   std::uint32_t overruns = 0;      // the board's overrun guard (steps longer than one tick of target time)
   std::uint32_t max_step_cycles = 0;
+  std::uint32_t watchdog_resets = 0;  // resets the board did by itself (an unexpected kReady), see above
+  // Host time from the last frame sent before such a reset to its kReady (the last one).
+  std::chrono::nanoseconds last_watchdog_reset_latency{0};
 };
 
 class QemuDut final : public Dut {
+  using Clock = std::chrono::steady_clock;
+
  public:
   explicit QemuDut(QemuDutOptions options = {});
   ~QemuDut() override;
@@ -68,11 +94,18 @@ class QemuDut final : public Dut {
   FirmwareInfo firmware_info() const override { return info_; }
   std::string mode() const override { return "pil"; }
   void start(const fw::Config& config) override;
+  // Starts afresh on the configuration the board holds (loaded from its NVM at boot); returns it.
+  fw::Config start_stored();
+  // The configuration in force on the board and its NVM status (fw::StoreError), as of the last start.
+  const fw::Config& board_config() const { return board_config_; }
+  fw::StoreError nvm_status() const { return nvm_status_; }
+  const std::filesystem::path& nvm_file() const { return nvm_file_; }
   std::size_t step_ticks(std::span<const BoardSample> inputs, fw::Millis first_now, const fw::Outputs& assumed,
                          std::span<fw::Outputs> out) override;
   std::size_t preferred_batch() const override { return batch_; }
   // kWatchdog: the image's core restarts (plant-link Reset frame). kPower: QEMU is killed and started again on
-  // the same image; the image boots and gets the run's configuration again.
+  // the same image and NVM file; the image boots from its NVM and QemuDut starts it on that configuration
+  // (start_stored()), sending none.
   void reset(ResetKind kind) override;
   void stop() noexcept override;
 
@@ -89,7 +122,16 @@ class QemuDut final : public Dut {
     std::vector<std::uint8_t> payload;
   };
   void boot();       // launch QEMU, connect, Ready + Hello
-  void configure(const fw::Config& config);
+  void hello();
+  void configure(const std::vector<std::uint8_t>& payload);  // kConfig (empty: the stored configuration)
+  void configure_retrying(const std::vector<std::uint8_t>& payload);
+  void recover_from_board_reset();
+  std::size_t step_once(std::span<const BoardSample> samples, fw::Millis first_now, const fw::Outputs& assumed,
+                        std::span<fw::Outputs> out);
+  struct BoardRestarted {};  // thrown by request() after recover_from_board_reset()
+  // Runs f; when the board restarts by itself during it, once more on the restarted board (twice: DutError).
+  template <class F>
+  auto retrying(F&& f) -> decltype(f());
   void launch();
   void connect_socket();
   void send_frame(fw::plant_link::Type type, const std::vector<std::uint8_t>& payload);
@@ -123,6 +165,12 @@ class QemuDut final : public Dut {
   fw::Outputs last_outputs_{};
   QemuLinkStats stats_;
   std::optional<fw::Config> config_;  // the run's configuration (start())
+  fw::Config board_config_{};
+  fw::StoreError nvm_status_ = fw::StoreError::kOk;
+  std::filesystem::path nvm_file_;
+  std::filesystem::path nvm_dir_;     // the temporary NVM file's folder (empty: the caller's file)
+  Clock::time_point last_send_{};
+  bool recovering_ = false;
   std::string telemetry_before_;      // UART1 text of the QEMU processes before the last power reset
 };
 
