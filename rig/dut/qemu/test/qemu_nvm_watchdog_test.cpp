@@ -18,6 +18,8 @@
 #include <vector>
 
 #include "fw/config_store.hpp"
+#include "fw/registers.hpp"
+#include "fw/vedirect_hex.hpp"
 #include "rig/in_process_dut.hpp"
 #include "rig/qemu_dut.hpp"
 
@@ -108,11 +110,19 @@ fw::Config config_b() {
   return c;
 }
 
-rig::QemuDutOptions options(const fs::path& nvm, const char* image_name = "fw_mps2_an385.elf") {
+// VE.Direct off unless a test needs it (the test images have no VE.Direct port; it costs QEMU time).
+rig::QemuDutOptions options(const fs::path& nvm, const char* image_name = "fw_mps2_an385.elf", bool vedirect = false) {
   rig::QemuDutOptions o;
   o.image = image(image_name);
   o.nvm_file = nvm;
+  o.vedirect = vedirect;
   return o;
+}
+
+std::string hex_set(std::uint16_t id, std::uint32_t value, std::size_t size) {
+  char line[fw::vedirect::kMaxHexFrameChars + 1];
+  return std::string(line, fw::vedirect::encode_hex(fw::vedirect::make_register(0x8, id, 0, value, size), line,
+                                                     sizeof line));
 }
 
 // Healthy cells, alternator charging, remote on: after start-up LD and CD are high and the alternator path on.
@@ -181,6 +191,31 @@ TEST(QemuNvm, FLT_4_ConfigurationKeptAcrossPowerCycles) {
   rig::QemuDut next(options(nvm));
   EXPECT_TRUE(same_config(next.start_stored(), config_a()));
   EXPECT_EQ(next.nvm_status(), fw::StoreError::kOk);
+}
+
+// FLT-4 through VE.Direct: a HEX set over UART1 that the firmware applies is saved in NVM (a power cycle finds it);
+// a refused one is neither applied nor saved.
+TEST(QemuNvm, FLT_4_HexSetIsSavedAndKeptAcrossPowerCycle) {
+  require_images();
+  TempDir dir;
+  const fs::path nvm = dir / "nvm.bin";
+  rig::QemuDut pil(options(nvm, "fw_mps2_an385.elf", true));
+  pil.start(config_a());
+  fw::Outputs last{};
+  run(pil, 0, 100, last);
+  const std::string ok = pil.vedirect_request(hex_set(fw::vedirect::reg::kFuseRatingA, 60, 2));
+  fw::vedirect::HexFrame answer;
+  ASSERT_EQ(fw::vedirect::decode_hex(ok.data(), ok.size(), answer), fw::vedirect::HexError::kOk) << ok;
+  EXPECT_EQ(answer.flags(), fw::vedirect::kFlagOk);
+  const std::string refused = pil.vedirect_request(hex_set(fw::vedirect::reg::kPrealarmMv, 3151, 2));
+  ASSERT_EQ(fw::vedirect::decode_hex(refused.data(), refused.size(), answer), fw::vedirect::HexError::kOk) << refused;
+  EXPECT_EQ(answer.flags(), fw::vedirect::kFlagParameterError);
+  pil.reset(rig::ResetKind::kPower);
+  fw::Config expected = config_a();
+  expected.fuse_rating_a = 60;
+  EXPECT_TRUE(same_config(pil.board_config(), expected))
+      << "fuse " << pil.board_config().fuse_rating_a << " A, pre-alarm " << pil.board_config().prealarm_mv << " mV";
+  EXPECT_EQ(pil.nvm_status(), fw::StoreError::kOk);
 }
 
 // The temporary NVM file of a QemuDut without one is its own and goes with it.
