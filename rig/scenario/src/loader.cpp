@@ -1339,6 +1339,8 @@ Scenario build_case(const YAML::Node& root, const Ctx& ctx, const LoadOptions& o
   sc.file = ctx.file;
   sc.parameters = *ctx.params;
   sc.world = plant::WorldParams{};
+  // The power stage's limit loop is realistic unless the scenario asks for an exact one (plant_models README).
+  sc.world.power_stage = sc.world.power_stage.realistic_limiter();
   Setup su;
   bool first_loads = true;
   bool shore = false;
@@ -1402,8 +1404,11 @@ Scenario build_case(const YAML::Node& root, const Ctx& ctx, const LoadOptions& o
         check_keys(c, ps, "plant.power_stage",
                    {"realistic_limiter", "reverse_conduction", "gain_error", "offset_a", "windup_fraction"});
         auto& st = sc.world.power_stage;
-        if (ps["realistic_limiter"] && boolean(c, ps["realistic_limiter"], "realistic_limiter"))
-          st = st.realistic_limiter();
+        if (ps["realistic_limiter"] && !boolean(c, ps["realistic_limiter"], "realistic_limiter")) {
+          st.gain_error = 0.0;  // an exact limit loop
+          st.offset_a = 0.0;
+          st.windup_fraction = 0.0;
+        }
         if (ps["reverse_conduction"]) st.reverse_conduction = boolean(c, ps["reverse_conduction"], "reverse_conduction");
         if (ps["gain_error"]) st.gain_error = quantity(c, ps["gain_error"], Dim::kPlain, "gain_error");
         if (ps["offset_a"]) st.offset_a = quantity(c, ps["offset_a"], Dim::kCurrent, "offset_a");
