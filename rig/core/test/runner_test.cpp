@@ -2,6 +2,7 @@
 // semantics, and "recorded only when changed".
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 
@@ -127,6 +128,35 @@ expect:
   EXPECT_NE(a[1].find("after tick 2490 before tick 2500"), std::string::npos) << a[1];
   EXPECT_LT(batched.log().size() * 4, single.log().size());  // batching did happen
   EXPECT_EQ(r1.verdict, r2.verdict);
+}
+
+// A `when:` on a signal the Dut observes (known only after the step) cannot be speculated: the run steps one tick
+// at a time even on a batching Dut.
+TEST(Runner, WhenOnAVeDirectSignalStepsOneTickAtATime) {
+  const auto cases = rig::scenario::load_text(R"(
+name: when on VE.Direct
+bank: { batteries: 1, soc: 0.5, temperature_c: 20 }
+timeline:
+  - when: vedirect/text/blocks >= 2
+    vedirect: { get: 0x2100 }
+  - at: 3 s
+    end: true
+expect:
+  - always: bms/out/charge == high
+    from: 2 s
+)", "inline.yaml");
+  rig::test::LoggingDut batched(16);
+  const auto r = rig::run_scenario(cases.at(0), batched);
+  ASSERT_TRUE(r.error.empty()) << r.error;
+  std::size_t steps = 0;
+  for (const auto& l : batched.log()) {
+    if (l.rfind("step ", 0) != 0) continue;
+    ++steps;
+    EXPECT_EQ(l.substr(l.rfind(' ')), " 1") << l;
+  }
+  EXPECT_EQ(steps, 300u);
+  // the `when:` fired (2 blocks: at 2 s) and its request went out
+  EXPECT_NE(std::find(batched.log().begin(), batched.log().end(), "request :70021002D\n"), batched.log().end());
 }
 
 TEST(Runner, RecordsOnlyChanges) {

@@ -56,6 +56,7 @@ class LoggingDut final : public Dut {
   }
   std::size_t preferred_batch() const override { return batch_; }
   void reset(ResetKind kind) override { inner_.reset(kind); }
+  std::optional<double> observed(std::string_view signal) const override { return inner_.observed(signal); }
   std::string vedirect_request(std::string_view line) override {
     log_.push_back("request " + std::string(line));
     return inner_.vedirect_request(line);
