@@ -56,7 +56,7 @@ int main() {
   static fw::plant_link::Server server(port, fw::plant_link::make_identity("mps2-an385"));
   static board::VeDirectPort vedirect(server.bms());
   g_vedirect = &vedirect;
-  vedirect.set_after_set(save_after_set, &server);
+  vedirect.registers().set_after_set(save_after_set, &server);
   board::set_fault_channel(&server);
   server.set_config_store(&board::config_store());
   (void)server.boot_from_store();

@@ -36,10 +36,8 @@ class VeDirectPort {
   void poll(const fw::Outputs& latest);
   // After every executed tick (the plant-link tick hook): a text block when `now` is a whole second (≥ 1 s).
   void on_tick(const fw::Inputs& in, const fw::Outputs& out, const fw::Config& config, fw::Millis now);
-  // Called after every applied set (the board's NVM save, FLT-4).
-  void set_after_set(fw::vedirect::RegisterHandler::AfterSet hook, void* context) {
-    registers_.set_after_set(hook, context);
-  }
+  // The register handler the port answers with (e.g. to hook persistence of accepted sets at boot).
+  fw::vedirect::RegisterHandler& registers() { return registers_; }
 
  private:
   void answer_line();

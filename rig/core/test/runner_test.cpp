@@ -2,6 +2,7 @@
 // semantics, and "recorded only when changed".
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 
@@ -73,6 +74,89 @@ TEST(Runner, BatchedSpeculativeSteppingGivesTheSameTraceAsSingleTicks) {
   // Batching did happen: far fewer calls than ticks.
   EXPECT_LT(batched.calls() * 4, batched.ticks());
   EXPECT_EQ(r2.verdict, rig::Verdict::kPass);
+}
+
+// A VE.Direct request goes out between the same two firmware steps whether the Dut batches ticks or not: one from
+// the timeline before the step of its tick (that tick runs on its own), one from a `when:` after the step of the
+// tick its condition became true at (the batch ends with that tick).
+TEST(Runner, VeDirectRequestsReachABatchingDutBetweenTheSameSteps) {
+  const auto cases = rig::scenario::load_text(R"(
+name: requests between steps
+bank: { batteries: 1, soc: 0.5, temperature_c: 20 }
+timeline:
+  - at: 2.5 s
+    vedirect: { get: 0x2100 }
+  - when: bms/out/load == high
+    vedirect: { set: 0x2183, value: 3150 }
+  - at: 4 s
+    end: true
+expect:
+  - always: bms/out/charge == high
+    from: 2 s
+)", "inline.yaml");
+  ASSERT_EQ(cases.size(), 1u);
+  // Where each request falls: the first_now of the step before and after it (single ticks: the exact instants).
+  auto around = [](const std::vector<std::string>& log) {
+    std::vector<std::string> out;
+    for (std::size_t i = 0; i < log.size(); ++i) {
+      if (log[i].rfind("request", 0) != 0) continue;
+      std::string before = i > 0 ? log[i - 1] : "-", after = i + 1 < log.size() ? log[i + 1] : "-";
+      // "step <first_now> <n>": the last tick executed before, the first tick after
+      const auto last_tick = [](const std::string& st) {
+        const auto a = st.find(' '), b = st.rfind(' ');
+        return std::stoul(st.substr(a + 1, b - a - 1)) + (std::stoul(st.substr(b + 1)) - 1) * fw::kTickMs;
+      };
+      const auto first_tick = [](const std::string& st) { return std::stoul(st.substr(5, st.rfind(' ') - 5)); };
+      out.push_back(log[i] + " after tick " + std::to_string(last_tick(before)) + " before tick " +
+                    std::to_string(first_tick(after)));
+    }
+    return out;
+  };
+  rig::test::LoggingDut single(1), batched(16);
+  const auto r1 = rig::run_scenario(cases[0], single);
+  const auto r2 = rig::run_scenario(cases[0], batched);
+  ASSERT_TRUE(r1.error.empty()) << r1.error;
+  ASSERT_TRUE(r2.error.empty()) << r2.error;
+  const auto a = around(single.log()), b = around(batched.log());
+  ASSERT_EQ(a.size(), 2u);
+  EXPECT_EQ(a, b);
+  // the `when:` set: LD goes high at 1 s (start-up), the request follows that tick's step
+  EXPECT_NE(a[0].find("request :88321"), std::string::npos) << a[0];
+  EXPECT_NE(a[0].find("after tick 1000 before tick 1010"), std::string::npos) << a[0];
+  // the timeline's get at 2.5 s: before that tick's step
+  EXPECT_NE(a[1].find("request :7002100"), std::string::npos) << a[1];
+  EXPECT_NE(a[1].find("after tick 2490 before tick 2500"), std::string::npos) << a[1];
+  EXPECT_LT(batched.log().size() * 4, single.log().size());  // batching did happen
+  EXPECT_EQ(r1.verdict, r2.verdict);
+}
+
+// A `when:` on a signal the Dut observes (known only after the step) cannot be speculated: the run steps one tick
+// at a time even on a batching Dut.
+TEST(Runner, WhenOnAVeDirectSignalStepsOneTickAtATime) {
+  const auto cases = rig::scenario::load_text(R"(
+name: when on VE.Direct
+bank: { batteries: 1, soc: 0.5, temperature_c: 20 }
+timeline:
+  - when: vedirect/text/blocks >= 2
+    vedirect: { get: 0x2100 }
+  - at: 3 s
+    end: true
+expect:
+  - always: bms/out/charge == high
+    from: 2 s
+)", "inline.yaml");
+  rig::test::LoggingDut batched(16);
+  const auto r = rig::run_scenario(cases.at(0), batched);
+  ASSERT_TRUE(r.error.empty()) << r.error;
+  std::size_t steps = 0;
+  for (const auto& l : batched.log()) {
+    if (l.rfind("step ", 0) != 0) continue;
+    ++steps;
+    EXPECT_EQ(l.substr(l.rfind(' ')), " 1") << l;
+  }
+  EXPECT_EQ(steps, 300u);
+  // the `when:` fired (2 blocks: at 2 s) and its request went out
+  EXPECT_NE(std::find(batched.log().begin(), batched.log().end(), "request :70021002D\n"), batched.log().end());
 }
 
 TEST(Runner, RecordsOnlyChanges) {

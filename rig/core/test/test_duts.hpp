@@ -5,6 +5,8 @@
 
 #include <algorithm>
 #include <cstddef>
+#include <string>
+#include <string_view>
 #include <vector>
 
 #include "rig/in_process_dut.hpp"
@@ -36,6 +38,36 @@ class BatchingDut final : public Dut {
   InProcessDut inner_;
   std::size_t batch_;
   std::size_t calls_ = 0, ticks_ = 0;
+};
+
+// A batching Dut that logs the order of its steps and VE.Direct requests ("step <first_now> <count>",
+// "request <line>"), forwarding both to an in-process board.
+class LoggingDut final : public Dut {
+ public:
+  explicit LoggingDut(std::size_t batch) : batch_(batch) {}
+  FirmwareInfo firmware_info() const override { return inner_.firmware_info(); }
+  std::string mode() const override { return "sil"; }
+  void start(const fw::Config& c) override { inner_.start(c); }
+  std::size_t step_ticks(std::span<const BoardSample> in, fw::Millis first_now, const fw::Outputs& assumed,
+                         std::span<fw::Outputs> out) override {
+    const std::size_t n = inner_.step_ticks(in, first_now, assumed, out);
+    log_.push_back("step " + std::to_string(first_now) + " " + std::to_string(n));
+    return n;
+  }
+  std::size_t preferred_batch() const override { return batch_; }
+  void reset(ResetKind kind) override { inner_.reset(kind); }
+  std::optional<double> observed(std::string_view signal) const override { return inner_.observed(signal); }
+  std::string vedirect_request(std::string_view line) override {
+    log_.push_back("request " + std::string(line));
+    return inner_.vedirect_request(line);
+  }
+  void stop() noexcept override {}
+  const std::vector<std::string>& log() const { return log_; }
+
+ private:
+  InProcessDut inner_;
+  std::size_t batch_;
+  std::vector<std::string> log_;
 };
 
 // Distorts the firmware's outputs as a faulty firmware would:

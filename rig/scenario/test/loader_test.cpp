@@ -458,6 +458,20 @@ TEST(LoaderErrors, RefusesAnEntryWithoutAction) {
             "s.yaml:4:5: found a timeline entry without an action, expected set:, ramp:, fault:, vedirect: or end: true");
 }
 
+// A raw VE.Direct line is what a host writes on the port: ':' and printable characters without a second ':' (a
+// board restarts its line there, so SIL and the image would answer different lines).
+TEST(LoaderErrors, RefusesAVeDirectSendThatIsNotOneHexLine) {
+  const std::string expected = "expected a HEX line: ':' followed by 1..145 printable characters other than ':'";
+  for (const std::string bad : {"7002100FF", ":70021:00FF", ":"}) {
+    const std::string e = error_of(kHead + "timeline:\n  - at: 1 s\n    vedirect: { send: \"" + bad + "\" }\n" + kExpect);
+    EXPECT_NE(e.find("s.yaml:5:"), std::string::npos) << e;
+    EXPECT_NE(e.find("found '" + bad + "', " + expected), std::string::npos) << e;
+  }
+  // Malformed frames are fine (the board's error reply is what a scenario tests): wrong checksum, a non-hex digit.
+  for (const std::string ok : {":70021002E", ":7G0021002D"})
+    EXPECT_EQ(error_of(kHead + "timeline:\n  - at: 1 s\n    vedirect: { send: \"" + ok + "\" }\n" + kExpect), "") << ok;
+}
+
 TEST(LoaderErrors, RefusesAWrongUnitInACheckLimit) {
   EXPECT_EQ(error_of(kHead + "expect:\n  - bounded: { signal: alternator/current_a, max: 90 V }\n"),
             "s.yaml:4:51: found '90 V' (unit 'V'), expected a current (A, mA) for 'max of alternator/current_a'");
