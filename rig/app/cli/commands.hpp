@@ -30,5 +30,6 @@ int bench_check(const std::string& rig_file);
 Command add_bench(CLI::App& app, const Context& ctx);
 Command add_history(CLI::App& app, const Context& ctx);
 Command add_merge(CLI::App& app, const Context& ctx);
+Command add_resources(CLI::App& app, const Context& ctx);
 
 }  // namespace rig::app::cli

@@ -11,6 +11,7 @@
 //   bmsrig compare <A.json> <B.json> [--json OUT] [--tolerance-file TOL.json]
 //   bmsrig bench check <rig.yaml>
 //   bmsrig merge <shard folders>... --out DIR [--requirements REQUIREMENTS.md]
+//   bmsrig resources <rig.yaml>... [--out F]   # CTest resource spec: one resource per bench
 //   bmsrig history add <results.json> --db FILE | history trend --db FILE [--last K] [--mode M] [--json OUT]
 //
 // Exit status (documented in rig/app/README.md):
@@ -44,6 +45,7 @@ int main(int argc, char** argv) {
       cli::add_run(app, ctx),     cli::add_validate(app, ctx), cli::add_list(app, ctx),
       cli::add_certify(app, ctx), cli::add_report(app, ctx),   cli::add_compare(app, ctx),
       cli::add_signals(app, ctx), cli::add_bench(app, ctx),   cli::add_history(app, ctx), cli::add_merge(app, ctx),
+      cli::add_resources(app, ctx),
   };
   try {
     app.parse(argc, argv);

@@ -79,6 +79,10 @@ int execute(const RunSpec& spec, rig::report::RunResult& run, std::size_t* file_
         probe.parameters = c.parameters;
         if (probe.display_name().find(filters.name) == std::string::npos) continue;
       }
+      if (!filters.cases.empty() &&
+          std::find(filters.cases.begin(), filters.cases.end(), case_id(f.path.string(), c.parameters)) ==
+              filters.cases.end())
+        continue;
       work.push_back(Job{&f, &c});
     }
   }

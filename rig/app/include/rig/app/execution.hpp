@@ -23,6 +23,7 @@ struct HtmlOut {
 struct Filters {
   std::vector<std::string> requirements;  // keep cases naming any of these IDs
   std::string name;                       // keep cases whose display name contains this
+  std::vector<std::string> cases;         // keep only cases with one of these ids (history.hpp case_id)
 };
 
 // What one run of cases needs: the inputs, the Dut mode and the output files.
