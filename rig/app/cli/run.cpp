@@ -26,7 +26,8 @@ Command add_run(CLI::App& app, const Context& ctx) {
                   "(RESOURCE_GROUPS; see bmsrig resources)")
       ->excludes("--rig");
   run->add_option("--firmware", spec->dut.firmware,
-                  "the firmware image (ELF) for pil (default: BMSRIG_PIL_IMAGE, else this tree's cross-cm3 build)");
+                  "the firmware image (ELF): pil runs it (default: BMSRIG_PIL_IMAGE, else this tree's cross-cm3 build); hil "
+                  "flashes it (rig.yaml board.program) and refuses a board whose identity differs (exit 5)");
   run->add_option("--html", spec->html.path, "write the self-contained HTML report here");
   run->add_option("--requirements", spec->html.requirements,
                   "REQUIREMENTS.md: requirement IDs for the report's traceability matrix")

@@ -120,6 +120,14 @@ int execute(const RunSpec& spec, rig::report::RunResult& run, std::size_t* file_
     work = std::move(mine);
   }
 
+  // The mode's preparation, once before any case (hil with --firmware: flash, then check the board's identity).
+  try {
+    duts().prepare(mode, spec.dut);
+  } catch (const DutPreparationError& e) {
+    std::fprintf(stderr, "bmsrig: %s\nbmsrig: nothing was run (exit %d)\n", e.what(), kExitBoardRefused);
+    return kExitBoardRefused;
+  }
+
   // A killed run (SIGKILL, power loss) writes nothing: the previous run's files at the same paths must not stay
   // behind looking current, so they go now and come back, complete, at the end (written atomically).
   for (const std::string* out : {&junit, &json, &html.path}) {
