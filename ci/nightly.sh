@@ -77,7 +77,7 @@ merge() {
     note 2
     return
   fi
-  "$bmsrig" merge "$out/$mode"-[0-9]*/ --out "$out/$mode" --requirements "$requirements" || rc=$?
+  "$bmsrig" merge "$out/$mode"-[0-9]*/ --out "$out/$mode" --requirements "$requirements" --history "$db" || rc=$?
   note "$rc"
   [ "$rc" -le 2 ] || return 0  # 3: shards refused, nothing merged, nothing to record
   rc=0

@@ -32,6 +32,8 @@ Command add_run(CLI::App& app, const Context& ctx) {
   run->add_option("--requirements", spec->html.requirements,
                   "REQUIREMENTS.md: requirement IDs for the report's traceability matrix")
       ->check(CLI::ExistingFile);
+  run->add_option("--history", spec->html.history, "a margin history database (bmsrig history): the HTML report shows each check's margin over the last runs as a sparkline, flagged ones first");
+  run->add_option("--history-last", spec->html.history_last, "with --history: the last K runs (default 20)");
   run->add_option("--junit", spec->junit, "write JUnit XML here");
   run->add_option("--json", spec->json, "write the JSON results here");
   run->add_option("--trace-dir", spec->trace_dir, "write one CSV and one VCD trace per case into this folder");

@@ -327,6 +327,7 @@ int execute(const RunSpec& spec, rig::report::RunResult& run, std::size_t* file_
         observation = rig::report::parse_observation_map(html.observation_map);
         ho.observation = &observation;
       }
+      if (!html.history.empty()) ho.history = margin_history(html.history, run, html.history_last, json);
       rig::report::write_html_report(run, ho, html.path);
     }
   } catch (const std::exception& e) {

@@ -26,6 +26,7 @@ for set in pass fail; do
   [ -f "$NIGHTLY_OUT/sil/report.html" ] || { echo "FAIL: $set: no merged report"; exit 1; }
   [ -f "$NIGHTLY_OUT/history.db" ] || { echo "FAIL: $set: nothing recorded in the history"; exit 1; }
   grep -q "trend:" "$NIGHTLY_OUT/out.txt" || { echo "FAIL: $set: no trend table"; exit 1; }
+  grep -q 'id="history-table"' "$NIGHTLY_OUT/sil/report.html" || { echo "FAIL: $set: no margin history in the report"; exit 1; }
   if [ $set = pass ]; then
     expect "passing shards" 0 $((s1 + s2)); expect "passing nightly" 0 $f
   else

@@ -18,6 +18,8 @@ struct HtmlOut {
   std::string path;          // --html
   std::string requirements;  // --requirements REQUIREMENTS.md (IDs for the traceability matrix)
   std::string observation_map;  // the observation map: coverage by observation in the matrix ("": by declaration)
+  std::string history;          // --history DB: the section "Margin history" (a sparkline per check, flagged first)
+  std::size_t history_last = 20;  // --history-last K: that many runs per check
 };
 
 struct Filters {
