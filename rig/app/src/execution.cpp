@@ -354,6 +354,12 @@ int execute(const RunSpec& spec, rig::report::RunResult& run, std::size_t* file_
     if (!html.path.empty()) std::printf("report: %s\n", html.path.c_str());  // last: the file a reader opens
   }
   if (run.interrupted) return kExitInterrupted;
+  for (const auto& c : run.cases)
+    if (c.error.find(rig::kBoardIdentityRefused) != std::string::npos) {
+      std::fprintf(stderr, "bmsrig: the board does not run the image given; no case was judged (exit %d)\n",
+                   kExitBoardRefused);
+      return kExitBoardRefused;
+    }
   if (status != kExitPass) return status;
   switch (run.verdict()) {
     case rig::Verdict::kPass: return kExitPass;

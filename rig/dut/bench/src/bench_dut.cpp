@@ -228,7 +228,7 @@ void BenchDut::start(const fw::Config& config) {
       if (options_.expected_identity) {
         const auto board = read_board_identity(*link_, io_, options_.identity_wait, rig_.telemetry->port);
         if (const auto diff = identity_mismatch(*options_.expected_identity, board); !diff.empty())
-          throw DutError("board identity: the board does not run " + options_.image + ": " + diff + " (board: " +
+          throw DutError(std::string(kBoardIdentityRefused) + "the board does not run " + options_.image + ": " + diff + " (board: " +
                          describe(board) + "; image: " + describe(*options_.expected_identity) + ")");
       }
       // The build the board runs (0x21A0, the first 8 hex digits of its git hash): what the results name.

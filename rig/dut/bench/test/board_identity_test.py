@@ -9,7 +9,7 @@ the firmware's RegisterHandler: product id 0x0100, firmware version 0x0102, buil
         board.program: OpenOCD (a stand-in that records its arguments) is called once with that command line before
         the scenario, the identity matches, the case runs and passes, and the results name the build the board reported
   board_identity_test.py BMSRIG VIRTUAL_BOARD SCENARIO mismatch -> an image whose identity differs (build hash, then
-        firmware version): the case is refused at its start — an error naming what differs, exit 2, nothing judged;
+        firmware version): the case is refused at its start — an error naming what differs, nothing judged, exit 5;
         an image without its identity file: refused before anything moves, exit 5
 """
 import json
@@ -113,17 +113,17 @@ def main():
                 print(r.stderr.strip()[-600:])
                 res = json.load(open(results))
                 case = res["cases"][0]
-                if r.returncode != 2 or case["verdict"] != "error" or case["checks"] or \
+                if r.returncode != 5 or case["verdict"] != "error" or case["checks"] or \
                         says not in case["error"] or "does not run " + other not in case["error"]:
                     fail(f"{field} differs: exit {r.returncode}, case {case['verdict']} {case['error']!r}; "
-                         f"expected exit 2 and an error naming '{says}'")
+                         f"expected exit 5 and an error naming '{says}'")
                 os.remove(results)
             os.remove(other + ".identity.json")
             r = subprocess.run([bmsrig, "run", "--mode", "hil", "--rig", rig_yaml, "--firmware", other, scenario,
                                 "--json", results], capture_output=True, text=True, timeout=60)
             if r.returncode != 5 or other + ".identity.json" not in r.stderr or os.path.exists(results):
                 fail(f"an image without identity: exit {r.returncode}, {r.stderr!r}")
-            print("a board not running the image is refused (exit 2, case error naming what differs); no identity: exit 5")
+            print("a board not running the image is refused (exit 5, case error naming what differs); no identity file: exit 5")
         else:
             fail("usage")
     finally:

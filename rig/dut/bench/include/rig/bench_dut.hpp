@@ -72,7 +72,7 @@ struct BenchDutOptions {
   // own stop handling (bmsrig's RunOptions::stop → Dut::stop(), which is safe too) sets this to false.
   bool handle_signals = true;
   // The image the board must run (`--firmware`): at every start() the board's identity (VE.Direct HEX 0x0100,
-  // 0x0102, 0x21A0, read within identity_wait) is compared with it, and start() throws DutError "board identity: …"
+  // 0x0102, 0x21A0, read within identity_wait) is compared with it, and start() throws DutError (kBoardIdentityRefused)
   // naming what differs, so no case runs on a board that is not running the image.
   std::optional<FirmwareIdentity> expected_identity;
   std::string image;  // its file, for the message
