@@ -1,15 +1,27 @@
-// Board support for QEMU's mps2-an385 (ARM MPS2 + AN385: Cortex-M3, CMSDK APB UART0 at 0x40004000, SysTick,
-// 25 MHz system clock). Depth: register level, exactly what QEMU emulates; the same code would run on the FPGA
-// board. No heap, no exceptions, no interrupts used.
+// Board support for QEMU's mps2-an385 (ARM MPS2 + AN385: Cortex-M3, CMSDK APB UART0 at 0x40004000 and UART1 at
+// 0x40005000, SysTick, 25 MHz system clock). Depth: register level, exactly what QEMU emulates; the same code would
+// run on the FPGA board. No heap, no exceptions.
 //
-// UART0 is polled, with WFI instead of a spin: no interrupt handler runs (PRIMASK set), but the RX interrupt is
-// enabled so that WFI sleeps until a byte is there. Why polled: the PIL firmware is a lockstep server with
-// nothing else to do while it waits for the next plant-link byte, so there is no ISR/main-loop shared state
-// and no ring buffer to size; QEMU back-pressures the socket while the one-byte RX buffer is full, so no byte
-// is lost however long a step takes. Why WFI and not a busy loop: under QEMU every status-register read takes
-// the emulator's global lock, which starves the thread that delivers the socket bytes (measured: ~100 single-
-// tick exchanges/s spinning). A board that samples ADCs while bytes arrive would use the RX interrupt with a
-// handler and a ring buffer instead.
+// Interrupts: two handlers, both tiny, at the same priority (no nesting), interrupts enabled (PRIMASK clear) except
+// around the sleep decision.
+// - UART0 (plant link) is polled: its RX interrupt only wakes the core from WFI. Its handler clears the UART's RX
+//   interrupt line and nothing else; the byte stays in the UART's one-byte buffer until the loop reads it. Why
+//   polled: the PIL firmware is a lockstep server with nothing else to do while it waits for the next plant-link
+//   byte, and QEMU back-pressures the socket while that buffer is full, so no byte is lost however long a step takes
+//   and there is no buffer to size. Why WFI and not a busy loop: under QEMU every status-register read takes the
+//   emulator's global lock, which starves the thread that delivers the socket bytes (measured: ~100 single-tick
+//   exchanges/s spinning).
+// - UART1 (VE.Direct, 19200 8N1 on a real board) receives by interrupt: the RX handler moves each byte into a
+//   256-byte ring (no heap); a byte that finds the ring full is dropped and counted (uart1_rx_dropped()), and the
+//   UART's own overrun flag is counted too (uart1_rx_overruns()). A VE.Direct host does not wait for the board,
+//   so receiving must not depend on the loop being idle: a batch of 32 ticks or a text block being written may
+//   take longer than a byte time (0.52 ms at 19200 baud).
+// - Sleeping: wait_for_rx() masks interrupts (PRIMASK), checks both UARTs, and only then executes WFI; a pending
+//   interrupt wakes WFI even while masked, and the handler runs once PRIMASK is cleared again. So a byte that
+//   arrives between the check and the WFI is never slept through (the classic lost-wake-up race).
+// Chosen over keeping PRIMASK set for good and masking UART0 with BASEPRI: the architecture lets WFI wake for an
+// interrupt masked by PRIMASK but not for one masked by BASEPRI (ARMv7-M, WFI wake-up events), so that design would
+// rely on an emulator detail to wake for plant-link bytes.
 #pragma once
 
 #include <cstddef>
@@ -23,16 +35,25 @@ namespace board {
 
 inline constexpr std::uint32_t kSystemClockHz = 25000000;  // MPS2 SYSCLK (QEMU models 25 MHz)
 
-// CMSDK APB UART0.
+// CMSDK APB UART0: the plant link (polled; see above).
 void uart_init(std::uint32_t baud);
 void uart_write(const std::uint8_t* data, std::size_t n);
 void uart_write_text(const char* text);
-std::uint8_t uart_read();           // blocks (polls) until a byte arrives
-std::uint32_t uart_rx_overruns();   // RX overrun flags seen (bytes lost); 0 on QEMU
+bool uart_try_read(std::uint8_t& byte);  // the received byte, if one is there (never blocks)
+std::uint8_t uart_read();                // blocks (sleeping in wait_for_rx) until a byte arrives
+std::uint32_t uart_rx_overruns();        // RX overrun flags seen (bytes lost); 0 on QEMU
 
-// CMSDK APB UART1: the VE.Direct telemetry port (TX only here; 19200 8N1 on a real board, TEL-1).
+// CMSDK APB UART1: the VE.Direct port (TEL-1 text blocks out, TEL-2 HEX both ways; 19200 8N1 on a real board).
+// Receive by interrupt into a ring buffer; transmit polled, one whole message per call from the main loop only
+// (never from a handler), so a HEX answer and a text block never interleave.
 void uart1_init(std::uint32_t baud);
 void uart1_write(const char* data, std::size_t n);
+bool uart1_try_read(std::uint8_t& byte);  // the oldest received byte, if any (never blocks)
+std::uint32_t uart1_rx_dropped();         // bytes dropped because the ring was full
+std::uint32_t uart1_rx_overruns();        // the UART's RX overrun flags seen (a byte lost before the handler ran)
+
+// Sleeps until a byte is waiting on UART0 or UART1 (returns at once when one already is).
+void wait_for_rx();
 
 // SysTick as a free-running 24-bit up-counter at the CPU clock (the overrun guard's time base).
 void cycle_counter_init();

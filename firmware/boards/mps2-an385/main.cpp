@@ -3,8 +3,9 @@
 // Boot: UART0 on (RX enabled before anything is sent), SysTick as cycle counter, then the kReady frame — the
 // rig waits for these first bytes before it sends anything. Then, for ever: read a byte, feed the plant-link
 // Server (which steps fw::Bms in lockstep and answers), until a kShutdown frame → semihosting exit 0.
-// Telemetry (TEL-1): a VE.Direct text block on UART1 at every new second of firmware time, when the rig enables
-// it in the handshake (kHelloOptionTickHook).
+// VE.Direct on UART1 (vedirect_port.hpp): HEX requests answered whenever the loop waits for a plant-link byte (never
+// inside a Bms::step); a TEL-1 text block at every whole second of firmware time from
+// 1 s on, when the rig enables it in the handshake (kHelloOptionTickHook).
 // A HardFault sends a kFault frame with the fault registers, prints them through semihosting and exits 1.
 // Overrun guard: every Bms::step is timed with SysTick; a step longer than one tick (kTickMs at 25 MHz) is
 // counted and reported in every kStepResult (overruns, max_step_cycles).
@@ -13,22 +14,18 @@
 #include "board.hpp"
 #include "fw/io.hpp"
 #include "fw/pil_server.hpp"
-#include "fw/vedirect_text.hpp"
+#include "vedirect_port.hpp"
 
 namespace {
 
 void port_write(void*, const std::uint8_t* data, std::size_t n) { board::uart_write(data, n); }
 std::uint32_t port_cycles(void*) { return board::cycle_counter(); }
 
-// TEL-1: one VE.Direct text block per second of firmware time on UART1, from the tick that starts the second.
+board::VeDirectPort* g_vedirect = nullptr;
+
+// TEL-1: the text block of the tick, if it starts a second.
 void port_on_tick(void*, const fw::Inputs& in, const fw::Outputs& out, const fw::Config& config, fw::Millis now) {
-  static fw::Millis last_second = 0xFFFFFFFFu;
-  const fw::Millis second = now / 1000u;
-  if (second == last_second) return;
-  last_second = second;
-  char block[200];
-  const std::size_t n = fw::vedirect::encode_telemetry(fw::vedirect::make_telemetry(in, out, config), block, sizeof block);
-  board::uart1_write(block, n);
+  if (g_vedirect != nullptr) g_vedirect->on_tick(in, out, config, now);
 }
 
 }  // namespace
@@ -46,10 +43,19 @@ int main() {
   port.on_tick = port_on_tick;
 
   static fw::plant_link::Server server(port, fw::plant_link::make_identity("mps2-an385"));
+  static board::VeDirectPort vedirect(server.bms());
+  g_vedirect = &vedirect;
   board::set_fault_channel(&server);
   server.send_ready();
   for (;;) {
-    if (server.feed(board::uart_read()) == fw::plant_link::Server::Action::kShutdown) break;
+    // Plant-link bytes first; VE.Direct HEX lines whenever no plant-link byte is waiting; sleep when neither is.
+    std::uint8_t byte = 0;
+    if (board::uart_try_read(byte)) {
+      if (server.feed(byte) == fw::plant_link::Server::Action::kShutdown) break;
+      continue;
+    }
+    vedirect.poll(server.last_outputs());
+    board::wait_for_rx();
   }
   board::semihosting_exit(true);
 }

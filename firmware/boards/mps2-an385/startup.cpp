@@ -13,6 +13,8 @@ int main();
 void Reset_Handler();
 void Default_Handler();
 void HardFault_Handler();
+void Uart0Rx_Handler();  // uart.cpp
+void Uart1Rx_Handler();  // uart.cpp
 void hard_fault_report(const std::uint32_t* frame, std::uint32_t exc_return);
 }
 
@@ -37,7 +39,8 @@ char* put_hex(char* p, const char* label, std::uint32_t v) {
 
 using Handler = void (*)();
 
-// Cortex-M3 system exceptions + 16 external interrupts (none used: every one goes to Default_Handler).
+// Cortex-M3 system exceptions + 16 external interrupts: UART0 RX (0) and UART1 RX (2) have handlers (uart.cpp,
+// see board.hpp); every other one goes to Default_Handler.
 __attribute__((section(".vectors"), used)) const Handler g_vectors[16 + 16] = {
     reinterpret_cast<Handler>(&_estack),
     Reset_Handler,
@@ -52,9 +55,12 @@ __attribute__((section(".vectors"), used)) const Handler g_vectors[16 + 16] = {
     nullptr,
     Default_Handler,  // PendSV
     Default_Handler,  // SysTick (interrupt not enabled: the counter is polled)
+    Uart0Rx_Handler,  // IRQ 0: UART0 RX
+    Default_Handler,  // IRQ 1: UART0 TX
+    Uart1Rx_Handler,  // IRQ 2: UART1 RX
     Default_Handler, Default_Handler, Default_Handler, Default_Handler, Default_Handler, Default_Handler,
     Default_Handler, Default_Handler, Default_Handler, Default_Handler, Default_Handler, Default_Handler,
-    Default_Handler, Default_Handler, Default_Handler, Default_Handler,
+    Default_Handler,
 };
 
 extern "C" void Reset_Handler() {

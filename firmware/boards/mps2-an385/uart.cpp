@@ -6,8 +6,8 @@ namespace {
 struct CmsdkUart {
   volatile std::uint32_t data;      // 0x00
   volatile std::uint32_t state;     // 0x04: bit0 TX full, bit1 RX full, bit2 TX overrun, bit3 RX overrun
-  volatile std::uint32_t ctrl;      // 0x08: bit0 TX enable, bit1 RX enable
-  volatile std::uint32_t intstatus; // 0x0C
+  volatile std::uint32_t ctrl;      // 0x08: bit0 TX enable, bit1 RX enable, bit3 RX interrupt enable
+  volatile std::uint32_t intstatus; // 0x0C: read INTSTATUS, write 1 to clear (INTCLEAR)
   volatile std::uint32_t bauddiv;   // 0x10: ≥ 16 (QEMU ignores the UART until it is)
 };
 
@@ -18,27 +18,38 @@ constexpr std::uint32_t kTxEnable = 1u << 0;
 constexpr std::uint32_t kRxEnable = 1u << 1;
 constexpr std::uint32_t kRxInterruptEnable = 1u << 3;
 constexpr std::uint32_t kRxInterrupt = 1u << 1;  // INTSTATUS / INTCLEAR bit
-constexpr std::uint32_t kUart0RxIrq = 0;         // AN385: UART0 RX is external interrupt 0
+// AN385 interrupt map: UART n RX is external interrupt 2n, its TX 2n + 1.
+constexpr std::uint32_t kUart0RxIrq = 0;
+constexpr std::uint32_t kUart1RxIrq = 2;
 
 volatile std::uint32_t& nvic_iser() { return *reinterpret_cast<volatile std::uint32_t*>(0xE000E100u); }
-volatile std::uint32_t& nvic_icpr() { return *reinterpret_cast<volatile std::uint32_t*>(0xE000E280u); }
 
 CmsdkUart& uart0() { return *reinterpret_cast<CmsdkUart*>(0x40004000u); }
 CmsdkUart& uart1() { return *reinterpret_cast<CmsdkUart*>(0x40005000u); }
 
 std::uint32_t g_rx_overruns = 0;
 
+std::uint32_t divisor(std::uint32_t baud) {
+  const std::uint32_t div = kSystemClockHz / baud;
+  return div < 16 ? 16 : div;
+}
+
+// UART1 receive ring: written by the RX handler only (head), read by the main loop only (tail). Free-running 32-bit
+// indices (size a power of two): head - tail is the fill level; single producer, single consumer, no lock needed.
+constexpr std::uint32_t kRingSize = 256;
+std::uint8_t g_ring[kRingSize];
+volatile std::uint32_t g_ring_head = 0;
+volatile std::uint32_t g_ring_tail = 0;
+volatile std::uint32_t g_ring_dropped = 0;
+volatile std::uint32_t g_uart1_overruns = 0;
+
 }  // namespace
 
 void uart_init(std::uint32_t baud) {
-  std::uint32_t div = kSystemClockHz / baud;
-  if (div < 16) div = 16;
-  uart0().bauddiv = div;
-  // Interrupts stay masked (PRIMASK): the RX interrupt is enabled only so that WFI can sleep until a byte
-  // arrives instead of spinning on the status register (see board.hpp).
-  asm volatile("cpsid i" ::: "memory");
-  uart0().ctrl = kTxEnable | kRxEnable | kRxInterruptEnable;
+  uart0().bauddiv = divisor(baud);
+  uart0().ctrl = kTxEnable | kRxEnable | kRxInterruptEnable;  // the RX interrupt wakes WFI (handler below)
   nvic_iser() = 1u << kUart0RxIrq;
+  asm volatile("cpsie i" ::: "memory");
 }
 
 void uart_write(const std::uint8_t* data, std::size_t n) {
@@ -56,32 +67,31 @@ void uart_write_text(const char* text) {
   }
 }
 
+bool uart_try_read(std::uint8_t& byte) {
+  const std::uint32_t s = uart0().state;
+  if ((s & kRxOverrun) != 0) {
+    ++g_rx_overruns;
+    uart0().state = kRxOverrun;  // write 1 to clear
+  }
+  if ((s & kRxFull) == 0) return false;
+  byte = static_cast<std::uint8_t>(uart0().data);
+  return true;
+}
+
 std::uint8_t uart_read() {
   for (;;) {
-    const std::uint32_t s = uart0().state;
-    if ((s & kRxOverrun) != 0) {
-      ++g_rx_overruns;
-      uart0().state = kRxOverrun;  // write 1 to clear
-    }
-    if ((s & kRxFull) != 0) {
-      const auto byte = static_cast<std::uint8_t>(uart0().data);
-      uart0().intstatus = kRxInterrupt;  // INTCLEAR: drop the RX interrupt line ...
-      nvic_icpr() = 1u << kUart0RxIrq;    // ... and its pending latch, so the next WFI sleeps
-      return byte;
-    }
-    // Sleep until the RX interrupt is pending (PRIMASK is set: no handler runs, WFI just wakes). A byte that
-    // arrived after the state read above has already made the interrupt pending, so WFI returns at once.
-    asm volatile("wfi" ::: "memory");
+    std::uint8_t byte = 0;
+    if (uart_try_read(byte)) return byte;
+    wait_for_rx();
   }
 }
 
 std::uint32_t uart_rx_overruns() { return g_rx_overruns; }
 
 void uart1_init(std::uint32_t baud) {
-  std::uint32_t div = kSystemClockHz / baud;
-  if (div < 16) div = 16;
-  uart1().bauddiv = div;
-  uart1().ctrl = kTxEnable;
+  uart1().bauddiv = divisor(baud);
+  uart1().ctrl = kTxEnable | kRxEnable | kRxInterruptEnable;
+  nvic_iser() = 1u << kUart1RxIrq;
 }
 
 void uart1_write(const char* data, std::size_t n) {
@@ -91,6 +101,55 @@ void uart1_write(const char* data, std::size_t n) {
     uart1().data = static_cast<std::uint8_t>(data[i]);
   }
 }
+
+bool uart1_try_read(std::uint8_t& byte) {
+  const std::uint32_t tail = g_ring_tail;
+  if (g_ring_head == tail) return false;
+  byte = g_ring[tail % kRingSize];
+  g_ring_tail = tail + 1;
+  return true;
+}
+
+std::uint32_t uart1_rx_dropped() { return g_ring_dropped; }
+std::uint32_t uart1_rx_overruns() { return g_uart1_overruns; }
+
+void wait_for_rx() {
+  // Masked, so that a byte arriving after the checks still wakes the WFI (its interrupt is pending) and its handler
+  // runs right after cpsie.
+  asm volatile("cpsid i" ::: "memory");
+  if ((uart0().state & kRxFull) == 0 && g_ring_head == g_ring_tail) asm volatile("wfi" ::: "memory");
+  asm volatile("cpsie i" ::: "memory");
+}
+
+}  // namespace board
+
+// UART0 RX: only drops the interrupt line (the byte stays in the UART for the loop to poll; see board.hpp).
+extern "C" void Uart0Rx_Handler() { board::uart0().intstatus = board::kRxInterrupt; }
+
+// UART1 RX: every received byte into the ring (dropped and counted when the ring is full).
+extern "C" void Uart1Rx_Handler() {
+  using namespace board;
+  CmsdkUart& u = uart1();
+  u.intstatus = kRxInterrupt;  // clear first: a byte arriving while the handler runs raises it again
+  for (;;) {
+    const std::uint32_t s = u.state;
+    if ((s & kRxOverrun) != 0) {
+      g_uart1_overruns = g_uart1_overruns + 1;
+      u.state = kRxOverrun;
+    }
+    if ((s & kRxFull) == 0) break;
+    const auto byte = static_cast<std::uint8_t>(u.data);
+    const std::uint32_t head = g_ring_head;
+    if (head - g_ring_tail >= kRingSize) {
+      g_ring_dropped = g_ring_dropped + 1;
+    } else {
+      g_ring[head % kRingSize] = byte;
+      g_ring_head = head + 1;
+    }
+  }
+}
+
+namespace board {
 
 // --- SysTick ---------------------------------------------------------------------------------------------------
 namespace {

@@ -163,7 +163,8 @@ struct PowerStageParams {
   bool reverse_conduction = true;
   double reverse_limit_a = 1000.0;     // numerical bound of the reverse current (the on-resistance limits it)
   // Limit accuracy: regulated limit = command × (1 + gain_error) + offset_a (for a command > 0).
-  // Default exact; realistic_limiter() gives typical values that a scenario opts into.
+  // Exact here (unit tests); realistic_limiter() gives the typical values every scenario runs with unless it asks
+  // for an exact loop (`realistic_limiter: false`).
   double gain_error = 0.0;             // realistic [I]: +0.02 (shunt + amplifier, ±2 %)
   double offset_a = 0.0;               // realistic [I]: 0.2 A (amplifier offset referred to the current)
   // Overshoot: while the current is below the limit the loop's integrator winds up towards

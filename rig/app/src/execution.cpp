@@ -55,6 +55,22 @@ int execute(const RunSpec& spec, rig::report::RunResult& run, std::size_t* file_
   int jobs = spec.jobs;
   rig::scenario::LoadOptions opt;
   opt.seed = seed;
+  // Requirement IDs are checked as `validate` checks them: against --requirements, else the project's spec when
+  // found; a case naming an ID the spec does not define would otherwise count for nothing in the traceability.
+  {
+    std::string req = spec.html.requirements;
+    if (req.empty())
+      if (const auto found = default_requirements()) req = found->string();
+    if (!req.empty()) {
+      try {
+        opt.known_requirements = rig::report::parse_requirement_ids(req);
+        opt.requirements_file = req;
+      } catch (const std::exception& e) {
+        std::fprintf(stderr, "bmsrig: %s\n", e.what());
+        return kExitBadInput;
+      }
+    }
+  }
   std::vector<LoadedFile> files;
   if (!load_all(inputs, opt, files, false)) {
     std::fprintf(stderr, "bmsrig: scenario(s) refused; nothing was run\n");

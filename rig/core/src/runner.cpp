@@ -55,6 +55,7 @@ struct SimState {
   bool ended = false;
   bool reset_due = false;  // a `when:` entry fired after the firmware's step asked for a reset: done at the next tick
   bool plant_set = false;  // timeline actions or ramps changed the plant at this tick (inputs are re-sampled)
+  bool vedirect_due = false;  // speculation: a VE.Direct request fired at this tick (not sent: run() ends the batch)
   double timeline_entry = 0.0;
 };
 
@@ -70,9 +71,8 @@ class Loop {
         continue;
       }
       if (spec.def->source == scenario::Source::kDut) {  // the Dut's serial telemetry (recorded once seen)
-        // Only from a Dut stepped one tick at a time: a batching Dut has run ahead of the tick being recorded, so
-        // what it observed belongs to a later instant (not recorded; a check on it is an error, not a verdict).
-        if (dut_.preferred_batch() <= 1) observed_.emplace_back(id, spec.info.name);
+        // Recorded per executed tick as the Dut observed it at that tick (Dut::observed_at), batched or not.
+        observed_.emplace_back(id, spec.info.name);
         continue;
       }
       const Binding bnd = bind(id, spec);
@@ -86,13 +86,21 @@ class Loop {
       resolution_.push_back(spec.info.resolution);
     }
     steps_per_tick_ = static_cast<int>(sc.tick / sc.plant_step);
+    // A `when:` on what the Dut observes (vedirect/...) cannot be speculated: that value is known only after the
+    // step. Such a scenario steps one tick at a time.
+    for (const auto& e : sc.timeline) {
+      if (!e.trigger.when) continue;
+      for (const auto& ref : e.trigger.when->condition().signals())
+        for (const auto& spec : sc.signals)
+          if (spec.info.name == ref.name && spec.def->source == scenario::Source::kDut) single_ticks_ = true;
+    }
     bind_bench();
     dt_s_ = to_seconds(sc.plant_step);
     bind_guards();
   }
 
   void run() {
-    SimState s{make_world(sc_), {}, {}, {}, {}, {}, Time{0}, false, false, false, 0.0};
+    SimState s{make_world(sc_), {}, {}, {}, {}, {}, Time{0}, false, false, false, false, 0.0};
     s.values.assign(sc_.signals.size(), std::numeric_limits<double>::quiet_NaN());
     s.entries.resize(sc_.timeline.size());
     for (std::size_t i = 0; i < sc_.timeline.size(); ++i) {
@@ -131,34 +139,44 @@ class Loop {
         opt_.progress(s.now, sc_.max_duration);
         next_progress += opt_.progress_every;
       }
-      const std::size_t batch = std::max<std::size_t>(1, dut_.preferred_batch());
+      const std::size_t batch = single_ticks_ ? 1 : std::max<std::size_t>(1, dut_.preferred_batch());
+      const auto one_tick = [&](const BoardSample& in, bool reset) {
+        if (reset) dut_.reset(reset_kind_);
+        fw::Outputs o{};
+        dut_.step_ticks(std::span<const BoardSample>(&in, 1), now_ms(s.now), s.outputs, std::span<fw::Outputs>(&o, 1));
+        return o;
+      };
       if (batch == 1) {
-        tick(s, true, [&](const BoardSample& in, bool reset) {
-          if (reset) dut_.reset(reset_kind_);
-          fw::Outputs o{};
-          dut_.step_ticks(std::span<const BoardSample>(&in, 1), now_ms(s.now), s.outputs, std::span<fw::Outputs>(&o, 1));
-          return o;
-        });
+        tick(s, true, one_tick);
         continue;
       }
-      // Speculate on a copy, assuming the outputs stay as they are.
+      // Speculate on a copy, assuming the outputs stay as they are. A firmware reset or a VE.Direct request ends
+      // the batch: before the step of a later tick, the batch stops before that tick; after the step (`when:`), the
+      // batch ends with that tick. One due before the batch's first step: that tick runs on its own (the request
+      // goes out from the timeline, before the step, as in a single-tick run).
       SimState spec = s;
       inputs.clear();
       bool reset_first = false;
+      bool on_its_own = false;
       const fw::Outputs assumed = s.outputs;
       for (std::size_t i = 0; i < batch; ++i) {
         if (spec.ended || spec.now >= sc_.max_duration) break;
         bool stop_here = false;
         tick(spec, false, [&](const BoardSample& in, bool reset) {
-          if (reset && i > 0) {
+          if ((reset || spec.vedirect_due) && i > 0) {
             stop_here = true;
             return assumed;
           }
+          if (spec.vedirect_due) on_its_own = true;
           if (reset) reset_first = true;
           inputs.push_back(in);
           return assumed;
         });
-        if (stop_here) break;
+        if (stop_here || on_its_own || spec.vedirect_due) break;
+      }
+      if (on_its_own) {
+        tick(s, true, one_tick);
+        continue;
       }
       if (inputs.empty()) {  // the timeline ends the run at this tick, before the firmware steps
         tick(s, true, [&](const BoardSample&, bool) -> fw::Outputs {
@@ -352,6 +370,7 @@ class Loop {
     bool reset = s.reset_due;
     s.reset_due = false;
     s.plant_set = false;
+    s.vedirect_due = false;
     timeline(s, rec, reset);
     if (s.ended) {
       if (rec) record_timeline(s);
@@ -365,7 +384,7 @@ class Loop {
     s.outputs = step(in, reset);
     sample(s, outputs_, rec);
     for (const auto& [id, name] : observed_)
-      if (const auto v = dut_.observed(name)) {
+      if (const auto v = dut_.observed_at(name, now_ms(s.now))) {
         s.values[id] = *v;
         if (rec) record(id, s.now, *v);
       }
@@ -460,11 +479,10 @@ class Loop {
         } else if (const auto* fault = std::get_if<scenario::FaultAction>(&a)) {
           fault->apply(s.world);
         } else if (const auto* ve = std::get_if<scenario::VeDirectAction>(&a)) {
-          // Sent before the firmware's step at this tick; only a Dut stepping one tick at a time replays nothing.
-          if (dut_.preferred_batch() > 1)
-            throw DutError("a VE.Direct HEX action needs a device under test stepping one tick at a time (" +
-                           dut_.mode() + " batches ticks)");
+          // Sent now: before the firmware's step at this tick (timeline), or after it (`when:`). A speculated tick
+          // only notes it (run() ends the batch there, so that the request goes out between the same two steps).
           if (rec) dut_.vedirect_request(ve->line);
+          else s.vedirect_due = true;
         } else if (const auto* r = std::get_if<scenario::FirmwareResetAction>(&a)) {
           reset = true;
           reset_kind_ = r->power ? ResetKind::kPower : ResetKind::kWatchdog;
@@ -510,7 +528,8 @@ class Loop {
   RunOutput& out_;
   Trace& trace_;
   std::vector<Binding> fast_, slow_, outputs_;
-  std::vector<std::pair<SignalId, std::string>> observed_;  // Source::kDut signals (Dut::observed())
+  std::vector<std::pair<SignalId, std::string>> observed_;  // Source::kDut signals (Dut::observed_at())
+  bool single_ticks_ = false;  // a `when:` reads a Source::kDut signal: step one tick at a time
   std::vector<double> last_, resolution_;
   std::vector<char> analog_;
   SignalId timeline_id_ = 0;

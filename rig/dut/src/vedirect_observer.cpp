@@ -32,9 +32,19 @@ bool VeDirectObserver::documented_label(std::string_view l) {
 
 void VeDirectObserver::clear() {
   decoder_.reset();
+  expected_.clear();
   values_.clear();
   last_block_ms_.reset();
   blocks_ = checksum_errors_ = answers_ = error_frames_ = 0;
+}
+
+void VeDirectObserver::expect(std::string_view request_line) {
+  while (!request_line.empty() && (request_line.back() == '\n' || request_line.back() == '\r')) request_line.remove_suffix(1);
+  fw::vedirect::HexFrame f;
+  if (fw::vedirect::decode_hex(request_line.data(), request_line.size(), f) != fw::vedirect::HexError::kOk) return;
+  const auto cmd = static_cast<fw::vedirect::HexCommand>(f.command);
+  if ((cmd != fw::vedirect::HexCommand::kGet && cmd != fw::vedirect::HexCommand::kSet) || f.length < 2) return;
+  expected_.emplace_back(f.command, f.register_id());
 }
 
 void VeDirectObserver::feed(std::string_view bytes, std::int64_t now_ms, bool poll) {
@@ -87,6 +97,10 @@ void VeDirectObserver::on_hex(const char* line, std::size_t n, bool poll) {
   }
   if ((cmd != fw::vedirect::HexResponse::kGet && cmd != fw::vedirect::HexResponse::kSet) || f.length < 3) return;
   if (!values_.count("vedirect/hex/error_frames")) set("vedirect/hex/error_frames", 0);
+  if (!expected_.empty() && expected_.front().first == f.command && expected_.front().second == f.register_id()) {
+    expected_.pop_front();
+    poll = false;
+  }
   if (!poll) {
     set("vedirect/hex/answers", ++answers_);
     set("vedirect/hex/flags", f.flags());

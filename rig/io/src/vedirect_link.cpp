@@ -23,6 +23,7 @@ void VeDirectLink::feed(std::string_view bytes, Nanos arrival) {
   if (any_byte_ && arrival - last_byte_ > std::chrono::milliseconds(vd::kIdleResetMs)) decoder_.reset();
   any_byte_ = true;
   last_byte_ = arrival;
+  if (bytes_handler_) bytes_handler_(bytes, arrival);
   for (char c : bytes) {
     switch (decoder_.feed(static_cast<std::uint8_t>(c))) {
       case vd::TextDecoder::Event::kBlock: {

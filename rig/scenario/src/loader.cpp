@@ -1199,7 +1199,20 @@ VeDirectAction read_vedirect(const Ctx& ctx, const YAML::Node& m) {
   if (kinds != 1) fail(ctx, m, "found a vedirect action with " + std::to_string(kinds) +
                                    " of get/set/send, expected exactly one: { get: 0x2100 }, { set: 0x2103, value: 3 } "
                                    "or { send: \":7002100FF\" }");
-  if (m["send"]) return VeDirectAction{scalar(ctx, m["send"], "a HEX line for 'send'")};
+  if (m["send"]) {
+    // As a host writes it on the port: ':' then the frame's characters (malformed ones too, to test the error reply);
+    // no second ':' (a board restarts its line there) and no control characters (the line ends with the '\n' the
+    // rig appends).
+    const std::string line = scalar(ctx, m["send"], "a HEX line for 'send'");
+    bool ok = line.size() >= 2 && line[0] == ':' && line.size() <= 2 * fw::vedirect::kMaxHexFrameChars;
+    for (std::size_t i = 1; ok && i < line.size(); ++i)
+      ok = line[i] != ':' && static_cast<unsigned char>(line[i]) >= 0x20 && static_cast<unsigned char>(line[i]) < 0x7F;
+    if (!ok)
+      fail(ctx, m["send"], "found '" + line + "', expected a HEX line: ':' followed by 1.." +
+                               std::to_string(2 * fw::vedirect::kMaxHexFrameChars - 1) +
+                               " printable characters other than ':' (e.g. \":7002100FF\")");
+    return VeDirectAction{line};
+  }
   fw::vedirect::HexFrame f;
   if (m["get"]) {
     if (m["value"] || m["size"]) fail(ctx, m, "found value/size with get, expected them only with set");
@@ -1326,6 +1339,8 @@ Scenario build_case(const YAML::Node& root, const Ctx& ctx, const LoadOptions& o
   sc.file = ctx.file;
   sc.parameters = *ctx.params;
   sc.world = plant::WorldParams{};
+  // The power stage's limit loop is realistic unless the scenario asks for an exact one (plant_models README).
+  sc.world.power_stage = sc.world.power_stage.realistic_limiter();
   Setup su;
   bool first_loads = true;
   bool shore = false;
@@ -1389,8 +1404,11 @@ Scenario build_case(const YAML::Node& root, const Ctx& ctx, const LoadOptions& o
         check_keys(c, ps, "plant.power_stage",
                    {"realistic_limiter", "reverse_conduction", "gain_error", "offset_a", "windup_fraction"});
         auto& st = sc.world.power_stage;
-        if (ps["realistic_limiter"] && boolean(c, ps["realistic_limiter"], "realistic_limiter"))
-          st = st.realistic_limiter();
+        if (ps["realistic_limiter"] && !boolean(c, ps["realistic_limiter"], "realistic_limiter")) {
+          st.gain_error = 0.0;  // an exact limit loop
+          st.offset_a = 0.0;
+          st.windup_fraction = 0.0;
+        }
         if (ps["reverse_conduction"]) st.reverse_conduction = boolean(c, ps["reverse_conduction"], "reverse_conduction");
         if (ps["gain_error"]) st.gain_error = quantity(c, ps["gain_error"], Dim::kPlain, "gain_error");
         if (ps["offset_a"]) st.offset_a = quantity(c, ps["offset_a"], Dim::kCurrent, "offset_a");

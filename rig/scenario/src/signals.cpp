@@ -121,6 +121,8 @@ const std::vector<SignalDef>& table() {
       {"vedirect/text/undocumented", "", I, 0, kTick, Source::kDut, nullptr, {}, Bench::kNone, "", "VE.Direct text: labels of the last block outside TEL-1's list"},
       {"vedirect/text/period_ms", "", I, 0, kTick, Source::kDut, nullptr, {}, Bench::kNone, "", "VE.Direct text: time between the last two blocks, ms"},
       {"vedirect/hex/0x0100", "", I, 0, kTick, Source::kDut, nullptr, {}, Bench::kNone, "", "VE.Direct HEX register 0x0100 (product id) from the last get/set answer"},
+      {"vedirect/hex/0x0102", "", I, 0, kTick, Source::kDut, nullptr, {}, Bench::kNone, "", "VE.Direct HEX register 0x0102 (firmware version, major<<8|minor<<4|patch) from the last get answer"},
+      {"vedirect/hex/0x21A0", "", I, 0, kTick, Source::kDut, nullptr, {}, Bench::kNone, "", "VE.Direct HEX register 0x21A0 (build hash, first 8 hex digits) from the last get answer"},
       {"vedirect/hex/0x031D", "", I, 0, kTick, Source::kDut, nullptr, {}, Bench::kNone, "", "VE.Direct HEX register 0x031D (alarm status) from the last get/set answer"},
       {"vedirect/hex/0x031E", "", I, 0, kTick, Source::kDut, nullptr, {}, Bench::kNone, "", "VE.Direct HEX register 0x031E (alarm reason) from the last get/set answer"},
       {"vedirect/hex/0x2100", "", I, 0, kTick, Source::kDut, nullptr, {}, Bench::kNone, "", "VE.Direct HEX register 0x2100 (BMS flags) from the last get/set answer"},

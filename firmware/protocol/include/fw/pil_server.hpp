@@ -40,6 +40,11 @@ class Server {
   std::uint32_t bad_frames() const { return bad_frames_; }
   std::uint32_t overruns() const { return overruns_; }
   const Bms& bms() const { return bms_; }
+  // The core itself, for a board's other ports (e.g. VE.Direct HEX sets through Bms::configure between frames).
+  // The object stays the same for the Server's lifetime (a kConfig assigns a fresh core to it).
+  Bms& bms() { return bms_; }
+  // The outputs of the last executed tick (default Outputs before the first step).
+  const Outputs& last_outputs() const { return last_outputs_; }
 
  private:
   Action handle(const Frame& f);

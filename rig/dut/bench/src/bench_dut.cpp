@@ -123,9 +123,12 @@ bool BenchDut::provides_output(std::string_view signal) const {
 }
 
 std::optional<SignalUncertainty> BenchDut::uncertainty(std::string_view signal) const {
+  constexpr double kTickS = fw::kTickMs / 1000.0;
+  // VE.Direct: what the rig's loop read during a tick is recorded at that tick, so an instant may be off by the
+  // loop period (one tick); the values are the board's own words (exact).
+  if (signal.starts_with("vedirect/")) return rig_.telemetry ? std::optional(SignalUncertainty{0.0, kTickS}) : std::nullopt;
   const auto* c = rig_.find(signal);
   if (!c || c->direction != io::Direction::kIn) return std::nullopt;
-  constexpr double kTickS = fw::kTickMs / 1000.0;
   if (const auto* g = std::get_if<io::GpiodBinding>(&c->binding))
     // An edge is timestamped by the kernel when it happens (microseconds); a debounce may delay what is reported.
     return SignalUncertainty{0.0, std::chrono::duration<double>(g->line.debounce).count(), true};
@@ -222,6 +225,11 @@ void BenchDut::start(const fw::Config& config) {
       telemetry_ = std::make_unique<io::TelemetryPort>("telemetry", io::SerialPort::open(rig_.telemetry->port, rig_.telemetry->serial),
                                                        io_, [this] { return run_time(); });
       link_ = std::make_unique<io::VeDirectLink>(*telemetry_);
+      observer_.clear();
+      // Fed as `poll`: only the answers to the scenario's own requests (expect()) count as its answers.
+      link_->on_bytes([this](std::string_view bytes, io::Nanos arrival) {
+        observer_.feed(bytes, std::chrono::duration_cast<std::chrono::milliseconds>(arrival).count(), true);
+      });
       telemetry_->on_error([this](const std::string& what) { supervisor_->abort(what); });
       telemetry_->start();
       if (options_.load_config) load_config(config);
@@ -266,6 +274,21 @@ void BenchDut::start(const fw::Config& config) {
     stop();
     throw DutError(std::string("bench ") + rig_.name + ": " + e.what());
   }
+}
+
+std::optional<double> BenchDut::observed(std::string_view signal) const { return observer_.value(signal); }
+
+std::string BenchDut::vedirect_request(std::string_view line) {
+  if (!telemetry_) throw DutError("bench " + rig_.name + ": no VE.Direct port (rig.yaml `telemetry:`) for a HEX request");
+  std::string l(line);
+  if (l.empty() || l.back() != '\n') l += '\n';
+  observer_.expect(l);
+  try {
+    telemetry_->send(l);
+  } catch (const std::exception& e) {
+    throw DutError("bench " + rig_.name + ": VE.Direct request " + std::string(line) + ": " + e.what());
+  }
+  return "";
 }
 
 void BenchDut::load_config(const fw::Config& config) {

@@ -191,5 +191,27 @@ TEST_F(Loopback, ScenarioEndsAsErrorWhenTheBoardDies) {
   EXPECT_EQ(r.trace->end_time(), r.simulated);
 }
 
+// VE.Direct on the bench: the vedirect/ signals come from the bytes on the board's port, the `vedirect:` action
+// writes to it, and the rig's own register polls (BenchDutOptions::poll_flags) do not count as the scenario's answers.
+TEST_F(Loopback, VeDirectIsReadOnTheBench) {
+  const auto scenarios = scenario::load_file(BMSRIG_HIL_VEDIRECT_SCENARIO);
+  ASSERT_EQ(scenarios.size(), 1u);
+  BenchDut dut = make();
+  const RunOutput r = run_scenario(scenarios[0], dut);
+  for (const auto& c : r.checks) std::printf("  %s: %s\n", c.name.c_str(), c.message.c_str());
+  EXPECT_EQ(r.verdict, Verdict::kPass) << r.error;
+  ASSERT_TRUE(r.trace);
+  // The board's own answers, not a simulation: the product id appears in the trace only after the get at 2 s.
+  const auto pid = r.trace->find("vedirect/hex/0x0100");
+  ASSERT_TRUE(pid);
+  const auto& samples = r.trace->samples(*pid);
+  ASSERT_FALSE(samples.empty());
+  EXPECT_GE(samples.front().t, 2s);
+  EXPECT_EQ(samples.back().value, 41952.0);
+  const auto blocks = r.trace->find("vedirect/text/blocks");
+  ASSERT_TRUE(blocks);
+  EXPECT_GE(r.trace->samples(*blocks).back().value, 5.0);  // 6.5 s of run: a block at 1, 2, … 6 s
+}
+
 }  // namespace
 }  // namespace rig

@@ -151,8 +151,17 @@ class Dut {
   // Optional: a signal the Dut observes on the board's serial telemetry (registry source "dut", the vedirect/
   // signals, see rig/vedirect_observer.hpp), as of the last step; nullopt: not (yet) observed on this Dut.
   virtual std::optional<double> observed(std::string_view signal) const { (void)signal; return std::nullopt; }
+  // The same as of the executed tick at `now` of the last step_ticks() call: what the runner records for that tick.
+  // A Dut that executes several ticks per call overrides it (its observations belong to the ticks they were made
+  // at); default observed(), right for a Dut stepped one tick at a time.
+  virtual std::optional<double> observed_at(std::string_view signal, fw::Millis now) const {
+    (void)now;
+    return observed(signal);
+  }
   // Optional: sends one VE.Direct HEX request line (":7002100FF") to the board before its next step and returns
   // the answer line ("" when none is due); the answer also updates observed(). Default: this Dut has no such link.
+  // The runner calls it between steps only: before the step of the tick whose timeline fired it, or after the step
+  // of the tick whose `when:` fired it — a batching Dut's exchange ends there.
   virtual std::string vedirect_request(std::string_view line) {
     (void)line;
     throw DutError("this device under test has no VE.Direct HEX link (" + mode() + ")");

@@ -15,6 +15,7 @@
 #pragma once
 
 #include <cstdint>
+#include <deque>
 #include <map>
 #include <optional>
 #include <string>
@@ -30,6 +31,10 @@ class VeDirectObserver {
   // Bytes received from the board at `now_ms` (virtual or bench time). `poll`: answers to the rig's own register
   // polling, which update the register values but not `flags` / `answers` (those follow the scenario's requests).
   void feed(std::string_view bytes, std::int64_t now_ms, bool poll = false);
+  // A scenario request the rig has sent (get 0x7 / set 0x8 with its register): its answer counts as the scenario's
+  // (vedirect/hex/answers, flags) even when fed with `poll` — for a link that carries the rig's own register polls
+  // and the scenario's requests on one stream (a bench). Answers are matched in order, by command and register.
+  void expect(std::string_view request_line);
   // The present value of a vedirect/ signal; nullopt before it was first seen.
   std::optional<double> value(std::string_view signal) const;
   void clear();
@@ -45,6 +50,7 @@ class VeDirectObserver {
   void set(const std::string& name, double v) { values_[name] = v; }
 
   fw::vedirect::TextDecoder decoder_{};
+  std::deque<std::pair<std::uint8_t, std::uint16_t>> expected_;  // (command, register) of requests not yet answered
   std::map<std::string, double, std::less<>> values_;
   std::optional<std::int64_t> last_block_ms_;
   double blocks_ = 0, checksum_errors_ = 0, answers_ = 0, error_frames_ = 0;

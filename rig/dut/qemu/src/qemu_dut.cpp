@@ -18,6 +18,8 @@
 #include <system_error>
 
 #include "fw/bms.hpp"
+#include "fw/registers.hpp"
+#include "fw/vedirect_hex.hpp"
 
 namespace rig {
 
@@ -96,11 +98,17 @@ void QemuDut::boot() {
   {
     launch();
     connect_socket();
+    // UART1 second: QEMU opens its second serial's socket once the first has a client (both wait=on).
+    if (options_.vedirect) fd1_ = connect_unix(uart1_path_, "UART1 (VE.Direct)");
+    framing_.reset();
+    unit_.clear();
+    blocks_due_.clear();
+    answers_due_.clear();
     // The image speaks first (kReady): nothing is sent before its first byte.
     Received ready = receive_frame();
     if (ready.type != pl::Type::kReady) fail(std::string("expected the Ready frame, got ") + type_name(ready.type));
     std::vector<std::uint8_t> hello = {pl::kVersion};
-    if (options_.telemetry) hello.push_back(pl::kHelloOptionTickHook);
+    if (options_.vedirect) hello.push_back(pl::kHelloOptionTickHook);
     Received ack = request(pl::Type::kHello, hello, pl::Type::kHelloAck);
     pl::Identity id;
     pl::Reader r(ack.payload.data(), ack.payload.size());
@@ -127,7 +135,7 @@ void QemuDut::launch() {
   dir_ = templ;
   socket_path_ = dir_ / "uart.sock";
   log_path_ = dir_ / "qemu.log";
-  telemetry_path_ = dir_ / "uart1.txt";
+  uart1_path_ = dir_ / "uart1.sock";
   const std::string qemu = find_executable(options_.qemu);
   std::vector<std::string> args = {qemu,
                                    "-M", "mps2-an385",
@@ -136,8 +144,8 @@ void QemuDut::launch() {
                                    "-serial", "unix:" + socket_path_.string() + ",server=on,wait=on",
                                    "-semihosting-config", "enable=on,target=native",
                                    "-kernel", options_.image.string()};
-  // UART1 (VE.Direct telemetry) only when asked for: a second chardev costs QEMU main-loop time.
-  if (options_.telemetry) args.insert(args.end() - 2, {"-serial", "file:" + telemetry_path_.string()});
+  // UART1: the board's VE.Direct port (a second serial; without it QEMU connects UART1 to nothing).
+  if (options_.vedirect) args.insert(args.end() - 4, {"-serial", "unix:" + uart1_path_.string() + ",server=on,wait=on"});
   std::vector<char*> argv;
   for (auto& a : args) argv.push_back(a.data());
   argv.push_back(nullptr);
@@ -177,22 +185,21 @@ bool QemuDut::qemu_alive() {
   return true;
 }
 
-void QemuDut::connect_socket() {
+void QemuDut::connect_socket() { fd_ = connect_unix(socket_path_, "UART"); }
+
+int QemuDut::connect_unix(const std::filesystem::path& path, const char* what) {
   const auto deadline = Clock::now() + options_.timeout;
   sockaddr_un addr{};
   addr.sun_family = AF_UNIX;
-  if (socket_path_.string().size() >= sizeof addr.sun_path) throw DutError("socket path too long");
-  std::strncpy(addr.sun_path, socket_path_.c_str(), sizeof addr.sun_path - 1);
+  if (path.string().size() >= sizeof addr.sun_path) throw DutError("socket path too long");
+  std::strncpy(addr.sun_path, path.c_str(), sizeof addr.sun_path - 1);
   for (;;) {
-    if (!qemu_alive()) fail("QEMU exited before the UART socket was ready");
+    if (!qemu_alive()) fail(std::string("QEMU exited before the ") + what + " socket was ready");
     const int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
     if (fd < 0) throw DutError(std::string("socket failed: ") + std::strerror(errno));
-    if (::connect(fd, reinterpret_cast<const sockaddr*>(&addr), sizeof addr) == 0) {
-      fd_ = fd;
-      return;
-    }
+    if (::connect(fd, reinterpret_cast<const sockaddr*>(&addr), sizeof addr) == 0) return fd;
     ::close(fd);
-    if (Clock::now() > deadline) fail("timed out connecting to QEMU's UART socket " + socket_path_.string());
+    if (Clock::now() > deadline) fail(std::string("timed out connecting to QEMU's ") + what + " socket " + path.string());
     ::usleep(5000);
   }
 }
@@ -215,14 +222,6 @@ void QemuDut::fail(const std::string& what) {
   const std::string tail = log_tail();
   if (!tail.empty()) msg += "\n--- QEMU output ---\n" + tail;
   throw DutError(msg);
-}
-
-std::string QemuDut::telemetry() const {
-  std::ifstream f(telemetry_path_, std::ios::binary);
-  std::stringstream ss;
-  ss << telemetry_before_;
-  if (f) ss << f.rdbuf();
-  return ss.str();
 }
 
 void QemuDut::send_frame(pl::Type type, const std::vector<std::uint8_t>& payload) {
@@ -301,6 +300,10 @@ QemuDut::Received QemuDut::request(pl::Type type, const std::vector<std::uint8_t
 void QemuDut::start(const fw::Config& config) {
   configure(config);
   config_ = config;
+  observer_.clear();
+  before_.clear();
+  timed_.clear();
+  poll_all_ = options_.vedirect;
 }
 
 void QemuDut::configure(const fw::Config& config) {
@@ -325,7 +328,6 @@ void QemuDut::reset(ResetKind kind) {
   }
   // Power: QEMU is killed (no clean exit: the supply is gone) and started again on the same image.
   if (fd_ < 0) throw DutError("PIL: the QEMU DUT is stopped");
-  telemetry_before_ += telemetry();
   if (pid_ > 0) {
     ::kill(pid_, SIGKILL);
     int status = 0;
@@ -335,6 +337,8 @@ void QemuDut::reset(ResetKind kind) {
   }
   ::close(fd_);
   fd_ = -1;
+  if (fd1_ >= 0) ::close(fd1_);
+  fd1_ = -1;
   std::error_code ec;
   std::filesystem::remove_all(dir_, ec);
   dir_.clear();
@@ -354,8 +358,10 @@ void QemuDut::reset(ResetKind kind) {
 
 std::size_t QemuDut::step_ticks(std::span<const BoardSample> samples, fw::Millis first_now, const fw::Outputs& assumed,
                                 std::span<fw::Outputs> out) {
-  const std::size_t n = std::min({samples.size(), out.size(), batch_});
+  // A full register poll is due after this exchange: it runs one tick, so that the poll belongs to that tick.
+  const std::size_t n = std::min({samples.size(), out.size(), poll_all_ ? std::size_t{1} : batch_});
   if (n == 0) throw DutError("PIL: step_ticks needs at least one sample");
+  timed_.clear();
   // The emulated board's ADC (the same model as the in-process board's), then the plant-link encoding.
   auto& inputs = adc_;
   inputs.resize(n);
@@ -400,7 +406,166 @@ std::size_t QemuDut::step_ticks(std::span<const BoardSample> samples, fw::Millis
   stats_.ticks += res.executed;
   stats_.overruns = res.overruns;
   stats_.max_step_cycles = res.max_step_cycles;
+  if (fd1_ >= 0) {
+    // The text blocks of this exchange: one per executed tick that is a whole second (≥ 1 s; vedirect_port.hpp).
+    for (std::size_t i = 0; i < res.executed; ++i) {
+      const fw::Millis t = first_now + static_cast<fw::Millis>(i) * fw::kTickMs;
+      if (t != 0 && t % 1000u == 0) blocks_due_.push_back(t);
+    }
+    stamp_ms_ = first_now + static_cast<fw::Millis>(res.executed - 1) * fw::kTickMs;
+    read_uart1();
+    poll_registers(res.last);
+  }
   return res.executed;
+}
+
+std::optional<double> QemuDut::observed_at(std::string_view signal, fw::Millis now) const {
+  if (timed_.empty()) return observer_.value(signal);
+  for (auto it = timed_.rbegin(); it != timed_.rend(); ++it)
+    if (it->first <= now) return it->second.value(signal);
+  return before_.value(signal);
+}
+
+void QemuDut::write_uart1(std::string_view bytes) {
+  std::size_t done = 0;
+  while (done < bytes.size()) {
+    const ssize_t w = ::send(fd1_, bytes.data() + done, bytes.size() - done, MSG_NOSIGNAL);
+    if (w < 0) {
+      if (errno == EINTR) continue;
+      fail(std::string("write to the UART1 (VE.Direct) socket failed: ") + std::strerror(errno));
+    }
+    done += static_cast<std::size_t>(w);
+  }
+}
+
+namespace {
+// Whether the board answers a line: every line that starts with ':' except a valid restart command (no answer due).
+bool answer_due(std::string_view line) {
+  while (!line.empty() && (line.back() == '\n' || line.back() == '\r')) line.remove_suffix(1);
+  if (line.empty() || line.front() != ':') return false;
+  fw::vedirect::HexFrame f;
+  return !(fw::vedirect::decode_hex(line.data(), line.size(), f) == fw::vedirect::HexError::kOk &&
+           f.command == static_cast<std::uint8_t>(fw::vedirect::HexCommand::kRestart));
+}
+}  // namespace
+
+void QemuDut::vedirect_send(std::string_view lines) {
+  if (fd1_ < 0) throw DutError(fd_ < 0 ? "PIL: the QEMU DUT is stopped" : "PIL: this QemuDut runs without VE.Direct (QemuDutOptions::vedirect)");
+  std::size_t start = 0;
+  while (start < lines.size()) {
+    std::size_t end = lines.find('\n', start);
+    end = end == std::string_view::npos ? lines.size() : end + 1;
+    const std::string_view line = lines.substr(start, end - start);
+    if (answer_due(line)) answers_due_.push_back(false);
+    ++stats_.vedirect_requests;
+    start = end;
+  }
+  write_uart1(lines);
+}
+
+std::string QemuDut::vedirect_request(std::string_view line) {
+  if (fd1_ < 0) throw DutError(fd_ < 0 ? "PIL: the QEMU DUT is stopped" : "PIL: this QemuDut runs without VE.Direct (QemuDutOptions::vedirect)");
+  std::string l(line);
+  if (l.empty() || l.back() != '\n') l += '\n';
+  const std::uint64_t answers_before = stats_.vedirect_answers;
+  const std::size_t log_before = uart1_log_.size();
+  const bool due = answer_due(l);
+  vedirect_send(l);
+  timed_.clear();  // what is read now is the latest state (the runner records it from the next step on)
+  read_uart1();
+  poll_all_ = true;  // a set may have changed the configuration: read every register after the next (single) tick
+  if (!due) return "";
+  // The answer: the last HEX line read (earlier ones answered lines sent before with vedirect_send()).
+  if (stats_.vedirect_answers == answers_before) return "";
+  const std::string_view got = std::string_view(uart1_log_).substr(log_before);
+  const std::size_t colon = got.rfind(':');
+  return colon == std::string_view::npos ? std::string() : std::string(got.substr(colon));
+}
+
+void QemuDut::read_uart1() {
+  constexpr int kBlockGraceMs = 500;  // text blocks are in the socket before the StepResult; this is slack only
+  const auto start = Clock::now();
+  for (;;) {
+    const auto waited = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - start).count();
+    if (!blocks_due_.empty() && waited > kBlockGraceMs && answers_due_.empty()) blocks_due_.clear();  // lost
+    if (blocks_due_.empty() && answers_due_.empty()) {
+      // Whatever else is there already (e.g. a late answer) without waiting.
+      pollfd p{fd1_, POLLIN, 0};
+      if (::poll(&p, 1, 0) <= 0) return;
+    } else if (waited > options_.timeout.count()) {
+      fail("no answer on UART1 (VE.Direct) to " + std::to_string(answers_due_.size()) + " HEX request(s) within " +
+           std::to_string(options_.timeout.count()) + " ms");
+    }
+    pollfd p{fd1_, POLLIN, 0};
+    const int pr = ::poll(&p, 1, 50);
+    if (pr < 0 && errno != EINTR) fail(std::string("poll failed: ") + std::strerror(errno));
+    if (pr <= 0) {
+      if (!qemu_alive()) fail("QEMU exited");
+      continue;
+    }
+    char buf[4096];
+    const ssize_t n = ::recv(fd1_, buf, sizeof buf, 0);
+    if (n == 0) fail("QEMU closed the UART1 (VE.Direct) socket");
+    if (n < 0) {
+      if (errno == EINTR || errno == EAGAIN) continue;
+      fail(std::string("read from the UART1 (VE.Direct) socket failed: ") + std::strerror(errno));
+    }
+    uart1_log_.append(buf, static_cast<std::size_t>(n));
+    for (ssize_t i = 0; i < n; ++i) on_uart1_byte(buf[i]);
+  }
+}
+
+// One byte of UART1: when it completes a text block or a HEX line, the unit goes to the observer at its tick.
+void QemuDut::on_uart1_byte(char c) {
+  using Ev = fw::vedirect::TextDecoder::Event;
+  unit_.push_back(c);
+  const Ev e = framing_.feed(static_cast<std::uint8_t>(c));
+  if (e == Ev::kNone) return;
+  const bool block = e == Ev::kBlock || e == Ev::kChecksumError || e == Ev::kOverflow;
+  fw::Millis t = stamp_ms_;
+  bool poll = false;
+  if (block) {
+    ++stats_.vedirect_blocks;
+    if (!blocks_due_.empty()) {
+      t = blocks_due_.front();
+      blocks_due_.pop_front();
+    }
+  } else {
+    ++stats_.vedirect_answers;
+    if (!answers_due_.empty()) {
+      poll = answers_due_.front();
+      answers_due_.pop_front();
+    }
+  }
+  if (timed_.empty()) before_ = observer_;
+  observer_.feed(unit_, t, poll);
+  unit_.clear();
+  timed_.emplace_back(t, observer_);
+}
+
+// The registers whose value may have changed since they were last read (see the header).
+void QemuDut::poll_registers(const fw::Outputs& last) {
+  namespace r = fw::vedirect::reg;
+  static const std::uint16_t kOutputRegisters[] = {r::kAlarmStatus, r::kAlarmReason, r::kBmsFlags, r::kBmsError};
+  std::vector<std::uint16_t> regs;
+  if (poll_all_) {
+    regs = VeDirectObserver::registers();
+  } else if (last.alarm_reason != polled_.alarm_reason || last.bms_flags != polled_.bms_flags ||
+             last.bms_error != polled_.bms_error) {
+    regs.assign(std::begin(kOutputRegisters), std::end(kOutputRegisters));
+  }
+  poll_all_ = false;
+  polled_ = last;
+  if (regs.empty()) return;
+  std::string lines;
+  for (const auto id : regs) {
+    char req[fw::vedirect::kMaxHexFrameChars + 1];
+    lines.append(req, fw::vedirect::encode_hex(fw::vedirect::make_get(id), req, sizeof req));
+    answers_due_.push_back(true);
+    ++stats_.vedirect_requests;
+  }
+  write_uart1(lines);
+  read_uart1();
 }
 
 void QemuDut::stop() noexcept {
@@ -427,6 +592,10 @@ void QemuDut::stop() noexcept {
   if (fd_ >= 0) {
     ::close(fd_);
     fd_ = -1;
+  }
+  if (fd1_ >= 0) {
+    ::close(fd1_);
+    fd1_ = -1;
   }
   if (!dir_.empty()) {
     std::error_code ec;

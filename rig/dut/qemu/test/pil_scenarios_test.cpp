@@ -9,8 +9,6 @@
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
-#include <fstream>
-#include <iterator>
 #include <optional>
 #include <sstream>
 #include <string>
@@ -27,16 +25,9 @@
 
 namespace {
 
-// Scenarios that speak VE.Direct (a `vedirect:` action or a check on `vedirect/` signals) need a Dut stepped one
-// tick at a time with the firmware's protocol in reach: SIL today; the board image does not receive on UART1 yet.
-bool speaks_vedirect(const std::filesystem::path& file) {
-  std::ifstream in(file);
-  const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  return text.find("vedirect") != std::string::npos;
-}
-
-// requirements/, faults/, examples/ (without the VE.Direct scenarios, above); soak/ (hours of simulated time: a 24 h
-// drive cycle is ~30 min of PIL) only with BMSRIG_PIL_SOAK=1.
+// requirements/, faults/, examples/ (VE.Direct scenarios included: the image answers HEX on UART1 and QemuDut records
+// the vedirect/ signals at the ticks they belong to); soak/ (hours of simulated time: a 24 h drive cycle is ~30 min
+// of PIL) only with BMSRIG_PIL_SOAK=1.
 std::vector<std::string> scenario_files() {
   std::vector<std::string> files;
   const std::filesystem::path root = std::filesystem::path(BMSRIG_SOURCE_DIR) / "scenarios";
@@ -44,8 +35,7 @@ std::vector<std::string> scenario_files() {
   if (const char* soak = std::getenv("BMSRIG_PIL_SOAK"); soak != nullptr && std::string(soak) == "1") dirs.push_back("soak");
   for (const char* dir : dirs) {
     if (!std::filesystem::exists(root / dir)) continue;
-    for (const auto& p : rig::scenario::expand_paths({(root / dir).string()}))
-      if (!speaks_vedirect(p)) files.push_back(p.string());
+    for (const auto& p : rig::scenario::expand_paths({(root / dir).string()})) files.push_back(p.string());
   }
   return files;
 }

@@ -310,13 +310,11 @@ TEST(QemuDut, HardFaultIsReportedWithRegisters) {
   }
 }
 
-// TEL-1 on the target: the image writes one VE.Direct text block per second of firmware time on UART1; every
-// block sums to 0 mod 256 and carries the sample of the tick that started its second.
+// TEL-1 on the target: the image writes one VE.Direct text block per second of firmware time on UART1 (from 1 s
+// on); every block sums to 0 mod 256 and carries the sample of the tick that started its second.
 TEST(QemuDut, TEL_1_TelemetryBlocksOnUart1) {
   require_image();
-  rig::QemuDutOptions o;
-  o.telemetry = true;
-  rig::QemuDut pil(o);
+  rig::QemuDut pil;
   pil.start(fw::Config{});
   run(pil, 5000, 16);
   const std::string text = pil.telemetry();
@@ -329,10 +327,197 @@ TEST(QemuDut, TEL_1_TelemetryBlocksOnUart1) {
     if (e == fw::vedirect::TextDecoder::Event::kChecksumError || e == fw::vedirect::TextDecoder::Event::kOverflow) ++errors;
   }
   EXPECT_EQ(errors, 0);
-  ASSERT_EQ(v_values.size(), 5u) << text;  // seconds 0..4
+  ASSERT_EQ(v_values.size(), 4u) << text;  // the ticks at 1, 2, 3 and 4 s (the run covers 0 .. 4.99 s)
   for (std::size_t s = 0; s < v_values.size(); ++s) {
-    EXPECT_EQ(v_values[s], std::to_string(rig::adc_sample(inputs_at(static_cast<fw::Millis>(s) * 1000)).li_port_mv)) << s;
+    EXPECT_EQ(v_values[s], std::to_string(rig::adc_sample(inputs_at(static_cast<fw::Millis>(s + 1) * 1000)).li_port_mv)) << s;
   }
   EXPECT_STREQ(d.find("PID"), "0xA3E0");
   EXPECT_STREQ(d.find("T"), "25");
+}
+
+namespace {
+
+std::string hex_line(const fw::vedirect::HexFrame& f) {
+  char b[fw::vedirect::kMaxHexFrameChars + 1];
+  return std::string(b, fw::vedirect::encode_hex(f, b, sizeof b));
+}
+std::string get_line(std::uint16_t reg) { return hex_line(fw::vedirect::make_get(reg)); }
+std::string set_line(std::uint16_t reg, std::uint32_t value, std::size_t size) {
+  return hex_line(fw::vedirect::make_register(static_cast<std::uint8_t>(fw::vedirect::HexCommand::kSet), reg, 0, value, size));
+}
+fw::vedirect::HexFrame decode(const std::string& line) {
+  fw::vedirect::HexFrame f;
+  std::string l = line;
+  while (!l.empty() && (l.back() == '\n' || l.back() == '\r')) l.pop_back();
+  EXPECT_EQ(fw::vedirect::decode_hex(l.data(), l.size(), f), fw::vedirect::HexError::kOk) << line;
+  return f;
+}
+
+}  // namespace
+
+// TEL-2 on the target: HEX requests written to UART1 are answered by the image (ping, app version, product id, get,
+// set, unknown id / command, read-only register, malformed and overlong lines) — each answer the one the firmware's
+// register handler gives in process (SIL), and the expected one.
+TEST(QemuDut, TEL_2_HexRequestsAnsweredOnUart1) {
+  require_image();
+  namespace vd = fw::vedirect;
+  rig::QemuDut pil;
+  rig::InProcessDut sil;
+  pil.start(fw::Config{});
+  sil.start(fw::Config{});
+  run(pil, 2000, 32);
+  run(sil, 2000, 1);
+  struct Case {
+    std::string line;
+    std::string expected;  // "" : no answer
+  };
+  const std::string overlong = ":7" + std::string(80, '0') + "\n";  // longer than the longest frame
+  const std::vector<Case> cases = {
+      {":154\n", hex_line([] { auto f = vd::make_frame(5); f.payload[0] = vd::app_version() & 0xFF; f.payload[1] = vd::app_version() >> 8; f.length = 2; return f; }())},
+      {":352\n", hex_line([] { auto f = vd::make_frame(1); f.payload[0] = vd::app_version() & 0xFF; f.payload[1] = vd::app_version() >> 8; f.length = 2; return f; }())},
+      {":451\n", hex_line([] { auto f = vd::make_frame(1); f.payload[0] = 0xE0; f.payload[1] = 0xA3; f.length = 2; return f; }())},
+      {get_line(vd::reg::kProductId), hex_line(vd::make_register(7, vd::reg::kProductId, vd::kFlagOk, 0xA3E0, 2))},
+      {get_line(vd::reg::kLoadDisconnectMv), hex_line(vd::make_register(7, vd::reg::kLoadDisconnectMv, vd::kFlagOk, 2800, 2))},
+      {get_line(0x1234), hex_line(vd::make_register(7, 0x1234, vd::kFlagUnknownId, 0, 0))},
+      {set_line(vd::reg::kProductId, 1, 2), hex_line(vd::make_register(8, vd::reg::kProductId, vd::kFlagNotSupported, 0xA3E0, 2))},
+      {set_line(vd::reg::kPrealarmMv, 3150, 2), hex_line(vd::make_register(8, vd::reg::kPrealarmMv, vd::kFlagOk, 3150, 2))},
+      {get_line(vd::reg::kPrealarmMv), hex_line(vd::make_register(7, vd::reg::kPrealarmMv, vd::kFlagOk, 3150, 2))},
+      {":2" "53\n", hex_line([] { auto f = vd::make_frame(3); f.payload[0] = 2; f.length = 1; return f; }())},  // unknown command
+      {":70001002E\n", vd::kErrorFrame},  // checksum wrong by one
+      {":7G001004E\n", vd::kErrorFrame},  // not a hex digit
+      {overlong, vd::kErrorFrame},
+      {":64F\n", ""},  // restart: no answer (the board may reset)
+      {":154\n", hex_line([] { auto f = vd::make_frame(5); f.payload[0] = vd::app_version() & 0xFF; f.payload[1] = vd::app_version() >> 8; f.length = 2; return f; }())},
+  };
+  for (const auto& c : cases) {
+    const std::string p = pil.vedirect_request(c.line);
+    const std::string s = sil.vedirect_request(c.line);
+    EXPECT_EQ(p, c.expected) << "request " << c.line;
+    EXPECT_EQ(p, s) << "request " << c.line << " PIL vs SIL";
+  }
+  EXPECT_EQ(pil.observed("vedirect/hex/error_frames"), 3.0);
+  EXPECT_EQ(pil.observed("vedirect/hex/0x2183"), 3150.0);
+  EXPECT_EQ(pil.stats().overruns, 0u);
+}
+
+// FLT-4 over HEX on the target: a set the firmware's validation refuses is answered with flags 0x04 (parameter
+// error) and the current value, and changes nothing: every configuration register reads as before, and the
+// firmware behaves tick for tick as without the request. A set that is accepted applies from the next tick the
+// rig steps (the rig waits for the answer before its next kStep): tick for tick what SIL does with the set at the
+// same tick, and unlike the run without it.
+TEST(QemuDut, FLT_4_HexSetRefusedChangesNothingAcceptedAppliesAtTheNextTick) {
+  require_image();
+  namespace vd = fw::vedirect;
+  rig::QemuDut pil;
+  pil.start(fw::Config{});
+  run(pil, 1000, 32);
+  std::vector<std::string> before;
+  for (std::uint16_t id = vd::reg::kInputMode; id <= vd::reg::kLvdEmergencyFloorMv; ++id) before.push_back(pil.vedirect_request(get_line(id)));
+  const std::string refused = pil.vedirect_request(set_line(vd::reg::kLoadDisconnectMv, 2500, 2));  // < 2.60 V
+  const auto f = decode(refused);
+  EXPECT_EQ(f.command, 8);
+  EXPECT_EQ(f.register_id(), vd::reg::kLoadDisconnectMv);
+  EXPECT_EQ(f.flags(), vd::kFlagParameterError);
+  EXPECT_EQ(f.value(), 2800u);
+  const std::string refused_settings = pil.vedirect_request(set_line(vd::reg::kBmsSettings, 0x08, 4));  // unknown bit
+  EXPECT_EQ(decode(refused_settings).flags(), vd::kFlagParameterError);
+  std::vector<std::string> after;
+  for (std::uint16_t id = vd::reg::kInputMode; id <= vd::reg::kLvdEmergencyFloorMv; ++id) after.push_back(pil.vedirect_request(get_line(id)));
+  EXPECT_EQ(after, before);
+  EXPECT_EQ(pil.observed("vedirect/hex/flags"), 0.0);  // the last answer (a get)
+
+  // Accepted: pre-alarm level 3.15 V set at 5 s. The falling cell (20 mV/s from 5 s) is under 3.15 V from 12.55 s:
+  // the pre-alarm is active from 14.55 s with the set, not before 15 s without it (default 3.10 V: 17.05 s).
+  auto run_with_set = [](rig::Dut& dut, bool with_set) {
+    dut.start(fw::Config{});
+    std::vector<fw::Outputs> outs;
+    fw::Outputs last{};
+    std::vector<rig::BoardSample> in(32);
+    std::vector<fw::Outputs> o(32);
+    for (fw::Millis now = 0; now < 16000;) {
+      if (with_set && now == 5000) {
+        const auto a = decode(dut.vedirect_request(set_line(vd::reg::kPrealarmMv, 3150, 2)));
+        EXPECT_EQ(a.flags(), vd::kFlagOk);
+      }
+      // batches that end at 5 s, so the request goes out between the ticks 4.99 s and 5.00 s
+      const fw::Millis until = now < 5000 ? 5000 : 16000;
+      const std::size_t k = std::min<std::size_t>(32, (until - now) / fw::kTickMs);
+      for (std::size_t i = 0; i < k; ++i) in[i] = inputs_at(now + static_cast<fw::Millis>(i) * fw::kTickMs);
+      const std::size_t n = dut.step_ticks(std::span<const rig::BoardSample>(in.data(), k), now, last, o);
+      for (std::size_t i = 0; i + 1 < n; ++i) outs.push_back(last);
+      outs.push_back(o[n - 1]);
+      last = o[n - 1];
+      now += static_cast<fw::Millis>(n) * fw::kTickMs;
+    }
+    return outs;
+  };
+  rig::InProcessDut sil;
+  const auto p = run_with_set(pil, true);
+  const auto s = run_with_set(sil, true);
+  ASSERT_EQ(p.size(), s.size());
+  for (std::size_t i = 0; i < s.size(); ++i) ASSERT_TRUE(rig::same_outputs(p[i], s[i])) << "t = " << i * fw::kTickMs << " ms";
+  EXPECT_FALSE(p[1454].prealarm_active);
+  EXPECT_TRUE(p[1455].prealarm_active);  // 14.55 s
+  const auto without = run_with_set(sil, false);
+  EXPECT_FALSE(without.back().prealarm_active);
+}
+
+// TEL-1 and TEL-2 together on the target: while HEX requests keep arriving (a burst written before every exchange,
+// received by the image's UART1 interrupt while it steps, answered between frames), an outside parser
+// (fw::vedirect::TextDecoder on everything UART1 carried) reads one text block per second of firmware time, none
+// lost, none damaged, each with the sample of its second, and every request is answered with a valid frame.
+TEST(QemuDut, TEL_1_TEL_2_TextBlocksIntactUnderHexTraffic) {
+  require_image();
+  namespace vd = fw::vedirect;
+  rig::QemuDut pil;
+  pil.start(fw::Config{});
+  constexpr fw::Millis kDuration = 30000;
+  const std::vector<std::uint16_t> regs = {vd::reg::kBmsFlags, vd::reg::kAlarmReason, vd::reg::kPrealarmMv,
+                                           vd::reg::kFuseRatingA, vd::reg::kBmsSettings};
+  std::size_t sent = 0;
+  fw::Outputs last{};
+  std::vector<rig::BoardSample> in(32);
+  std::vector<fw::Outputs> out(32);
+  for (fw::Millis now = 0; now < kDuration;) {
+    // ~200 bytes per exchange (fits the image's 256-byte ring): gets, a set to the value in force, a ping.
+    std::string burst;
+    for (const auto id : regs) burst += get_line(id);
+    burst += set_line(vd::reg::kPrealarmMv, 3100, 2);
+    burst += ":154\n";
+    pil.vedirect_send(burst);
+    sent += regs.size() + 2;
+    const std::size_t k = std::min<std::size_t>(32, (kDuration - now) / fw::kTickMs);
+    for (std::size_t i = 0; i < k; ++i) in[i] = inputs_at(now + static_cast<fw::Millis>(i) * fw::kTickMs);
+    const std::size_t n = pil.step_ticks(std::span<const rig::BoardSample>(in.data(), k), now, last, out);
+    last = out[n - 1];
+    now += static_cast<fw::Millis>(n) * fw::kTickMs;
+  }
+  {  // one more exchange (the tick at 30 s, with its block): the answers to the last burst are read with it
+    rig::BoardSample one = inputs_at(kDuration);
+    fw::Outputs o;
+    pil.step_ticks({&one, 1}, kDuration, last, {&o, 1});
+  }
+  const std::string text = pil.telemetry();
+  fw::vedirect::TextDecoder d;
+  std::vector<std::string> v_values;
+  std::size_t errors = 0, hex_lines = 0, bad_hex = 0;
+  for (char c : text) {
+    const auto e = d.feed(static_cast<std::uint8_t>(c));
+    using Ev = fw::vedirect::TextDecoder::Event;
+    if (e == Ev::kBlock) v_values.emplace_back(d.find("V") != nullptr ? d.find("V") : "?");
+    if (e == Ev::kChecksumError || e == Ev::kOverflow || e == Ev::kHexOverflow) ++errors;
+    if (e == Ev::kHexFrame) {
+      ++hex_lines;
+      vd::HexFrame f;
+      if (vd::decode_hex(d.hex_frame(), d.hex_length(), f) != vd::HexError::kOk || f.command == 4) ++bad_hex;
+    }
+  }
+  EXPECT_EQ(errors, 0u);
+  ASSERT_EQ(v_values.size(), kDuration / 1000) << "one block at every whole second 1 .. 30 s";
+  for (std::size_t s = 0; s < v_values.size(); ++s)
+    EXPECT_EQ(v_values[s], std::to_string(rig::adc_sample(inputs_at(static_cast<fw::Millis>(s + 1) * 1000)).li_port_mv)) << s;
+  EXPECT_EQ(bad_hex, 0u);  // no ":4AAAAFD": every request arrived whole
+  EXPECT_EQ(hex_lines, pil.stats().vedirect_requests) << "every request answered (the burst's " << sent << " and the rig's polls)";
+  EXPECT_GT(sent, 300u);
+  EXPECT_EQ(pil.stats().overruns, 0u);
 }

@@ -33,6 +33,7 @@
 #include "rig/io/bench.hpp"
 #include "rig/io/runtime.hpp"
 #include "rig/io/vedirect_link.hpp"
+#include "rig/vedirect_observer.hpp"
 
 namespace rig {
 
@@ -117,6 +118,15 @@ class BenchDut final : public Dut {
   // every tick); an LD/CD/PA input: kernel timestamps on the board's own 10 ms tick grid (one tick) plus debounce.
   std::optional<SignalUncertainty> uncertainty(std::string_view signal) const override;
   void measure(std::span<double> values) override;
+  // VE.Direct on the bench (rig.yaml `telemetry:`): the vedirect/ signals as the rig read them on the board's port
+  // (text blocks, answers to HEX requests; the rig's own flag polls update register values but not
+  // vedirect/hex/answers or flags), as of the end of the last step: recorded at that tick, with one tick of timing
+  // uncertainty (uncertainty()); vedirect/text/period_ms from the bytes' arrival times.
+  std::optional<double> observed(std::string_view signal) const override;
+  // Writes the line to the board's VE.Direct port as it is (malformed lines too: the board's error reply is part of
+  // TEL-2) and returns "" — the answer arrives asynchronously and shows in observed() from the step it arrives in.
+  // Throws DutError without a telemetry port.
+  std::string vedirect_request(std::string_view line) override;
 
   // HIL extras for the recorder and the results.
   const std::vector<RecordedEdge>& edges() const { return edges_; }
@@ -155,6 +165,7 @@ class BenchDut final : public Dut {
   std::unique_ptr<io::SafetySupervisor> supervisor_;
   std::unique_ptr<io::TelemetryPort> telemetry_;
   std::unique_ptr<io::VeDirectLink> link_;
+  VeDirectObserver observer_;
   std::chrono::steady_clock::time_point start_;
   std::vector<RecordedEdge> edges_;
   std::size_t drained_ = 0;                // edges_[0, drained_) were handed to drain_output_edges()

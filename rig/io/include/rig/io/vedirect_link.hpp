@@ -42,6 +42,8 @@ class VeDirectLink {
 
   void on_block(BlockHandler handler) { block_handler_ = std::move(handler); }
   void on_hex(HexHandler handler) { hex_handler_ = std::move(handler); }
+  // Every chunk of bytes as received, before it is decoded (e.g. for an observer with its own decoder).
+  void on_bytes(TelemetryPort::BytesHandler handler) { bytes_handler_ = std::move(handler); }
 
   // Encodes and sends a HEX frame. Throws SerialError.
   void send(const fw::vedirect::HexFrame& frame);
@@ -63,6 +65,7 @@ class VeDirectLink {
   bool any_byte_ = false;
   BlockHandler block_handler_;
   HexHandler hex_handler_;
+  TelemetryPort::BytesHandler bytes_handler_;
   std::optional<BoardTelemetry> last_;
   std::optional<fw::vedirect::HexFrame> awaited_;
   const fw::vedirect::HexFrame* awaiting_ = nullptr;
