@@ -6,6 +6,7 @@
 #include "commands.hpp"
 #include "rig/app/exit_codes.hpp"
 #include "rig/bench_dut.hpp"
+#include "rig/board_setup.hpp"
 #include "rig/io/config.hpp"
 
 namespace rig::app::cli {
@@ -56,6 +57,35 @@ int bench_check(const std::string& path) {
   for (const auto& u : r.unsafe) std::printf("NOT SAFE: %s\n", u.c_str());
   std::printf("%s\n", r.ok() ? "bench ok: every channel opened, outputs safe, inputs read" : "bench NOT ok (see above)");
   return r.ok() ? kExitPass : kExitError;
+}
+
+}  // namespace rig::app::cli
+
+namespace rig::app::cli {
+
+int bench_program(const std::string& path, const std::string& image, bool dry_run) {
+  rig::io::RigConfig rig;
+  try {
+    rig = rig::io::load_rig_config(path);
+  } catch (const rig::io::ConfigError& e) {
+    std::fprintf(stderr, "%s\n", e.what());
+    return kExitBadInput;
+  }
+  if (!rig.board.program) {
+    std::fprintf(stderr, "%s: no board.program (openocd) in the rig file: cannot flash %s\n", path.c_str(), image.c_str());
+    return kExitBadInput;
+  }
+  const auto argv = rig::openocd_command(*rig.board.program, image);
+  std::printf("%s\n", rig::shell_line(argv).c_str());
+  if (dry_run) return kExitPass;
+  try {
+    rig::program_board(rig, image);
+  } catch (const rig::BoardSetupError& e) {
+    std::fprintf(stderr, "bmsrig bench program: %s\n", e.what());
+    return kExitBoardRefused;
+  }
+  std::printf("flashed %s\n", image.c_str());
+  return kExitPass;
 }
 
 }  // namespace rig::app::cli

@@ -13,3 +13,12 @@ int bench_check(const std::string& path) {
 }
 
 }  // namespace rig::app::cli
+
+namespace rig::app::cli {
+
+int bench_program(const std::string& path, const std::string&, bool) {
+  std::fprintf(stderr, "bmsrig: this build has no bench support (rig/dut/bench); cannot program with %s\n", path.c_str());
+  return kExitError;
+}
+
+}  // namespace rig::app::cli

@@ -35,8 +35,9 @@ Command add_certify(CLI::App& app, const Context& ctx) {
   certify->add_option("--mode", cert->mode, "device under test: sil (in process), pil (QEMU), hil (bench, needs --rig)")
       ->check(CLI::IsMember({"sil", "pil", "hil"}))
       ->capture_default_str();
+  certify->add_option("--history", cert->history, "a margin history database (bmsrig history): the HTML report shows each check's margin over the last runs as a sparkline, flagged ones first");
   certify->add_option("--rig", cert->dut.rig_config, "the bench description rig.yaml (hil)");
-  certify->add_option("--firmware", cert->dut.firmware, "the firmware image (ELF) for pil");
+  certify->add_option("--firmware", cert->dut.firmware, "the firmware image (ELF): pil runs it; hil flashes it and checks the board's identity (exit 5)");
   certify->add_option("--requirements", cert->requirements,
                       "the spec whose `- XXX-n` lines list the requirement IDs (default: docs/spec/REQUIREMENTS.md "
                       "of the current directory, else of the nearest folder above it that has one" +

@@ -27,8 +27,11 @@ Command add_compare(CLI::App& app, const Context& ctx);
 Command add_signals(CLI::App& app, const Context& ctx);
 // `bench check RIG`: in bench.cpp, or bench_unavailable.cpp in a build without rig/dut/bench.
 int bench_check(const std::string& rig_file);
+// `bench program RIG IMAGE [--dry-run]`: prints the OpenOCD command line, then (unless dry) flashes the image.
+int bench_program(const std::string& rig_file, const std::string& image, bool dry_run);
 Command add_bench(CLI::App& app, const Context& ctx);
 Command add_history(CLI::App& app, const Context& ctx);
 Command add_merge(CLI::App& app, const Context& ctx);
+Command add_resources(CLI::App& app, const Context& ctx);
 
 }  // namespace rig::app::cli

@@ -13,7 +13,7 @@ namespace rig::app::cli {
 Command add_merge(CLI::App& app, const Context& ctx) {
   struct Options {
     std::vector<std::string> dirs;
-    std::string out, requirements, command_line;
+    std::string out, requirements, command_line, history;
   };
   auto o = std::make_shared<Options>();
   o->command_line = ctx.command_line;
@@ -27,11 +27,15 @@ Command add_merge(CLI::App& app, const Context& ctx) {
   merge->add_option("--requirements", o->requirements,
                     "REQUIREMENTS.md: traceability matrix and certification verdict (uncovered requirements: exit 2)")
       ->check(CLI::ExistingFile);
+  merge->add_option("--history", o->history,
+                    "a margin history database: report.html shows each check's margin over the last runs (the merged "
+                    "run last) as a sparkline, flagged ones first");
   return {merge, [o]() -> int {
             rig::app::MergeSpec spec;
             for (const auto& d : o->dirs) spec.inputs.emplace_back(d);
             spec.out = o->out;
             spec.requirements = o->requirements;
+            spec.history = o->history;
             spec.command_line = o->command_line;
             rig::report::RunResult run;
             try {

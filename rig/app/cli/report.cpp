@@ -9,6 +9,7 @@
 #include "rig/app/discovery.hpp"
 #include "rig/app/exit_codes.hpp"
 #include "rig/compare.hpp"
+#include "rig/app/history.hpp"
 #include "rig/html_compare.hpp"
 #include "rig/writers.hpp"
 
@@ -30,7 +31,7 @@ std::string locate_trace(const std::string& f, const fs::path& json_dir) {
 
 // bmsrig report: the HTML report again from a results JSON and the traces it names.
 int cmd_report(const std::string& json_file, const std::string& out_html, const std::string& requirements,
-               bool no_requirements, const std::string& compare_json) {
+               bool no_requirements, const std::string& compare_json, const std::string& history) {
   rig::report::RunResult run;
   try {
     run = rig::report::read_json(json_file);
@@ -68,6 +69,7 @@ int cmd_report(const std::string& json_file, const std::string& out_html, const 
       ho.requirement_ids = rig::report::parse_requirement_ids(req);
       ho.requirement_texts = rig::report::parse_requirements(req);
     }
+    if (!history.empty()) ho.history = margin_history(history, run, 20, json_file);
     if (agreement) rig::report::write_html_report(run, ho, *agreement, out_html);
     else rig::report::write_html_report(run, ho, out_html);
   } catch (const std::exception& e) {
@@ -85,7 +87,7 @@ int cmd_report(const std::string& json_file, const std::string& out_html, const 
 
 Command add_report(CLI::App& app, const Context&) {
   struct Options {
-    std::string json, out, requirements, compare;
+    std::string json, out, requirements, compare, history;
     bool no_requirements = false;
   };
   auto o = std::make_shared<Options>();
@@ -101,7 +103,8 @@ Command add_report(CLI::App& app, const Context&) {
   report->add_option("--compare", o->compare,
                      "another results.json of the same scenarios (e.g. the HIL run): adds a section \"Agreement with "
                      "<its mode>\" (as bmsrig compare)");
-  return {report, [o] { return cmd_report(o->json, o->out, o->requirements, o->no_requirements, o->compare); }};
+  report->add_option("--history", o->history, "a margin history database (bmsrig history): the HTML report shows each check's margin over the last runs as a sparkline, flagged ones first");
+  return {report, [o] { return cmd_report(o->json, o->out, o->requirements, o->no_requirements, o->compare, o->history); }};
 }
 
 }  // namespace rig::app::cli

@@ -133,6 +133,7 @@ int certify(const CertifySpec& spec) {
   rs.html.path = (out / "report.html").string();
   rs.html.requirements = req_file.string();
   rs.html.observation_map = map_file.string();
+  rs.html.history = spec.history;
   rs.html_title = "bmsrig certification report";
   rs.print_output_files = false;
   rig::report::RunResult run;

@@ -18,6 +18,12 @@ std::vector<std::string> DutRegistry::modes() const {
   return out;
 }
 
+void DutRegistry::add_prepare(const std::string& mode, DutPrepare prepare) { prepares_[mode] = std::move(prepare); }
+
+void DutRegistry::prepare(const std::string& mode, const DutConfig& config) const {
+  if (const auto it = prepares_.find(mode); it != prepares_.end()) it->second(config);
+}
+
 std::unique_ptr<rig::Dut> DutRegistry::make(const std::string& mode, const DutConfig& config) const {
   const auto it = factories_.find(mode);
   if (it == factories_.end()) throw rig::DutError("mode '" + mode + "' is not available in this build");

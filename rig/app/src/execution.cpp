@@ -95,6 +95,10 @@ int execute(const RunSpec& spec, rig::report::RunResult& run, std::size_t* file_
         probe.parameters = c.parameters;
         if (probe.display_name().find(filters.name) == std::string::npos) continue;
       }
+      if (!filters.cases.empty() &&
+          std::find(filters.cases.begin(), filters.cases.end(), case_id(f.path.string(), c.parameters)) ==
+              filters.cases.end())
+        continue;
       work.push_back(Job{&f, &c});
     }
   }
@@ -130,6 +134,14 @@ int execute(const RunSpec& spec, rig::report::RunResult& run, std::size_t* file_
     std::fprintf(stderr, "bmsrig: shard %d/%d: %zu of %zu cases (expected durations from %s)\n", spec.shard->index,
                  spec.shard->count, mine.size(), work.size(), measured.empty() ? "the scenarios" : "the history");
     work = std::move(mine);
+  }
+
+  // The mode's preparation, once before any case (hil with --firmware: flash, then check the board's identity).
+  try {
+    duts().prepare(mode, spec.dut);
+  } catch (const DutPreparationError& e) {
+    std::fprintf(stderr, "bmsrig: %s\nbmsrig: nothing was run (exit %d)\n", e.what(), kExitBoardRefused);
+    return kExitBoardRefused;
   }
 
   // A killed run (SIGKILL, power loss) writes nothing: the previous run's files at the same paths must not stay
@@ -331,6 +343,7 @@ int execute(const RunSpec& spec, rig::report::RunResult& run, std::size_t* file_
         observation = rig::report::parse_observation_map(html.observation_map);
         ho.observation = &observation;
       }
+      if (!html.history.empty()) ho.history = margin_history(html.history, run, html.history_last, json);
       rig::report::write_html_report(run, ho, html.path);
     }
   } catch (const std::exception& e) {
@@ -357,6 +370,12 @@ int execute(const RunSpec& spec, rig::report::RunResult& run, std::size_t* file_
     if (!html.path.empty()) std::printf("report: %s\n", html.path.c_str());  // last: the file a reader opens
   }
   if (run.interrupted) return kExitInterrupted;
+  for (const auto& c : run.cases)
+    if (c.error.find(rig::kBoardIdentityRefused) != std::string::npos) {
+      std::fprintf(stderr, "bmsrig: the board does not run the image given; no case was judged (exit %d)\n",
+                   kExitBoardRefused);
+      return kExitBoardRefused;
+    }
   if (status != kExitPass) return status;
   switch (run.verdict()) {
     case rig::Verdict::kPass: return kExitPass;

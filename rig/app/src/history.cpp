@@ -1,9 +1,11 @@
 #include "rig/app/history.hpp"
 
 #include <nlohmann/json.hpp>
+#include <unistd.h>
 #include <sqlite3.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cmath>
 #include <cstdio>
 #include <map>
@@ -410,6 +412,57 @@ std::string trend_json(const Trend& t) {
     j["series"].push_back(std::move(js));
   }
   return j.dump(2) + "\n";
+}
+
+rig::report::MarginHistory margin_history(const fs::path& db, const rig::report::RunResult& run, std::size_t last_k,
+                                          const fs::path& results_json) {
+  static std::atomic<int> counter{0};
+  const fs::path tmp = fs::temp_directory_path() /
+                       ("bmsrig-history-" + std::to_string(::getpid()) + "-" + std::to_string(counter++));
+  std::error_code ec;
+  fs::remove_all(tmp, ec);
+  fs::create_directories(tmp);
+  struct Cleanup {
+    fs::path p;
+    ~Cleanup() {
+      std::error_code e;
+      fs::remove_all(p, e);
+    }
+  } cleanup{tmp};
+  const fs::path copy = tmp / "history.db";
+  if (fs::exists(db)) {
+    Db src(db, false);
+    std::string quoted;
+    for (char c : copy.string()) quoted += c == '\'' ? std::string("''") : std::string(1, c);
+    src.exec(("VACUUM INTO '" + quoted + "'").c_str());
+  }
+  if (results_json.empty() || !fs::exists(results_json)) {
+    rig::report::write_json(run, tmp / "results.json");
+    history_add(copy, tmp / "results.json");
+  } else {
+    history_add(copy, results_json);
+  }
+  const Trend t = history_trend(copy, last_k, run.mode);
+  std::map<std::string, std::size_t> index;
+  for (std::size_t i = 0; i < run.cases.size(); ++i) index.emplace(case_id(run.cases[i]), i);
+  rig::report::MarginHistory h;
+  h.source = db.string();
+  h.last_k = last_k;
+  for (const auto& s : t.series) {
+    const auto it = index.find(s.case_id);
+    if (it == index.end()) continue;  // a check of a case this run does not have
+    rig::report::MarginSeries m;
+    m.case_index = it->second;
+    m.check = s.check;
+    m.unit = s.unit;
+    for (const auto& p : s.points) {
+      m.margins.push_back(p.margin);
+      m.verdicts.push_back(p.verdict);
+    }
+    m.flags = s.flags;
+    h.series.push_back(std::move(m));
+  }
+  return h;
 }
 
 }  // namespace rig::app

@@ -205,6 +205,7 @@ rig::report::RunResult merge(const MergeSpec& spec) {
     rig::report::write_file_atomic(spec.out / "REQUIREMENTS.md", ss.str());
     artefacts.push_back(spec.out / "REQUIREMENTS.md");
   }
+  if (!spec.history.empty()) ho.history = margin_history(spec.history, merged, 20, spec.out / "results.json");
   rig::report::write_html_report(merged, ho, spec.out / "report.html");
   for (const char* f : {"report.html", "junit.xml", "results.json"}) artefacts.push_back(spec.out / f);
   rig::report::write_manifest(artefacts, spec.out / "MANIFEST.sha256");

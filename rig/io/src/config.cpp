@@ -6,6 +6,7 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include <cctype>
 #include <cmath>
 #include <fstream>
 #include <set>
@@ -316,9 +317,16 @@ RigConfig parse_rig_config(std::string_view text, const std::string& file) {
     throw ConfigError({file, e.mark.line + 1, e.mark.column + 1}, "not valid YAML: " + e.msg);
   }
   RigConfig rig;
-  r.map(root, "rig.yaml", {"rig", "description", "iio_root", "loop", "instruments", "telemetry", "board", "channels"},
+  r.map(root, "rig.yaml", {"rig", "kind", "description", "iio_root", "loop", "instruments", "telemetry", "board", "channels"},
         {"rig", "channels"});
   rig.name = r.string(root["rig"], "rig");
+  if (root["kind"]) {
+    rig.kind = r.string(root["kind"], "kind");
+    // A CTest resource type: a lowercase letter or '_' first, then lowercase letters, digits and '_'.
+    const bool ok = (std::islower(static_cast<unsigned char>(rig.kind[0])) || rig.kind[0] == '_') &&
+                    rig.kind.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789_") == std::string::npos;
+    if (!ok) r.fail(root["kind"], "kind", "a bench kind of lowercase letters, digits and '_' (a CTest resource type)");
+  }
   if (root["description"]) rig.description = r.string(root["description"], "description");
   if (root["iio_root"]) rig.iio_root = r.string(root["iio_root"], "iio_root");
   if (const auto loop = root["loop"]) {
@@ -366,7 +374,27 @@ RigConfig parse_rig_config(std::string_view text, const std::string& file) {
     rig.telemetry = tc;
   }
   if (const auto b = root["board"]) {
-    r.map(b, "board", {"reset", "power", "deadman"});
+    r.map(b, "board", {"reset", "power", "deadman", "program"});
+    if (const auto p = b["program"]) {
+      r.map(p, "board.program", {"openocd", "boot_ms"}, {"openocd"});
+      BoardConfig::Program prog;
+      prog.where = r.at(p);
+      const auto o = p["openocd"];
+      r.map(o, "board.program.openocd", {"config", "commands", "executable", "timeout_s"}, {"config"});
+      const auto strings = [&](const YAML::Node& n, const std::string& path) {
+        if (!n.IsSequence() || n.size() == 0) r.fail(n, path, "a non-empty list of strings");
+        std::vector<std::string> v;
+        for (std::size_t i = 0; i < n.size(); ++i) v.push_back(r.string(n[i], path + "[" + std::to_string(i) + "]"));
+        return v;
+      };
+      prog.openocd.config = strings(o["config"], "board.program.openocd.config");
+      if (o["commands"]) prog.openocd.commands = strings(o["commands"], "board.program.openocd.commands");
+      if (o["executable"]) prog.openocd.executable = r.string(o["executable"], "board.program.openocd.executable");
+      if (o["timeout_s"])
+        prog.openocd.timeout = std::chrono::seconds(r.integer(o["timeout_s"], "board.program.openocd.timeout_s", 1, 3600));
+      if (p["boot_ms"]) prog.boot = std::chrono::milliseconds(r.integer(p["boot_ms"], "board.program.boot_ms", 0, 600000));
+      rig.board.program = std::move(prog);
+    }
     if (b["reset"]) rig.board.reset = read_board_control(r, b["reset"], "board.reset", "pulse_ms", false, rig);
     if (b["power"]) rig.board.power = read_board_control(r, b["power"], "board.power", "off_ms", true, rig);
     if (b["deadman"]) {

@@ -211,6 +211,26 @@ TEST(RigConfig, BoardResetAndPowerControl) {
   expect_error(inst + "board:\n  deadman: { scpi: { instrument: board_psu } }\n" + ch, {"board.deadman.scpi", "a GPIO line"});
 }
 
+TEST(RigConfig, BoardProgrammingThroughOpenOcdAndBenchKind) {
+  const std::string ch = "channels:\n  bms/out/load:\n    in: { gpiod: { chip: c, line: 1 } }\n";
+  const auto rig = parse_rig_config(
+      "rig: t\nkind: bench_4s1p\nboard:\n  program:\n    openocd: { config: [interface/stlink.cfg, target/stm32f1x.cfg], "
+      "commands: [\"adapter speed 1000\"], timeout_s: 60 }\n    boot_ms: 500\n" + ch, "b");
+  EXPECT_EQ(rig.kind, "bench_4s1p");
+  ASSERT_TRUE(rig.board.program);
+  EXPECT_EQ(rig.board.program->openocd.config, (std::vector<std::string>{"interface/stlink.cfg", "target/stm32f1x.cfg"}));
+  EXPECT_EQ(rig.board.program->openocd.commands, std::vector<std::string>{"adapter speed 1000"});
+  EXPECT_EQ(rig.board.program->openocd.executable, "openocd");
+  EXPECT_EQ(rig.board.program->openocd.timeout, std::chrono::seconds(60));
+  EXPECT_EQ(rig.board.program->boot, std::chrono::milliseconds(500));
+  EXPECT_EQ(parse_rig_config("rig: t\n" + ch, "b").kind, "bench");  // the default kind
+  expect_error("rig: t\nboard:\n  program: { openocd: { config: [] } }\n" + ch,
+               {"bench.yaml:3:33:", "board.program.openocd.config: found a list, expected a non-empty list of strings"});
+  expect_error("rig: t\nboard:\n  program: { boot_ms: 5 }\n" + ch, {"board.program", "no 'openocd'"});
+  expect_error("rig: t\nboard:\n  program: { openocd: { config: [a.cfg], speed: 4 } }\n" + ch, {"found key 'speed'"});
+  expect_error("rig: t\nkind: Bench-4\n" + ch, {"bench.yaml:2:7:", "kind: found 'Bench-4'", "CTest resource type"});
+}
+
 TEST(RigConfig, TopLevelErrors) {
   expect_error("channels:\n  bms/out/load:\n    in: { gpiod: { chip: c, line: 1 } }\n", {"no 'rig'"});
   expect_error("rig: t\nchannels: {}\n", {"channels: found a mapping, expected a mapping of plant signals"});

@@ -125,6 +125,7 @@ constexpr const char* kCss = R"CSS(
 body{font-family:system-ui,-apple-system,"Segoe UI",sans-serif;margin:1.5em auto;max-width:1100px;color:#222;padding:0 1em}
 h1{font-size:1.6em;margin-bottom:.2em}h2{border-bottom:2px solid #ddd;padding-bottom:.2em;margin-top:1.6em}
 h3{margin-bottom:.3em}
+table.history tr.flagged td{background:#fff4e0}table.history svg.spark{display:block}
 table{border-collapse:collapse;margin:.5em 0;font-size:.92em}
 th,td{border:1px solid #ccc;padding:.25em .5em;text-align:left;vertical-align:top}
 th{background:#f3f3f3}
@@ -524,6 +525,64 @@ void write_html_report(const RunResult& run, const HtmlOptions& options, const C
 
 namespace {
 
+// A margin series as an inline SVG sparkline (120 × 28 px): a polyline through every run that had a margin (one
+// point each, oldest left), the zero line dashed when the range crosses or touches it, the latest point as a dot
+// coloured by its verdict.
+std::string sparkline_svg(const MarginSeries& s) {
+  constexpr double w = 120, h = 28, pad = 3;
+  std::vector<std::pair<std::size_t, double>> pts;
+  for (std::size_t i = 0; i < s.margins.size(); ++i)
+    if (s.margins[i]) pts.emplace_back(i, *s.margins[i]);
+  std::string o = "<svg class=\"spark\" xmlns=\"http://www.w3.org/2000/svg\" width=\"120\" height=\"28\" "
+                  "viewBox=\"0 0 120 28\" role=\"img\" data-points=\"" + std::to_string(pts.size()) + "\">";
+  if (pts.empty()) return o + "</svg>";
+  double lo = pts.front().second, hi = lo;
+  for (const auto& [i, m] : pts) lo = std::min(lo, m), hi = std::max(hi, m);
+  lo = std::min(lo, 0.0);  // zero (the limit) is always in view: a margin drifting towards it shows as such
+  if (hi - lo < 1e-12) hi = lo + 1.0;
+  const std::size_t n = std::max<std::size_t>(s.margins.size(), 2);
+  auto x = [&](std::size_t i) { return pad + (w - 2 * pad) * static_cast<double>(i) / static_cast<double>(n - 1); };
+  auto y = [&](double m) { return pad + (h - 2 * pad) * (hi - m) / (hi - lo); };
+  o += "<line x1=\"" + px(pad) + "\" y1=\"" + px(y(0)) + "\" x2=\"" + px(w - pad) + "\" y2=\"" + px(y(0)) +
+       "\" stroke=\"#bbb\" stroke-dasharray=\"2,2\"/>";
+  o += "<polyline fill=\"none\" stroke=\"#36c\" stroke-width=\"1.5\" points=\"";
+  for (std::size_t k = 0; k < pts.size(); ++k)
+    o += (k ? " " : "") + px(x(pts[k].first)) + "," + px(y(pts[k].second));
+  const auto& [li, lm] = pts.back();
+  const std::string v = li < s.verdicts.size() ? s.verdicts[li] : "";
+  o += "\"/><circle cx=\"" + px(x(li)) + "\" cy=\"" + px(y(lm)) + "\" r=\"2.5\" fill=\"" +
+       (v == "pass" ? "#2a2" : v == "fail" ? "#c22" : "#c80") + "\"/></svg>";
+  return o;
+}
+
+std::string html_history_section(const RunResult& run, const MarginHistory& h) {
+  std::vector<const MarginSeries*> rows;
+  for (const auto& s : h.series) rows.push_back(&s);
+  std::stable_sort(rows.begin(), rows.end(), [](const MarginSeries* a, const MarginSeries* b) {
+    if (a->flags.empty() != b->flags.empty()) return !a->flags.empty();
+    return a->case_index < b->case_index;
+  });
+  std::size_t flagged = 0;
+  for (const auto* r : rows) flagged += r->flags.empty() ? 0 : 1;
+  std::string o = "<h2 id=\"history\">Margin history</h2>\n<p class=\"muted\">Each check's margin over the last " +
+                  std::to_string(h.last_k) + " runs of this mode in " + esc(h.source) +
+                  " (this run last; the dashed line is the limit, margin 0). " + std::to_string(flagged) +
+                  " flagged by the trend, listed first.</p>\n";
+  o += "<table class=\"history\" id=\"history-table\">\n<tr><th>case</th><th>check</th><th>margin over the runs</th>"
+       "<th>latest</th><th>trend</th></tr>\n";
+  for (const auto* r : rows) {
+    const auto& c = run.cases.at(r->case_index);
+    std::string latest;
+    if (!r->margins.empty() && r->margins.back()) latest = fixed(*r->margins.back(), 3) + " " + r->unit;
+    std::string flags;
+    for (const auto& f : r->flags) flags += (flags.empty() ? "" : "; ") + f;
+    o += std::string("<tr class=\"") + (r->flags.empty() ? "steady" : "flagged") + "\"><td>" + esc(c.display_name()) +
+         "</td><td>" + esc(r->check) + "</td><td>" + sparkline_svg(*r) + "</td><td class=\"num\">" + esc(latest) +
+         "</td><td>" + (r->flags.empty() ? std::string("—") : "<strong>" + esc(flags) + "</strong>") + "</td></tr>\n";
+  }
+  return o + "</table>\n";
+}
+
 std::string html_report_with(const RunResult& run, const HtmlOptions& opt, const Comparison* agreement) {
   const auto counts = run.counts();
   const Verdict overall = run.verdict();
@@ -566,6 +625,7 @@ std::string html_report_with(const RunResult& run, const HtmlOptions& opt, const
        "</td><td class=\"num\">" + fixed(run.wall_s, 2) + " s</td></tr>\n</table>\n";
 
   if (agreement != nullptr) o += html_agreement_section(*agreement);
+  if (opt.history) o += html_history_section(run, *opt.history);
 
   // ---- provenance
   o += "<h2 id=\"provenance\">Provenance</h2>\n<table class=\"provenance\">\n";

@@ -60,6 +60,8 @@ std::string backend_text(const io::ChannelConfig& c) {
 
 }  // namespace
 
+io::GpioPortFactory default_gpio_ports() { return default_ports(); }
+
 bool BenchCheckReport::ok() const {
   if (!problems.empty() || !unsafe.empty()) return false;
   for (const auto& c : channels)
@@ -163,10 +165,12 @@ std::string version_from_fw_digits(const std::string& fw) {
 FirmwareInfo BenchDut::firmware_info() const {
   FirmwareInfo info = board_info_;  // as the board's telemetry last said (kept after stop())
   info.target = "bench:" + rig_.name;
+  if (!board_hash_.empty()) info.build_hash = board_hash_;
   if (link_ && link_->last_block()) {
     const auto& f = link_->last_block()->fields;
     if (auto it = f.find("FW"); it != f.end()) info.version = version_from_fw_digits(it->second);
-    if (auto it = f.find("SER"); it != f.end()) info.build_hash = "serial " + it->second;
+    // The build hash the board reported in register 0x21A0 at start; a board without it: its serial number.
+    if (auto it = f.find("SER"); it != f.end() && board_hash_.empty()) info.build_hash = "serial " + it->second;
   }
   return info;
 }
@@ -229,6 +233,19 @@ void BenchDut::start(const fw::Config& config) {
       telemetry_->on_error([this](const std::string& what) { supervisor_->abort(what); });
       telemetry_->start();
       if (options_.load_config) load_config(config);
+      if (options_.expected_identity) {
+        const auto board = read_board_identity(*link_, io_, options_.identity_wait, rig_.telemetry->port);
+        if (const auto diff = identity_mismatch(*options_.expected_identity, board); !diff.empty())
+          throw DutError(std::string(kBoardIdentityRefused) + "the board does not run " + options_.image + ": " + diff + " (board: " +
+                         describe(board) + "; image: " + describe(*options_.expected_identity) + ")");
+      }
+      // The build the board runs (0x21A0, the first 8 hex digits of its git hash): what the results name.
+      if (const auto h = link_->exchange(vd::make_get(vd::reg::kBuildHash), io_, options_.hex_timeout);
+          h && h->flags() == vd::kFlagOk && h->value() != 0) {
+        char hex[16];
+        std::snprintf(hex, sizeof hex, "%08x", h->value());
+        board_hash_ = hex;
+      }
       link_->on_hex([this](const vd::HexFrame& f, io::Nanos) {
         if (f.command != static_cast<std::uint8_t>(vd::HexResponse::kGet) || f.length < 3 || f.flags() != vd::kFlagOk) return;
         if (f.register_id() == vd::reg::kBmsFlags) {

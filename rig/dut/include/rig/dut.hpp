@@ -23,6 +23,9 @@ namespace rig {
 struct DutError : std::runtime_error {
   using std::runtime_error::runtime_error;
 };
+// A DutError whose message contains this text: the board does not run the image the run was given (its identity
+// differs); bmsrig then judges nothing and exits 5.
+inline constexpr const char* kBoardIdentityRefused = "board identity: ";
 
 // One sample of everything a board senses, in SI units, as the plant presents it at the board's terminals and sense
 // inputs (TOP-2). The Dut seam carries these physical values; each Dut turns them into what its board sees:

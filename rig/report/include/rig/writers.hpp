@@ -8,6 +8,7 @@
 
 #include <filesystem>
 #include <map>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -84,8 +85,26 @@ std::string vcd_name(std::string_view signal_name);
 // matches any text). Read from the rows "| ID | signal, signal, ... |" of a Markdown table (backticks allowed).
 using ObservationMap = std::map<std::string, std::vector<std::string>>;
 
+// The margin history of the run's checks (bmsrig's history database, the trend including this run): one series per
+// check, drawn as a sparkline in the section "Margin history", flagged series first.
+struct MarginSeries {
+  std::size_t case_index = 0;         // into RunResult::cases
+  std::string check;                  // the check's name
+  std::string unit;
+  std::vector<std::optional<double>> margins;  // oldest first; null where that run had no margin (error)
+  std::vector<std::string> verdicts;           // "pass", "fail", "error", per run
+  std::vector<std::string> flags;              // why the trend flagged it (empty: not flagged)
+};
+struct MarginHistory {
+  std::string source;    // the database, named in the section
+  std::size_t last_k = 0;
+  std::vector<MarginSeries> series;  // any order; the report puts the flagged ones first
+};
+
 struct HtmlOptions {
   std::string title = "bmsrig report";
+  // Given: the section "Margin history" after the summary (a sparkline per check, flagged ones first).
+  std::optional<MarginHistory> history;
   // The requirement IDs the traceability matrix lists (e.g. from parse_requirement_ids()). Requirements that no
   // case covers are shown in red; IDs that cases name but the list lacks are listed as "not in the spec".
   std::vector<std::string> requirement_ids;

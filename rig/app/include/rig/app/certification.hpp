@@ -22,6 +22,7 @@ struct CertifySpec {
   std::string command_line;
   std::optional<Shard> shard;  // --shard K/N: this part only; coverage is judged when the shards are merged
   std::string shard_history;   // --shard-history DB
+  std::string history;         // --history DB: margin sparklines in report.html
 };
 
 // Runs, writes report.html, junit.xml, results.json, coverage.json (each requirement and the passing checks that

@@ -18,11 +18,14 @@ struct HtmlOut {
   std::string path;          // --html
   std::string requirements;  // --requirements REQUIREMENTS.md (IDs for the traceability matrix)
   std::string observation_map;  // the observation map: coverage by observation in the matrix ("": by declaration)
+  std::string history;          // --history DB: the section "Margin history" (a sparkline per check, flagged first)
+  std::size_t history_last = 20;  // --history-last K: that many runs per check
 };
 
 struct Filters {
   std::vector<std::string> requirements;  // keep cases naming any of these IDs
   std::string name;                       // keep cases whose display name contains this
+  std::vector<std::string> cases;         // keep only cases with one of these ids (history.hpp case_id)
 };
 
 // What one run of cases needs: the inputs, the Dut mode and the output files.

@@ -22,6 +22,7 @@
 #include <vector>
 
 #include "rig/result.hpp"
+#include "rig/writers.hpp"
 
 namespace rig::app {
 
@@ -84,6 +85,14 @@ struct Trend {
 // - case_appeared / case_vanished: a case id in the latest run and not in the one before, or the reverse.
 Trend history_trend(const std::filesystem::path& db, std::size_t last_k, const std::string& mode = {});
 std::string trend_text(const Trend& t);
+
+// The margin history the HTML report draws for `run` (one sparkline per check): the trend of the run's mode over its
+// last `last_k` runs as it will be once `run` is recorded — computed on a copy of `db` with `run` added (the database
+// itself is not changed; a missing one counts as empty), so this run is the last point and the flags include it.
+// `results_json`, when the run was written there, is what is added (a file recorded before is not added twice).
+// Throws HistoryError.
+rig::report::MarginHistory margin_history(const std::filesystem::path& db, const rig::report::RunResult& run,
+                                          std::size_t last_k, const std::filesystem::path& results_json = {});
 std::string trend_json(const Trend& t);
 
 }  // namespace rig::app

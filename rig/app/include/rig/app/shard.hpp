@@ -59,6 +59,7 @@ struct MergeSpec {
   std::filesystem::path out;
   std::string requirements;  // REQUIREMENTS.md: traceability matrix and certification verdict (optional)
   std::string command_line;
+  std::string history;  // a margin history database: sparklines in report.html (the merged run as the last point)
 };
 // Writes out/results.json, junit.xml, traces/, report.html (and REQUIREMENTS.md) and MANIFEST.sha256: what one run
 // of the whole library gives. Returns the merged run. Throws MergeError with a clear message.

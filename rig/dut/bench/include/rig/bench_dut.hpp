@@ -28,6 +28,7 @@
 #include <string>
 #include <vector>
 
+#include "rig/board_setup.hpp"
 #include "rig/dut.hpp"
 #include "rig/io/bench.hpp"
 #include "rig/io/runtime.hpp"
@@ -57,6 +58,9 @@ struct BenchCheckReport {
 // FIFO lines for a `chip:` that is a directory).
 BenchCheckReport check_bench(const io::RigConfig& rig, io::GpioPortFactory gpio_ports = {});
 
+// libgpiod lines, or the virtual board's FIFO lines (rig/fifo_gpio_port.hpp) for a `chip:` that is a directory.
+io::GpioPortFactory default_gpio_ports();
+
 struct BenchDutOptions {
   // Default: libgpiod, or the virtual board's FIFO lines (rig/fifo_gpio_port.hpp) for a `chip:` that is a
   // directory; tests may pass fakes.
@@ -68,6 +72,12 @@ struct BenchDutOptions {
   // Abort on SIGINT/SIGTERM/SIGHUP (Boost.Asio signal_set; it restores SIG_DFL afterwards). A program with its
   // own stop handling (bmsrig's RunOptions::stop → Dut::stop(), which is safe too) sets this to false.
   bool handle_signals = true;
+  // The image the board must run (`--firmware`): at every start() the board's identity (VE.Direct HEX 0x0100,
+  // 0x0102, 0x21A0, read within identity_wait) is compared with it, and start() throws DutError (kBoardIdentityRefused)
+  // naming what differs, so no case runs on a board that is not running the image.
+  std::optional<FirmwareIdentity> expected_identity;
+  std::string image;  // its file, for the message
+  std::chrono::milliseconds identity_wait{3000};
 };
 
 // One debounced edge of a board output, on the run's time base (kernel timestamps).
@@ -147,6 +157,7 @@ class BenchDut final : public Dut {
   bool reset_pending_ = false;
   bool reset_by_line_ = true;  // the pending/held reset uses board.reset (else board.power)
   FirmwareInfo board_info_;  // version and serial from the board's telemetry, kept after stop()
+  std::string board_hash_;   // register 0x21A0 as 8 hex digits, read at start ("" when the board did not answer)
   std::optional<fw::Millis> release_at_ms_;                    // the reset is held until then
   boost::asio::io_context io_;
   std::optional<io::RunClock> clock_;

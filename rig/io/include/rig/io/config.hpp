@@ -3,6 +3,7 @@
 // rig/io/schema/rig.schema.json, example in rig/examples/.
 //
 //   rig: bench-4s1p                        # name, reported with every run
+//   kind: bench_4s1p                       # optional: the bench kind, CTest's resource type (default: bench)
 //   iio_root: /sys/bus/iio/devices         # optional
 //   loop: { rate_hz: 1000, realtime: true }
 //   instruments:                           # SCPI instruments by name
@@ -12,6 +13,10 @@
 //     reset: { gpiod: { chip: gpiochip0, line: 24, active_low: true }, pulse_ms: 100 }
 //     power: { gpiod: { chip: gpiochip0, line: 23 }, off_ms: 2000 }   # or { scpi: { instrument: board_psu }, ... }
 //     deadman: { gpiod: { chip: gpiochip0, line: 25 }, toggle_ms: 50 }  # toggled while a run is live
+//     program:                             # optional: how `--firmware FILE` is flashed before the scenarios
+//       openocd: { config: [interface/stlink.cfg, target/stm32f1x.cfg], commands: ["adapter speed 1000"],
+//                  executable: openocd, timeout_s: 120 }
+//       boot_ms: 2000                      # after flashing: how long the board may take to answer VE.Direct HEX
 //   channels:                              # signal → channel; exactly one of iio / gpiod / scpi. The signal must be
 //                                          # one the signal registry (rig/signals.hpp) lets a bench drive (out:)
 //                                          # or measure (in:)
@@ -124,10 +129,25 @@ struct BoardConfig {
   // monostable driving the bench's main relay) drops the bench's power when the toggling stops — the one protection
   // that also covers a rig killed outright (SIGKILL, a crash, a host that hangs), when no software exit path runs.
   std::optional<BoardControl> deadman;
+  // Flashing an image through OpenOCD (`openocd -f CFG… -c CMD… -c "program FILE verify reset exit"`), done before
+  // the scenarios when the run is given `--firmware FILE`; the board is powered on first when `power` is set.
+  struct OpenOcd {
+    std::string executable = "openocd";
+    std::vector<std::string> config;    // -f, in order (interface, then target)
+    std::vector<std::string> commands;  // -c, before the program command
+    std::chrono::seconds timeout{120};
+  };
+  struct Program {
+    OpenOcd openocd;
+    std::chrono::milliseconds boot{2000};  // after flashing, until the board answers VE.Direct HEX
+    SourceLocation where;
+  };
+  std::optional<Program> program;
 };
 
 struct RigConfig {
   std::string name;
+  std::string kind = "bench";  // the bench kind: CTest's resource type for this bench (`bmsrig resources`)
   std::string description;
   std::filesystem::path iio_root = kDefaultIioRoot;
   LoopConfig loop;
