@@ -473,17 +473,15 @@ void World::step(double dt_s) {
 
 // ---------------------------------------------------------------- actions, faults, getters
 
-void World::check_bc(int b, int c) const {
+void World::bad_index(int b, int c) const {
   if (b < 0 || b >= battery_count())
     throw std::out_of_range("plant: battery index " + std::to_string(b) + " is outside [0, " +
                             std::to_string(battery_count() - 1) + "]");
-  if (c < 0 || c >= kCellsPerBattery)
-    throw std::out_of_range("plant: cell index " + std::to_string(c) + " is outside [0, 3]");
+  throw std::out_of_range("plant: cell index " + std::to_string(c) + " is outside [0, 3]");
 }
-void World::check_load(int i) const {
-  if (i < 0 || i >= load_count())
-    throw std::out_of_range("plant: load index " + std::to_string(i) + " is outside [0, " +
-                            std::to_string(load_count() - 1) + "]");
+void World::bad_load_index(int i) const {
+  throw std::out_of_range("plant: load index " + std::to_string(i) + " is outside [0, " +
+                          std::to_string(load_count() - 1) + "]");
 }
 
 void World::set_command(bool path_on, double limit_a) {

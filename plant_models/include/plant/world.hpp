@@ -249,8 +249,15 @@ class World {
   std::uint64_t solver_fallback_count() const { return solver_fallbacks_; }
 
  private:
-  void check_bc(int b, int c) const;
-  void check_load(int i) const;
+  // Index checks on every accessor: inline for the in-range case (the signal getters call them per plant step).
+  void check_bc(int b, int c) const {
+    if (b < 0 || b >= battery_count() || c < 0 || c >= kCellsPerBattery) [[unlikely]] bad_index(b, c);
+  }
+  void check_load(int i) const {
+    if (i < 0 || i >= load_count()) [[unlikely]] bad_load_index(i);
+  }
+  [[noreturn]] void bad_index(int b, int c) const;
+  [[noreturn]] void bad_load_index(int i) const;
   void update_pins(double li_v);
   void update_remote();
   void apply_spread(bool keep_mean_soc);

@@ -4,6 +4,7 @@
 #include <chrono>
 #include <span>
 #include <cmath>
+#include <cstdint>
 #include <limits>
 #include <optional>
 #include <stdexcept>
@@ -57,6 +58,7 @@ struct SimState {
   bool plant_set = false;  // timeline actions or ramps changed the plant at this tick (inputs are re-sampled)
   bool vedirect_due = false;  // speculation: a VE.Direct request fired at this tick (not sent: run() ends the batch)
   double timeline_entry = 0.0;
+  std::optional<std::uint64_t> observed_version;  // Dut::observed_version() when the observed signals were last read
 };
 
 class Loop {
@@ -100,7 +102,7 @@ class Loop {
   }
 
   void run() {
-    SimState s{make_world(sc_), {}, {}, {}, {}, {}, Time{0}, false, false, false, false, 0.0};
+    SimState s{make_world(sc_), {}, {}, {}, {}, {}, Time{0}, false, false, false, false, 0.0, std::nullopt};
     s.values.assign(sc_.signals.size(), std::numeric_limits<double>::quiet_NaN());
     s.entries.resize(sc_.timeline.size());
     for (std::size_t i = 0; i < sc_.timeline.size(); ++i) {
@@ -383,11 +385,17 @@ class Loop {
     const BoardSample in = sample_board(s.world);
     s.outputs = step(in, reset);
     sample(s, outputs_, rec);
-    for (const auto& [id, name] : observed_)
-      if (const auto v = dut_.observed_at(name, now_ms(s.now))) {
-        s.values[id] = *v;
-        if (rec) record(id, s.now, *v);
+    if (!observed_.empty()) {  // looked up again only when the Dut's observations may have changed
+      const auto version = dut_.observed_version(now_ms(s.now));
+      if (!s.observed_version || *s.observed_version != version) {
+        s.observed_version = version;
+        for (const auto& [id, name] : observed_)
+          if (const auto v = dut_.observed_at(name, now_ms(s.now))) {
+            s.values[id] = *v;
+            if (rec) record(id, s.now, *v);
+          }
       }
+    }
     if (closed_loop_) measure_bench(s, rec);
     if (rec && has_edges_) drain_edges();
     when_triggers(s, rec);

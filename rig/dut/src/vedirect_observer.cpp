@@ -36,6 +36,7 @@ void VeDirectObserver::clear() {
   values_.clear();
   last_block_ms_.reset();
   blocks_ = checksum_errors_ = answers_ = error_frames_ = 0;
+  ++changes_;
 }
 
 void VeDirectObserver::expect(std::string_view request_line) {

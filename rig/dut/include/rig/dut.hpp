@@ -158,6 +158,9 @@ class Dut {
     (void)now;
     return observed(signal);
   }
+  // A number that stays the same only while observed_at(·, now) gives the same values as at the last call that
+  // returned it: the runner looks the observed signals up again only when it changes. Default: `now` (every tick).
+  virtual std::uint64_t observed_version(fw::Millis now) const { return now; }
   // Optional: sends one VE.Direct HEX request line (":7002100FF") to the board before its next step and returns
   // the answer line ("" when none is due); the answer also updates observed(). Default: this Dut has no such link.
   // The runner calls it between steps only: before the step of the tick whose timeline fired it, or after the step

@@ -32,6 +32,8 @@ class InProcessDut final : public Dut {
   // the observer names whenever the outputs or the configuration changed; the bytes go through the observer's
   // decoders, so vedirect/ signals show what a host on the port would read.
   std::optional<double> observed(std::string_view signal) const override { return observer_.value(signal); }
+  // A Dut stepped one tick at a time: its observations change only when its observer takes a block or an answer.
+  std::uint64_t observed_version(fw::Millis) const override { return observer_.changes(); }
   std::string vedirect_request(std::string_view line) override;
 
  private:

@@ -37,6 +37,8 @@ class VeDirectObserver {
   void expect(std::string_view request_line);
   // The present value of a vedirect/ signal; nullopt before it was first seen.
   std::optional<double> value(std::string_view signal) const;
+  // Counts every change of the values (and every clear()): while it stays the same, value() gives the same answers.
+  std::uint64_t changes() const { return changes_; }
   void clear();
 
   // The HEX registers the rig names as signals (vedirect/hex/0xNNNN).
@@ -47,13 +49,17 @@ class VeDirectObserver {
  private:
   void on_block(std::int64_t now_ms);
   void on_hex(const char* line, std::size_t n, bool poll);
-  void set(const std::string& name, double v) { values_[name] = v; }
+  void set(const std::string& name, double v) {
+    values_[name] = v;
+    ++changes_;
+  }
 
   fw::vedirect::TextDecoder decoder_{};
   std::deque<std::pair<std::uint8_t, std::uint16_t>> expected_;  // (command, register) of requests not yet answered
   std::map<std::string, double, std::less<>> values_;
   std::optional<std::int64_t> last_block_ms_;
   double blocks_ = 0, checksum_errors_ = 0, answers_ = 0, error_frames_ = 0;
+  std::uint64_t changes_ = 0;
 };
 
 // "vedirect/hex/0x2100" for register 0x2100.
