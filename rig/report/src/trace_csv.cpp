@@ -9,6 +9,7 @@
 #include <optional>
 
 #include "rig/writers.hpp"
+#include "text_out.hpp"
 #include "text_util.hpp"
 
 namespace rig::report {
@@ -53,40 +54,31 @@ std::optional<Time> parse_ns(std::string_view s) {
 
 }  // namespace
 
-std::string trace_csv(const Trace& trace) {
-  struct Row {
-    Time t;
-    SignalId id;
-    double v;
-  };
-  std::vector<Row> rows;
-  for (SignalId id = 0; id < trace.signal_count(); ++id)
-    for (const auto& s : trace.samples(id)) rows.push_back({s.t, id, s.value});
-  std::stable_sort(rows.begin(), rows.end(), [](const Row& a, const Row& b) { return a.t < b.t; });
+namespace {
+
+void emit_csv(const Trace& trace, detail::TextOut& o) {
   std::vector<std::string> names;
   for (SignalId id = 0; id < trace.signal_count(); ++id) names.push_back(csv_field(trace.info(id).name));
-  std::string o = "time_s,signal,value\n";
-  o.reserve(rows.size() * 48);
-  for (const auto& r : rows) {
-    o += ns_seconds(r.t);
+  o += "time_s,signal,value\n";
+  detail::for_each_sample_in_time_order(trace, [&](const Sample& s, SignalId id) {
+    o += ns_seconds(s.t);
     o += ',';
-    o += names[r.id];
+    o += names[id];
     o += ',';
-    o += detail::shortest(r.v);
+    o += detail::shortest(s.value);
     o += '\n';
-  }
+    o.chunk();
+  });
   o += ns_seconds(trace.end_time()) + ",#end,\n";
-  return o;
 }
 
-void write_trace_csv(const Trace& trace, const std::filesystem::path& path) { write_file_atomic(path, trace_csv(trace)); }
-
-std::string trace_csv_wide(const Trace& trace) {
+void emit_csv_wide(const Trace& trace, detail::TextOut& o) {
   const SignalId n = trace.signal_count();
-  std::string o = "time_s";
+  o += "time_s";
   for (SignalId id = 0; id < n; ++id) {
     const auto& info = trace.info(id);
-    o += ',' + csv_field(info.unit.empty() ? info.name : info.name + " [" + info.unit + "]");
+    o += ',';
+    o += csv_field(info.unit.empty() ? info.name : info.name + " [" + info.unit + "]");
   }
   o += '\n';
   // Merge the per-signal series by time: one row per instant at which anything changed, every value held.
@@ -104,14 +96,45 @@ std::string trace_csv_wide(const Trace& trace) {
       while (next[id] < s.size() && s[next[id]].t == *t) held[id] = detail::shortest(s[next[id]++].value);
     }
     o += ns_seconds(*t);
-    for (SignalId id = 0; id < n; ++id) o += ',' + held[id];
+    for (SignalId id = 0; id < n; ++id) {
+      o += ',';
+      o += held[id];
+    }
     o += '\n';
+    o.chunk();
   }
-  return o;
+}
+
+// Streams a writer's text into `path` (atomically), about 1 MiB at a time.
+template <class Emit>
+void write_streamed(const std::filesystem::path& path, Emit&& emit) {
+  detail::AtomicFile f(path);
+  detail::TextOut o([&f](std::string_view chunk) { f.write(chunk); });
+  emit(o);
+  o.flush();
+  f.commit();
+}
+
+}  // namespace
+
+std::string trace_csv(const Trace& trace) {
+  detail::TextOut o;
+  emit_csv(trace, o);
+  return o.take();
+}
+
+void write_trace_csv(const Trace& trace, const std::filesystem::path& path) {
+  write_streamed(path, [&](detail::TextOut& o) { emit_csv(trace, o); });
+}
+
+std::string trace_csv_wide(const Trace& trace) {
+  detail::TextOut o;
+  emit_csv_wide(trace, o);
+  return o.take();
 }
 
 void write_trace_csv_wide(const Trace& trace, const std::filesystem::path& path) {
-  write_file_atomic(path, trace_csv_wide(trace));
+  write_streamed(path, [&](detail::TextOut& o) { emit_csv_wide(trace, o); });
 }
 
 Trace read_trace_csv(const std::filesystem::path& path) {

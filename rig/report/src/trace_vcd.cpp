@@ -6,8 +6,10 @@
 #include <cmath>
 #include <map>
 #include <memory>
+#include <optional>
 
 #include "rig/writers.hpp"
+#include "text_out.hpp"
 #include "text_util.hpp"
 
 namespace rig::report {
@@ -111,7 +113,9 @@ std::string vcd_name(std::string_view signal_name) {
   return s;
 }
 
-std::string trace_vcd(const Trace& trace, std::string_view date) {
+namespace {
+
+void emit_vcd(const Trace& trace, std::string_view date, detail::TextOut& out) {
   std::vector<std::string> ids;
   BitIds bits(trace.signal_count());
   std::size_t next_id = trace.signal_count();  // bit ids follow the signals' own
@@ -149,48 +153,68 @@ std::string trace_vcd(const Trace& trace, std::string_view date) {
   emit_scope(o, root, trace, ids, bits, 1);
   o += "$upscope $end\n";
   o += "$enddefinitions $end\n";
+  out += o;
 
-  struct Change {
-    Time t;
-    SignalId id;
-    double v;
-  };
-  std::vector<Change> changes;
-  for (SignalId id = 0; id < trace.signal_count(); ++id)
-    for (const auto& s : trace.samples(id)) changes.push_back({s.t, id, s.value});
-  std::stable_sort(changes.begin(), changes.end(), [](const Change& a, const Change& b) { return a.t < b.t; });
-  // At one instant, only the last value per signal (append_raw may hold duplicates).
-  const Time first = changes.empty() ? Time{0} : std::min(Time{0}, changes.front().t);
-  const Time t0 = changes.empty() ? Time{0} : changes.front().t;
-  o += "#" + std::to_string(t0.count() - first.count()) + "\n$dumpvars\n";
-  std::vector<char> initial(trace.signal_count(), 0);
-  std::size_t i = 0;
-  {
-    std::map<SignalId, double> at0;
-    for (; i < changes.size() && changes[i].t == t0; ++i) at0[changes[i].id] = changes[i].v;
-    for (SignalId id = 0; id < trace.signal_count(); ++id) {
-      const auto kind = trace.info(id).kind;
-      if (auto it = at0.find(id); it != at0.end()) o += value_text(kind, it->second, ids[id], bits[id]);
-      else if (kind == SignalKind::kDigital) o += "x" + ids[id] + "\n";
-      else if (kind == SignalKind::kInteger)
-        for (const auto& b : bits[id]) o += "x" + b + "\n";
+  // The first and last instants of the trace (over every signal's first and last sample).
+  bool any = false;
+  Time t0{0}, last{0};
+  for (SignalId id = 0; id < trace.signal_count(); ++id) {
+    const auto& v = trace.samples(id);
+    if (v.empty()) continue;
+    t0 = any ? std::min(t0, v.front().t) : v.front().t;
+    last = any ? std::max(last, v.back().t) : v.back().t;
+    any = true;
+  }
+  const Time first = any ? std::min(Time{0}, t0) : Time{0};
+  if (!any) t0 = last = Time{0};
+  out += "#" + std::to_string(t0.count() - first.count()) + "\n$dumpvars\n";
+  // The changes of one instant, gathered as the merge delivers them: only the last value per signal counts
+  // (append_raw may hold duplicates), written in signal order.
+  std::map<SignalId, double> now;
+  bool initial = true;
+  const auto write_instant = [&](Time t) {
+    if (initial) {
+      for (SignalId id = 0; id < trace.signal_count(); ++id) {
+        const auto kind = trace.info(id).kind;
+        if (auto it = now.find(id); it != now.end()) out += value_text(kind, it->second, ids[id], bits[id]);
+        else if (kind == SignalKind::kDigital) out += "x" + ids[id] + "\n";
+        else if (kind == SignalKind::kInteger)
+          for (const auto& b : bits[id]) out += "x" + b + "\n";
+      }
+      out += "$end\n";
+      initial = false;
+    } else {
+      out += "#" + std::to_string(t.count() - first.count()) + "\n";
+      for (const auto& [id, v] : now) out += value_text(trace.info(id).kind, v, ids[id], bits[id]);
     }
-  }
-  o += "$end\n";
-  while (i < changes.size()) {
-    const Time t = changes[i].t;
-    std::map<SignalId, double> now;
-    for (; i < changes.size() && changes[i].t == t; ++i) now[changes[i].id] = changes[i].v;
-    o += "#" + std::to_string(t.count() - first.count()) + "\n";
-    for (const auto& [id, v] : now) o += value_text(trace.info(id).kind, v, ids[id], bits[id]);
-  }
-  const Time last = changes.empty() ? t0 : changes.back().t;
-  if (trace.end_time() > last) o += "#" + std::to_string(trace.end_time().count() - first.count()) + "\n";
-  return o;
+    now.clear();
+    out.chunk();
+  };
+  std::optional<Time> at;
+  detail::for_each_sample_in_time_order(trace, [&](const Sample& s, SignalId id) {
+    if (at && s.t != *at) write_instant(*at);
+    at = s.t;
+    now[id] = s.value;
+  });
+  if (at) write_instant(*at);
+  else write_instant(t0);  // an empty trace: every signal unknown
+  if (trace.end_time() > last) out += "#" + std::to_string(trace.end_time().count() - first.count()) + "\n";
+}
+
+}  // namespace
+
+std::string trace_vcd(const Trace& trace, std::string_view date) {
+  detail::TextOut o;
+  emit_vcd(trace, date, o);
+  return o.take();
 }
 
 void write_trace_vcd(const Trace& trace, const std::filesystem::path& path, std::string_view date) {
-  write_file_atomic(path, trace_vcd(trace, date));
+  detail::AtomicFile f(path);
+  detail::TextOut o([&f](std::string_view chunk) { f.write(chunk); });
+  emit_vcd(trace, date, o);
+  o.flush();
+  f.commit();
 }
 
 }  // namespace rig::report
