@@ -86,6 +86,7 @@ class Loop {
     for (const auto& spec : sc.signals) {
       analog_.push_back(spec.info.kind == SignalKind::kAnalog ? 1 : 0);
       resolution_.push_back(spec.info.resolution);
+      threshold_.push_back(spec.info.kind == SignalKind::kAnalog ? spec.info.resolution : 0.0);
     }
     steps_per_tick_ = static_cast<int>(sc.tick / sc.plant_step);
     // A `when:` on what the Dut observes (vedirect/...) cannot be speculated: that value is known only after the
@@ -345,12 +346,11 @@ class Loop {
         record_edge(*id, e.t, e.level);
   }
   // The same rule as Trace::record, pre-filtered on contiguous arrays (the trace's series are scattered in memory).
+  // One rule for every kind: an analog signal moves by its resolution, any other changes (threshold 0). Before the
+  // first sample `last` is NaN, so the difference is NaN and the sample is recorded.
   void record(SignalId id, Time t, double v) {
-    const double last = last_[id];
-    if (!std::isnan(last)) {
-      const double delta = v > last ? v - last : last - v;
-      if (analog_[id] ? (delta < resolution_[id] || delta == 0.0) : v == last) return;
-    }
+    const double delta = std::fabs(v - last_[id]);
+    if (delta < threshold_[id] || delta == 0.0) return;
     last_[id] = v;
     trace_.record(id, t, v);
   }
@@ -538,7 +538,7 @@ class Loop {
   std::vector<Binding> fast_, slow_, outputs_;
   std::vector<std::pair<SignalId, std::string>> observed_;  // Source::kDut signals (Dut::observed_at())
   bool single_ticks_ = false;  // a `when:` reads a Source::kDut signal: step one tick at a time
-  std::vector<double> last_, resolution_;
+  std::vector<double> last_, resolution_, threshold_;  // threshold: the resolution of an analog signal, else 0
   std::vector<char> analog_;
   SignalId timeline_id_ = 0;
   Time reached_{0};
