@@ -1,33 +1,51 @@
 #!/usr/bin/env bash
-# Every test: installs what is missing, builds the host (sil) and Cortex-M (cross-cm3) presets, runs CTest; then
-# each fuzz harness for a short fixed number of runs (ci/fuzz.sh; the nightly runs them long) and, with
-# BMSRIG_CI_ASAN=1, the unit, component and sil tiers under ASan + UBSan (sil-asan). Extra arguments go to the
-# first ctest (e.g. `-L unit`).
+# Every test: installs what is missing, builds the Cortex-M image (cross-cm3), the host (sil) and the sanitizer
+# build (sil-asan: ASan + UBSan), and runs every CTest tier once:
+#   unit, component, sil   under ASan + UBSan (any finding fails the test that hit it);
+#   pil and the rest       against the optimised host build and the image under QEMU;
+# then each fuzz harness for a short fixed number of runs (ci/fuzz.sh; the nightly runs them long).
+# BMSRIG_CI_ASAN=0 leaves the sanitizer build out and runs every tier on the optimised build instead.
+# The library's per-case tests (label `case`, for `ctest -L LD-2`) are left out: the library runs once, in
+# bmsrig.certify.library_run. Extra arguments go to every ctest call (e.g. `-R rig_report`).
+# Each stage prints its wall time.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ci/setup.sh
 jobs=$(nproc 2>/dev/null || echo 2)
+asan=${BMSRIG_CI_ASAN:-1}
+stage_start=$SECONDS
+stage() {
+  [ -n "${stage_name:-}" ] && echo "== ${stage_name}: $((SECONDS - stage_start)) s"
+  stage_name=$1 stage_start=$SECONDS
+  [ -n "$1" ] && echo "== $1"
+  return 0
+}
+sanitized='^(unit|component|sil)$'
 
-echo "== cross-cm3: firmware for Cortex-M3"
+stage "cross-cm3: firmware for Cortex-M3"
 cmake --preset cross-cm3 >/dev/null
 cmake --build --preset cross-cm3 -j "$jobs"
 
-echo "== sil: host build"
+stage "sil: host build"
 cmake --preset sil >/dev/null
 cmake --build --preset sil -j "$jobs"
 
-echo "== tests"
-# The library runs once, in bmsrig.certify.library_run; its per-case tests (label `case`, for `ctest -L LD-2`) are left
-# out here.
-ctest --preset sil -j "$jobs" -LE "^case$" "$@"
-
-echo "== fuzz: every harness, 5000 runs (smoke)"
-ci/fuzz.sh 5000
-
-# The sanitizer tier (a second full build): on with BMSRIG_CI_ASAN=1 until a clean run's time is known to fit CI.
-if [ "${BMSRIG_CI_ASAN:-0}" = "1" ]; then
-  echo "== sil-asan: unit, component and sil tiers under AddressSanitizer + UndefinedBehaviorSanitizer"
+if [ "$asan" = "1" ]; then
+  stage "sil-asan: host build with AddressSanitizer and UndefinedBehaviorSanitizer"
   cmake --preset sil-asan >/dev/null
   cmake --build --preset sil-asan -j "$jobs"
-  ctest --preset sil-asan -j "$jobs" -L '^(unit|component|sil)$' -LE '^case$'
+
+  stage "tests: unit, component and sil tiers under ASan + UBSan"
+  ctest --preset sil-asan -j "$jobs" -L "$sanitized" -LE '^case$' "$@"
+
+  stage "tests: pil and the remaining tiers (optimised build)"
+  ctest --preset sil -j "$jobs" -LE "^case\$|$sanitized" "$@"
+else
+  stage "tests: every tier (optimised build)"
+  ctest --preset sil -j "$jobs" -LE '^case$' "$@"
 fi
+
+stage "fuzz: every harness, 5000 runs (smoke)"
+ci/fuzz.sh 5000
+stage ""
+echo "== ci/test.sh: passed in ${SECONDS} s"
