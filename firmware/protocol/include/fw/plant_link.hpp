@@ -37,6 +37,8 @@
 // the link moves few bytes: samples are delta-coded (below), `assumed` is usually "your last outputs" (one
 // flag bit), only the last Outputs come back, and up to kMaxBatch = 32 ticks share one round trip; the early
 // stop keeps the result identical to single-tick stepping.
+// With the shared-memory mailbox (fw/plant_link_mailbox.hpp, negotiated in kHello) the frames after the handshake
+// cost one byte each way on the UART whatever their size; the rules above still keep them small.
 //
 // Sample coding in kStep: sample 0 is either full (kInputsSize bytes) or, with kStepDeltaFromReference, a
 // delta against the board's reference sample (the last sample it executed in the Step with sequence
