@@ -75,6 +75,15 @@ inline constexpr std::size_t kNvmSlotSize = 64;
 void nvm_store_byte(volatile std::uint8_t* address, std::uint8_t value);
 fw::ConfigStore& config_store();
 
+// The plant link's shared-memory mailbox (mailbox.cpp, fw/plant_link_mailbox.hpp) at kNvmBase + 1 MiB, on once the
+// rig asked for it in kHello (the Server's Port::mailbox). Then a kDoorbell byte on UART0 between frames means
+// "a request is in the mailbox": mailbox_serve() feeds it to the Server, whose frames mailbox_append() collects
+// (port write) while it runs, publishes them and rings back. Off: every frame on UART0 as before.
+void mailbox_enable(bool on);  // also restarts the sequence (the rig's next request is 1)
+bool mailbox_enabled();
+bool mailbox_append(const std::uint8_t* data, std::size_t n);  // false: not inside a mailbox exchange (use UART0)
+bool mailbox_serve(fw::plant_link::Server& server);            // true: the request was kShutdown
+
 // CMSDK APB watchdog (watchdog.cpp, FLT-3). Stage = one count-down from LOAD; the board resets at the end of the
 // second stage without a kick, so at most 2 × kWatchdogStageMs after the loop's last sign of health. Why 50 ms:
 // the fastest safe-state reaction the spec asks of the firmware is 100 ms (CD-2: CD floats and the alternator

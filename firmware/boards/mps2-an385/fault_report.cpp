@@ -15,6 +15,7 @@ void set_fault_channel(fw::plant_link::Server* server) { g_server = server; }
 void report_fault(const char* text) {
   if (!g_in_fault) {
     g_in_fault = true;  // a fault while reporting must not recurse
+    mailbox_enable(false);  // the report goes on UART0 (a fault inside a mailbox exchange rings no doorbell)
     if (g_server != nullptr) g_server->send_fault(text);
     semihosting_write(text);
     semihosting_write("\n");

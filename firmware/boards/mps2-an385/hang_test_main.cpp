@@ -11,6 +11,7 @@
 
 #include "board.hpp"
 #include "fw/pil_server.hpp"
+#include "fw/plant_link_mailbox.hpp"
 
 namespace {
 
@@ -21,7 +22,10 @@ volatile std::uint32_t& hung_cycles() { return *reinterpret_cast<volatile std::u
 
 std::uint32_t g_ticks = 0;
 
-void port_write(void*, const std::uint8_t* data, std::size_t n) { board::uart_write(data, n); }
+void port_write(void*, const std::uint8_t* data, std::size_t n) {
+  if (!board::mailbox_append(data, n)) board::uart_write(data, n);
+}
+void port_mailbox(void*, bool on) { board::mailbox_enable(on); }
 std::uint32_t port_cycles(void*) { return board::cycle_counter(); }
 void port_alive(void*) {
   if (g_ticks++ == kHangAtTick && hung_marker() != kHungMarker) {
@@ -44,6 +48,7 @@ int main() {
   port.cycle_mask = board::kCycleMask;
   port.cycles_per_tick = board::kSystemClockHz / 1000u * fw::kTickMs;
   port.alive = port_alive;
+  port.mailbox = port_mailbox;  // the hang happens inside a mailbox exchange, as it would in the product image
   static fw::plant_link::Server server(port, fw::plant_link::make_identity("mps2-an385-hang-test"));
   board::set_fault_channel(&server);
   server.set_config_store(&board::config_store());
@@ -53,6 +58,10 @@ int main() {
     board::watchdog_parked(true);
     const std::uint8_t byte = board::uart_read();
     board::watchdog_parked(false);
+    if (byte == fw::plant_link::mailbox::kDoorbell && board::mailbox_enabled() && server.between_frames()) {
+      if (board::mailbox_serve(server)) break;
+      continue;
+    }
     if (server.feed(byte) == fw::plant_link::Server::Action::kShutdown) break;
   }
   board::semihosting_exit(true);

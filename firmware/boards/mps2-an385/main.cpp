@@ -4,7 +4,8 @@
 // SysTick as cycle counter, the configuration loaded from NVM through fw::ConfigStore (nvm.cpp; both slots bad →
 // defaults, and the error stays visible as the NVM status of every kConfigAck until a save succeeds), then the
 // kReady frame — the rig waits for these first bytes before it sends anything. Then, for ever: feed each plant-link
-// byte to the Server (which steps fw::Bms in lockstep, kicks the watchdog after every tick, saves every configuration
+// byte (once the rig turned the mailbox on: each mailbox request, mailbox.cpp) to the Server (which steps fw::Bms in
+// lockstep, kicks the watchdog after every tick, saves every configuration
 // the rig sets), until a kShutdown frame → semihosting exit 0; sleep (parked: healthy, see watchdog.cpp) when no
 // byte is waiting. A watchdog reset restarts the image from here: it boots from NVM and sends kReady again.
 // VE.Direct on UART1 (vedirect_port.hpp): HEX requests answered whenever the loop waits for a plant-link byte (never
@@ -18,11 +19,15 @@
 #include "board.hpp"
 #include "fw/io.hpp"
 #include "fw/pil_server.hpp"
+#include "fw/plant_link_mailbox.hpp"
 #include "vedirect_port.hpp"
 
 namespace {
 
-void port_write(void*, const std::uint8_t* data, std::size_t n) { board::uart_write(data, n); }
+void port_write(void*, const std::uint8_t* data, std::size_t n) {
+  if (!board::mailbox_append(data, n)) board::uart_write(data, n);
+}
+void port_mailbox(void*, bool on) { board::mailbox_enable(on); }
 std::uint32_t port_cycles(void*) { return board::cycle_counter(); }
 void port_alive(void*) { board::watchdog_kick(); }
 // FLT-4: a VE.Direct HEX set that was applied is saved like the rig's configuration.
@@ -52,6 +57,7 @@ int main() {
   port.cycles_per_tick = board::kSystemClockHz / 1000u * fw::kTickMs;
   port.on_tick = port_on_tick;
   port.alive = port_alive;
+  port.mailbox = port_mailbox;
 
   static fw::plant_link::Server server(port, fw::plant_link::make_identity("mps2-an385"));
   static board::VeDirectPort vedirect(server.bms());
@@ -65,6 +71,11 @@ int main() {
     // Plant-link bytes first; VE.Direct HEX lines whenever no plant-link byte is waiting; sleep when neither is.
     std::uint8_t byte = 0;
     if (board::uart_try_read(byte)) {
+      // The mailbox's doorbell (between frames only; any other byte is a frame byte on UART0).
+      if (byte == fw::plant_link::mailbox::kDoorbell && board::mailbox_enabled() && server.between_frames()) {
+        if (board::mailbox_serve(server)) break;
+        continue;
+      }
       if (server.feed(byte) == fw::plant_link::Server::Action::kShutdown) break;
       continue;
     }

@@ -1,5 +1,7 @@
 #include "fw/pil_server.hpp"
 
+#include "fw/plant_link_mailbox.hpp"
+
 namespace fw::plant_link {
 
 // --- Server ----------------------------------------------------------------------------------------------------
@@ -100,10 +102,14 @@ Server::Action Server::handle(const Frame& f) {
         send_error(ErrorCode::kVersion, f.sequence);
         return Action::kNone;
       }
-      if ((options & ~kHelloOptionTickHook) != 0) break;
+      const std::uint8_t known =
+          kHelloOptionTickHook | (port_.mailbox != nullptr ? mailbox::kHelloOptionMailbox : std::uint8_t{0});
+      if ((options & ~known) != 0) break;
       tick_hook_enabled_ = (options & kHelloOptionTickHook) != 0;
       encode_identity(w, identity_);
       send(Type::kHelloAck, f.sequence, w.size());
+      // The switch applies from the next frame on (the acknowledgement went on the transport the kHello came on).
+      if (port_.mailbox != nullptr) port_.mailbox(port_.context, (options & mailbox::kHelloOptionMailbox) != 0);
       return Action::kNone;
     }
     case Type::kConfig: {

@@ -29,6 +29,10 @@ struct Port {
   // Called after every executed tick, whatever the rig enabled: the loop is alive (the board's watchdog kick);
   // may be null.
   void (*alive)(void* context) = nullptr;
+  // The shared-memory mailbox transport (fw/plant_link_mailbox.hpp), if the board has one: called with true when
+  // the rig turns it on (kHello with kHelloOptionMailbox, after the kHelloAck was written) and false when a later
+  // kHello leaves it off. Null: the option is refused (kPayload) and the byte link stays in use.
+  void (*mailbox)(void* context, bool on) = nullptr;
 };
 
 class Server {
@@ -51,6 +55,7 @@ class Server {
   void send_ready();                                    // the boot banner (kReady)
   Action feed(std::uint8_t byte);                       // one received byte
   void send_fault(const char* text);                    // kFault (HardFault handler)
+  bool between_frames() const { return decoder_.idle(); }  // no frame byte pending (a doorbell may come)
 
   std::uint32_t bad_frames() const { return bad_frames_; }
   std::uint32_t overruns() const { return overruns_; }

@@ -14,6 +14,8 @@
 //   (boot)        — / kReady{identity}      the board's first bytes: the rig waits for them before sending
 //   kHello{ver[, options]} / kHelloAck{identity}  protocol version check (mismatch → kError kVersion);
 //                                           options: kHelloOptionTickHook enables Port::on_tick (telemetry)
+//                                           and kHelloOptionMailbox (fw/plant_link_mailbox.hpp) moves the
+//                                           frames after the kHelloAck into shared memory
 //   kConfig{cfg}  / kConfigAck{err, nvm, cfg}  fresh Bms, configure (FLT-4, err = fw::ConfigError), reset; a
 //                                           board with NVM saves an accepted cfg there. An empty kConfig starts
 //                                           afresh on the configuration in force (the one the board booted
@@ -35,6 +37,8 @@
 // the link moves few bytes: samples are delta-coded (below), `assumed` is usually "your last outputs" (one
 // flag bit), only the last Outputs come back, and up to kMaxBatch = 32 ticks share one round trip; the early
 // stop keeps the result identical to single-tick stepping.
+// With the shared-memory mailbox (fw/plant_link_mailbox.hpp, negotiated in kHello) the frames after the handshake
+// cost one byte each way on the UART whatever their size; the rules above still keep them small.
 //
 // Sample coding in kStep: sample 0 is either full (kInputsSize bytes) or, with kStepDeltaFromReference, a
 // delta against the board's reference sample (the last sample it executed in the Step with sequence
@@ -211,6 +215,8 @@ class Decoder {
   enum class Result : std::uint8_t { kNone, kFrame, kError };
   Result feed(std::uint8_t byte);
   void reset();
+  // Between frames: waiting for the first sync byte (no frame byte pending).
+  bool idle() const { return state_ == State::kSync0; }
   // After kFrame: the frame (CRC checked; version and type NOT checked: see error()).
   const Frame& frame() const { return frame_; }
   // After kError: why (kCrc, kLength). The sequence of the bad frame is frame().sequence when its header was

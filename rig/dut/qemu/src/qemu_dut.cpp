@@ -4,12 +4,15 @@
 #include <poll.h>
 #include <signal.h>
 #include <sys/prctl.h>
+#include <sys/mman.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
@@ -18,12 +21,14 @@
 #include <system_error>
 
 #include "fw/bms.hpp"
+#include "fw/plant_link_mailbox.hpp"
 #include "fw/registers.hpp"
 #include "fw/vedirect_hex.hpp"
 
 namespace rig {
 
 namespace pl = fw::plant_link;
+namespace mb = fw::plant_link::mailbox;
 using Clock = std::chrono::steady_clock;
 
 namespace {
@@ -115,6 +120,7 @@ QemuDut::QemuDut(QemuDutOptions options) : options_(std::move(options)) {
 }
 
 void QemuDut::boot() {
+  mailbox_off();
   launch();
   connect_socket();
   // UART1 second: QEMU opens its second serial's socket once the first has a client (both wait=on).
@@ -130,9 +136,22 @@ void QemuDut::boot() {
 }
 
 void QemuDut::hello() {
+  mailbox_off();  // the board starts every run on the byte link
+  const std::uint8_t options = options_.vedirect ? pl::kHelloOptionTickHook : 0;
+  const bool want_mailbox = options_.mailbox && map_mailbox();
   std::vector<std::uint8_t> hello = {pl::kVersion};
-  if (options_.vedirect) hello.push_back(pl::kHelloOptionTickHook);
-  Received ack = request(pl::Type::kHello, hello, pl::Type::kHelloAck);
+  if (options != 0 || want_mailbox) hello.push_back(options | (want_mailbox ? mb::kHelloOptionMailbox : 0));
+  bool refused = false;
+  Received ack = request(pl::Type::kHello, hello, pl::Type::kHelloAck, want_mailbox ? &refused : nullptr);
+  if (refused) {
+    // An image without the mailbox refuses the option: the byte link it is.
+    hello.resize(options != 0 ? 2 : 1);
+    if (options != 0) hello[1] = options;
+    ack = request(pl::Type::kHello, hello, pl::Type::kHelloAck);
+  } else if (want_mailbox) {
+    mailbox_on_ = true;  // from the next frame on (the board switched after its kHelloAck)
+    mailbox_seq_ = 0;
+  }
   pl::Identity id;
   pl::Reader r(ack.payload.data(), ack.payload.size());
   if (!pl::decode_identity(r, id)) fail("malformed HelloAck");
@@ -210,6 +229,111 @@ bool QemuDut::qemu_alive() {
 
 void QemuDut::connect_socket() { fd_ = connect_unix(socket_path_, "UART"); }
 
+namespace {
+std::uint32_t load_u32(const volatile std::uint8_t* p) {
+  return static_cast<std::uint32_t>(p[0]) | static_cast<std::uint32_t>(p[1]) << 8 |
+         static_cast<std::uint32_t>(p[2]) << 16 | static_cast<std::uint32_t>(p[3]) << 24;
+}
+void store_u32(volatile std::uint8_t* p, std::uint32_t v) {
+  p[0] = static_cast<std::uint8_t>(v);
+  p[1] = static_cast<std::uint8_t>(v >> 8);
+  p[2] = static_cast<std::uint8_t>(v >> 16);
+  p[3] = static_cast<std::uint8_t>(v >> 24);
+}
+}  // namespace
+
+bool QemuDut::map_mailbox() {
+  if (mailbox_ != nullptr) return true;
+  // QEMU sized the file when it started (memory-backend-file, size=16M); the mailbox lies 1 MiB into it.
+  const int fd = ::open(nvm_file_.c_str(), O_RDWR | O_CLOEXEC);
+  if (fd < 0) return false;
+  struct stat st {};
+  void* p = MAP_FAILED;
+  if (::fstat(fd, &st) == 0 && static_cast<std::size_t>(st.st_size) >= mb::kOffset + mb::kSize)
+    p = ::mmap(nullptr, mb::kSize, PROT_READ | PROT_WRITE, MAP_SHARED, fd, static_cast<off_t>(mb::kOffset));
+  ::close(fd);
+  if (p == MAP_FAILED) return false;
+  mailbox_ = static_cast<volatile std::uint8_t*>(p);
+  return true;
+}
+
+void QemuDut::unmap_mailbox() {
+  mailbox_off();
+  if (mailbox_ != nullptr) ::munmap(const_cast<std::uint8_t*>(mailbox_), mb::kSize);
+  mailbox_ = nullptr;
+}
+
+void QemuDut::mailbox_off() {
+  mailbox_on_ = false;
+  mailbox_pending_ = false;
+  frames_.clear();
+}
+
+// The request into the mailbox's request area, the response area's sequence cleared, then the doorbell. The
+// doorbell's send() is a system call: the stores before it are visible to QEMU's guest once it reads the byte.
+void QemuDut::mailbox_send(const std::uint8_t* frame, std::size_t n) {
+  if (n > mb::kCapacity) fail("frame too large for the mailbox");
+  const std::uint32_t seq = ++mailbox_seq_;
+  volatile std::uint8_t* req = mailbox_ + mb::kRequest;
+  volatile std::uint8_t* resp = mailbox_ + mb::kResponse;
+  store_u32(resp + mb::kSeqBegin, 0);
+  store_u32(resp + mb::kSeqEnd, 0);
+  store_u32(req + mb::kSeqBegin, seq);
+  for (std::size_t i = 0; i < n; ++i) req[mb::kData + i] = frame[i];
+  store_u32(req + mb::kLength, static_cast<std::uint32_t>(n));
+  std::atomic_thread_fence(std::memory_order_seq_cst);
+  store_u32(req + mb::kSeqEnd, mailbox_fault_ == MailboxFault::kStaleRequest ? seq + 1 : seq);
+  if (mailbox_fault_ == MailboxFault::kStaleRequest) mailbox_fault_ = MailboxFault::kNone;
+  std::atomic_thread_fence(std::memory_order_seq_cst);
+  mailbox_pending_ = true;
+  const std::uint8_t doorbell = mb::kDoorbell;
+  for (;;) {
+    const ssize_t w = ::send(fd_, &doorbell, 1, MSG_NOSIGNAL);
+    if (w == 1) break;
+    if (w < 0 && errno == EINTR) continue;
+    fail(std::string("write to the UART socket failed: ") + std::strerror(errno));
+  }
+}
+
+// The board rang: its answer frames from the response area into frames_ (a stale or torn answer is an error).
+void QemuDut::mailbox_receive() {
+  if (!mailbox_pending_) fail("a mailbox doorbell from the board with no request outstanding");
+  mailbox_pending_ = false;
+  std::atomic_thread_fence(std::memory_order_seq_cst);
+  volatile std::uint8_t* resp = mailbox_ + mb::kResponse;
+  if (mailbox_fault_ == MailboxFault::kTornAnswer) {
+    mailbox_fault_ = MailboxFault::kNone;
+    store_u32(resp + mb::kSeqEnd, load_u32(resp + mb::kSeqEnd) + 1);
+  }
+  const std::uint32_t seq = load_u32(resp + mb::kSeqBegin);
+  const std::uint32_t seq_end = load_u32(resp + mb::kSeqEnd);
+  const std::uint32_t status = load_u32(resp + mb::kStatus);
+  const std::uint32_t length = load_u32(resp + mb::kLength);
+  if (seq != mailbox_seq_ || seq_end != mailbox_seq_) {
+    fail("stale or torn mailbox answer: sequence " + std::to_string(seq) + "/" + std::to_string(seq_end) +
+         ", expected " + std::to_string(mailbox_seq_));
+  }
+  if (status != mb::kOk) {
+    const char* why = status == mb::kStaleRequest ? "stale request (sequence not the one it expected)"
+                      : status == mb::kBadLength  ? "request length out of range"
+                      : status == mb::kOverflow   ? "its answer did not fit"
+                                                  : "unknown status";
+    fail("the board refused the mailbox exchange " + std::to_string(mailbox_seq_) + ": " + why);
+  }
+  if (length == 0 || length > mb::kCapacity) fail("mailbox answer with length " + std::to_string(length));
+  mailbox_rx_.resize(length);
+  for (std::uint32_t i = 0; i < length; ++i) mailbox_rx_[i] = resp[mb::kData + i];
+  std::atomic_thread_fence(std::memory_order_seq_cst);
+  if (load_u32(resp + mb::kSeqBegin) != seq) fail("torn mailbox answer: overwritten while the rig read it");
+  for (const std::uint8_t b : mailbox_rx_) {
+    const auto r = decoder_.feed(b);
+    if (r == pl::Decoder::Result::kError)
+      fail(std::string("corrupted frame in the mailbox answer: ") + pl::to_string(decoder_.error()));
+    if (r == pl::Decoder::Result::kFrame) frames_.push_back(take_frame());
+  }
+  if (!decoder_.idle() || frames_.empty()) fail("torn mailbox answer: it does not end on a frame boundary");
+}
+
 int QemuDut::connect_unix(const std::filesystem::path& path, const char* what) {
   const auto deadline = Clock::now() + options_.timeout;
   sockaddr_un addr{};
@@ -252,6 +376,13 @@ void QemuDut::send_frame(pl::Type type, const std::vector<std::uint8_t>& payload
   last_sequence_ = ++sequence_;
   const std::size_t n = pl::encode_frame(type, last_sequence_, payload.data(), payload.size(), buf.data(), buf.size());
   if (n == 0) fail("frame too large");
+  if (mailbox_on_) {
+    mailbox_send(buf.data(), n);
+    stats_.bytes_sent += n;
+    ++stats_.mailbox_exchanges;
+    last_send_ = Clock::now();
+    return;
+  }
   std::size_t done = 0;
   while (done < n) {
     const ssize_t w = ::send(fd_, buf.data() + done, n - done, MSG_NOSIGNAL);
@@ -265,25 +396,38 @@ void QemuDut::send_frame(pl::Type type, const std::vector<std::uint8_t>& payload
   last_send_ = Clock::now();
 }
 
+QemuDut::Received QemuDut::take_frame() {
+  const pl::Frame& f = decoder_.frame();
+  if (f.version != pl::kVersion) fail("frame with protocol version " + std::to_string(f.version));
+  Received out{static_cast<pl::Type>(f.type), f.sequence, std::vector<std::uint8_t>(f.payload, f.payload + f.length)};
+  if (out.type == pl::Type::kFault) {
+    pl::Reader rd(out.payload.data(), out.payload.size());
+    char text[pl::kMaxText + 1] = {};
+    rd.text(text, sizeof text);
+    fail(std::string("the firmware reported a fault: ") + text);
+  }
+  return out;
+}
+
 QemuDut::Received QemuDut::receive_frame() {
   const auto deadline = Clock::now() + options_.timeout;
   for (;;) {
-    while (rx_pos_ < rx_.size()) {
-      const auto r = decoder_.feed(rx_[rx_pos_++]);
-      if (r == pl::Decoder::Result::kError) fail(std::string("corrupted frame from the board: ") + pl::to_string(decoder_.error()));
-      if (r == pl::Decoder::Result::kFrame) {
-        const pl::Frame& f = decoder_.frame();
-        if (f.version != pl::kVersion) fail("frame with protocol version " + std::to_string(f.version));
-        Received out{static_cast<pl::Type>(f.type), f.sequence, std::vector<std::uint8_t>(f.payload, f.payload + f.length)};
-        if (out.type == pl::Type::kFault) {
-          pl::Reader rd(out.payload.data(), out.payload.size());
-          char text[pl::kMaxText + 1] = {};
-          rd.text(text, sizeof text);
-          fail(std::string("the firmware reported a fault: ") + text);
-        }
-        return out;
-      }
+    if (!frames_.empty()) {
+      Received out = std::move(frames_.front());
+      frames_.pop_front();
+      return out;
     }
+    while (rx_pos_ < rx_.size()) {
+      const std::uint8_t b = rx_[rx_pos_++];
+      if (mailbox_on_ && b == mb::kDoorbell && decoder_.idle()) {
+        mailbox_receive();
+        break;  // frames_ now holds the answer
+      }
+      const auto r = decoder_.feed(b);
+      if (r == pl::Decoder::Result::kError) fail(std::string("corrupted frame from the board: ") + pl::to_string(decoder_.error()));
+      if (r == pl::Decoder::Result::kFrame) return take_frame();
+    }
+    if (!frames_.empty()) continue;
     rx_.clear();
     rx_pos_ = 0;
     const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()).count();
@@ -306,7 +450,8 @@ QemuDut::Received QemuDut::receive_frame() {
   }
 }
 
-QemuDut::Received QemuDut::request(pl::Type type, const std::vector<std::uint8_t>& payload, pl::Type expected) {
+QemuDut::Received QemuDut::request(pl::Type type, const std::vector<std::uint8_t>& payload, pl::Type expected,
+                                   bool* refused) {
   if (fd_ < 0) throw DutError("PIL: the QEMU DUT is stopped");
   send_frame(type, payload);
   for (;;) {
@@ -321,6 +466,10 @@ QemuDut::Received QemuDut::request(pl::Type type, const std::vector<std::uint8_t
     }
     if (r.sequence != last_sequence_) continue;  // a stale answer (never expected in lockstep)
     if (r.type == pl::Type::kError) {
+      if (refused != nullptr) {
+        *refused = true;
+        return r;
+      }
       const auto code = static_cast<pl::ErrorCode>(r.payload.empty() ? 0 : r.payload[0]);
       fail(std::string("the board refused the ") + type_name(type) + " frame: " + pl::to_string(code));
     }
@@ -383,6 +532,7 @@ void QemuDut::configure(const std::vector<std::uint8_t>& payload) {
 }
 
 void QemuDut::recover_from_board_reset() {
+  mailbox_off();
   decoder_ = pl::Decoder{};
   rx_.clear();
   rx_pos_ = 0;
@@ -702,6 +852,7 @@ void QemuDut::stop() noexcept {
     std::filesystem::remove_all(dir_, ec);
     dir_.clear();
   }
+  unmap_mailbox();
   if (!nvm_dir_.empty()) {
     std::error_code ec;
     std::filesystem::remove_all(nvm_dir_, ec);

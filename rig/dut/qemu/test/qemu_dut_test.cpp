@@ -187,6 +187,51 @@ TEST(QemuDut, LockstepOutputsEqualInProcessDut) {
               static_cast<unsigned long long>(st.exchanges), static_cast<double>(st.bytes_sent) / p.outputs.size(),
               st.overruns, st.max_step_cycles);
   EXPECT_EQ(st.overruns, 0u);
+  // The product image takes the mailbox: every frame after the handshake went through it.
+  EXPECT_TRUE(pil.mailbox_active());
+  EXPECT_EQ(st.mailbox_exchanges, st.exchanges + 1);  // the steps and the kConfig
+}
+
+// The byte link stays a full transport: the rig that does not ask for the mailbox gets SIL's outputs over UART0.
+TEST(QemuDut, LockstepOverUartWithoutTheMailbox) {
+  require_image();
+  rig::QemuDutOptions o;
+  o.mailbox = false;
+  rig::QemuDut pil(o);
+  rig::InProcessDut sil;
+  fw::Config c;
+  pil.start(c);
+  sil.start(c);
+  constexpr fw::Millis kDuration = 20000;
+  const RunResult p = run(pil, kDuration, pil.preferred_batch());
+  const RunResult s = run(sil, kDuration, 1);
+  ASSERT_EQ(p.outputs.size(), s.outputs.size());
+  for (std::size_t i = 0; i < s.outputs.size(); ++i)
+    ASSERT_TRUE(rig::same_outputs(p.outputs[i], s.outputs[i])) << "tick " << i;
+  EXPECT_FALSE(pil.mailbox_active());
+  EXPECT_EQ(pil.stats().mailbox_exchanges, 0u);
+  EXPECT_GT(pil.stats().exchanges, 10u);
+}
+
+// A stale or torn mailbox is reported, never used: the board refuses a request whose sequence words disagree, the
+// rig an answer whose sequence words disagree.
+TEST(QemuDut, StaleOrTornMailboxIsAnError) {
+  require_image();
+  for (const auto fault : {rig::QemuDut::MailboxFault::kStaleRequest, rig::QemuDut::MailboxFault::kTornAnswer}) {
+    rig::QemuDut pil;
+    pil.start(fw::Config{});
+    ASSERT_TRUE(pil.mailbox_active());
+    (void)run(pil, 1000, pil.preferred_batch());
+    pil.inject_mailbox_fault_for_test(fault);
+    try {
+      (void)run(pil, 1000, pil.preferred_batch());
+      ADD_FAILURE() << "no error for a bad mailbox";
+    } catch (const rig::DutError& e) {
+      const std::string what = e.what();
+      const char* expected = fault == rig::QemuDut::MailboxFault::kStaleRequest ? "stale request" : "stale or torn mailbox answer";
+      EXPECT_NE(what.find(expected), std::string::npos) << what;
+    }
+  }
 }
 
 TEST(QemuDut, ResetRestartsTheFirmwareLikeSil) {

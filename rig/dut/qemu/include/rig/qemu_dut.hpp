@@ -18,6 +18,20 @@
 //   slots) is backed by a host file — QemuDutOptions::nvm_file, or a fresh temporary file per QemuDut (removed by
 //   stop()) — passed to every QEMU start (`-object memory-backend-file,id=nvm,size=16M,mem-path=FILE,share=on
 //   -M mps2-an385,memory-backend=nvm`), so it survives power resets. A fresh file reads as zeros: no valid slot.
+// - The plant-link mailbox (fw/plant_link_mailbox.hpp): the frames after the handshake travel through shared
+//   memory, not byte by byte over UART0, whose emulation moves one byte per emulator main-loop turn (about 200 µs
+//   for a step exchange of a few dozen bytes). The rig maps the NVM file's mailbox region (1 MiB into the PSRAM,
+//   clear of the configuration slots; MAP_SHARED, so rig and board see the same bytes) and asks for the mailbox in
+//   kHello (QemuDutOptions::mailbox, on by default); an image that has one acknowledges, an image without one
+//   refuses the option and the rig repeats kHello without it, keeping the byte link (stats().mailbox_exchanges
+//   stays 0). Then per frame: the rig writes sequence word, bytes, length and closing sequence word into the request
+//   area, clears the response's sequence words, and sends one doorbell byte on UART0; the board answers in the
+//   response area and rings back with one byte. The rig takes the board's doorbell only between frames, checks
+//   that both sequence words are its request's, the board's status, and that the bytes decode to whole frames
+//   with good CRCs, and reads the sequence again after the copy: a stale or torn mailbox is a DutError, never
+//   used. Whatever the board sends on its own (kReady after a reset, kFault) still arrives on UART0 and is decoded
+//   as before; a kReady turns the mailbox off until the next handshake. The send() of each doorbell and the recv()
+//   of the board's are system calls, which order the memory accesses around them on the host.
 // - start(config) loads the configuration into a fresh fw::Bms on the board, which saves it in its NVM (refused →
 //   DutError with the firmware's error code); start_stored() starts on the configuration the board booted with
 //   from its NVM instead, without sending one. After either, board_config() and nvm_status() tell what the board
@@ -78,6 +92,9 @@ struct QemuDutOptions {
   // The host file behind the board's NVM (PSRAM); empty: a temporary file per QemuDut. The path must not
   // contain a comma (QEMU's option syntax).
   std::filesystem::path nvm_file;
+  // The plant-link frames after the handshake through the shared-memory mailbox in the NVM file (see above)
+  // instead of byte by byte over UART0; an image without one keeps the byte link (negotiated in kHello).
+  bool mailbox = true;
 };
 
 // Where the image keeps its configuration slots in the NVM file (firmware/boards/mps2-an385/nvm.cpp).
@@ -98,6 +115,7 @@ struct QemuLinkStats {
   std::uint64_t vedirect_blocks = 0;     // text blocks received on UART1 (valid or not)
   std::uint64_t vedirect_requests = 0;   // HEX lines sent (the scenario's, the rig's polls, vedirect_send())
   std::uint64_t vedirect_answers = 0;    // HEX lines received
+  std::uint64_t mailbox_exchanges = 0;  // frames sent through the mailbox (the rest went over UART0)
   std::uint32_t watchdog_resets = 0;  // resets the board did by itself (an unexpected kReady), see above
   // Host time from the last frame sent before such a reset to its kReady (the last one).
   std::chrono::nanoseconds last_watchdog_reset_latency{0};
@@ -144,6 +162,13 @@ class QemuDut final : public Dut {
   // vedirect/hex/answers like the scenario's). For tests of the port under traffic.
   void vedirect_send(std::string_view lines);
   const QemuLinkStats& stats() const { return stats_; }
+  bool mailbox_active() const { return mailbox_on_; }  // the board and the rig exchange frames through the mailbox
+  // Tests of the mailbox's checks only: the next mailbox exchange goes wrong on purpose — kStaleRequest: the
+  // request's closing sequence word is not its opening one (as a request torn by a writer that stopped half-way);
+  // kTornAnswer: the answer's closing sequence word is overwritten after the board rang (as a mailbox another
+  // writer touched). Either must end in a DutError.
+  enum class MailboxFault : std::uint8_t { kNone, kStaleRequest, kTornAnswer };
+  void inject_mailbox_fault_for_test(MailboxFault fault) { mailbox_fault_ = fault; }
 
  private:
   struct Received {
@@ -166,8 +191,15 @@ class QemuDut final : public Dut {
   void connect_socket();
   void send_frame(fw::plant_link::Type type, const std::vector<std::uint8_t>& payload);
   Received receive_frame();
+  Received take_frame();  // the decoder's frame (a kFault report → DutError)
+  // `refused`: a kError answer is returned with *refused = true instead of a DutError.
   Received request(fw::plant_link::Type type, const std::vector<std::uint8_t>& payload,
-                   fw::plant_link::Type expected);
+                   fw::plant_link::Type expected, bool* refused = nullptr);
+  bool map_mailbox();  // maps the mailbox of the NVM file (false: cannot; the byte link is used)
+  void unmap_mailbox();
+  void mailbox_off();
+  void mailbox_send(const std::uint8_t* frame, std::size_t n);
+  void mailbox_receive();
   [[noreturn]] void fail(const std::string& what);
   int connect_unix(const std::filesystem::path& path, const char* what);
   void write_uart1(std::string_view bytes);
@@ -194,6 +226,14 @@ class QemuDut final : public Dut {
   fw::plant_link::Decoder decoder_{};
   std::vector<std::uint8_t> rx_;       // bytes read but not yet decoded
   std::size_t rx_pos_ = 0;
+  // The mailbox (fw/plant_link_mailbox.hpp): mapped from the NVM file, on after a kHelloAck that accepted it.
+  volatile std::uint8_t* mailbox_ = nullptr;
+  bool mailbox_on_ = false;
+  bool mailbox_pending_ = false;        // a request rang and its answer is not read yet
+  std::uint32_t mailbox_seq_ = 0;       // the last request's mailbox sequence
+  std::vector<std::uint8_t> mailbox_rx_;
+  std::deque<Received> frames_;         // decoded from the mailbox, not yet returned
+  MailboxFault mailbox_fault_ = MailboxFault::kNone;
   // Delta state shared with the board (see fw/plant_link.hpp): valid after a successful Step.
   std::vector<fw::Inputs> adc_;  // the samples of the step in progress, through the board's ADC model
   bool has_reference_ = false;
