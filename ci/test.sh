@@ -4,7 +4,8 @@
 # number of runs (ci/fuzz.sh; the nightly runs them long).
 # BMSRIG_CI_ASAN=1 adds the sanitizer build (sil-asan: ASan + UBSan) and runs the unit, component and sil tiers
 # there instead (any finding fails the test that hit it); pil and the rest stay on the optimised build. Off by
-# default: with GCC the sanitizer build alone takes about 21 minutes on 2 cores, which does not fit CI's 30.
+# default: on 2 cores the sanitizer build (clang, -O1 -g1) takes about 10 minutes and its tiers 4.5, which would
+# bring the whole job to about 27 of CI's 30 minutes.
 # The library's per-case tests (label `case`, for `ctest -L LD-2`) are left out: the library runs once, in
 # bmsrig.certify.library_run. Extra arguments go to every ctest call (e.g. `-R rig_report`).
 # Each stage prints its wall time.
