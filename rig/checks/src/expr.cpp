@@ -1273,6 +1273,8 @@ Time parse_duration(std::string_view text) {
   if (q.unit_si != "s")
     throw ParseError(text.find(q.unit) + 1, "expected a time unit (s, ms, us, ns, min, h), found '" + q.unit + "'");
   if (q.value_si < 0) throw ParseError(b + 1, "a duration cannot be negative ('" + trimmed(text) + "')");
+  if (!(q.value_si <= kMaxDurationS))
+    throw ParseError(b + 1, "expected a duration of at most 1e9 s, found '" + trimmed(text) + "'");
   return from_seconds(q.value_si);
 }
 

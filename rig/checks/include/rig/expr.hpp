@@ -215,8 +215,12 @@ struct Quantity {
 };
 // Parses a whole string as a quantity; throws ParseError.
 Quantity parse_quantity(std::string_view text);
-// Parses a duration ("30 s", "2 min", "500 ms", "1.5 h"); a bare number is refused (a unit is required).
+// Parses a duration ("30 s", "2 min", "500 ms", "1.5 h"); a bare number is refused (a unit is required), and so is
+// one longer than kMaxDurationS.
 Time parse_duration(std::string_view text);
+// The longest duration parse_duration accepts: about 31.7 years, far beyond any run and well inside the ±9.2e9 s
+// that nanosecond Time holds (a scenario file is limited further, to 7 days: rig/scenario.hpp).
+inline constexpr double kMaxDurationS = 1e9;
 // The unit a signal name implies by its suffix ("bank/voltage_v" → "V", "plant/heatsink_c" → "degC",
 // "x/ripple_mv" → "mV"; "" if none), as described above.
 std::string infer_unit(std::string_view signal_name);
