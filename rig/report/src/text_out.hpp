@@ -61,6 +61,16 @@ class TextOut {
   std::function<void(std::string_view)> sink_;
 };
 
+// Streams a writer's text into `path` (atomically), about 1 MiB at a time: emit(TextOut&) writes it.
+template <class Emit>
+void write_streamed(const std::filesystem::path& path, Emit&& emit) {
+  AtomicFile f(path);
+  TextOut o([&f](std::string_view chunk) { f.write(chunk); });
+  emit(o);
+  o.flush();
+  f.commit();
+}
+
 // Calls fn(sample, id) for every sample of every signal in time order; at equal times in signal order, then in
 // recording order (what a stable sort of all samples by time gives), without materialising the merged list.
 template <class Fn>

@@ -105,16 +105,6 @@ void emit_csv_wide(const Trace& trace, detail::TextOut& o) {
   }
 }
 
-// Streams a writer's text into `path` (atomically), about 1 MiB at a time.
-template <class Emit>
-void write_streamed(const std::filesystem::path& path, Emit&& emit) {
-  detail::AtomicFile f(path);
-  detail::TextOut o([&f](std::string_view chunk) { f.write(chunk); });
-  emit(o);
-  o.flush();
-  f.commit();
-}
-
 }  // namespace
 
 std::string trace_csv(const Trace& trace) {
@@ -124,7 +114,7 @@ std::string trace_csv(const Trace& trace) {
 }
 
 void write_trace_csv(const Trace& trace, const std::filesystem::path& path) {
-  write_streamed(path, [&](detail::TextOut& o) { emit_csv(trace, o); });
+  detail::write_streamed(path, [&](detail::TextOut& o) { emit_csv(trace, o); });
 }
 
 std::string trace_csv_wide(const Trace& trace) {
@@ -134,7 +124,7 @@ std::string trace_csv_wide(const Trace& trace) {
 }
 
 void write_trace_csv_wide(const Trace& trace, const std::filesystem::path& path) {
-  write_streamed(path, [&](detail::TextOut& o) { emit_csv_wide(trace, o); });
+  detail::write_streamed(path, [&](detail::TextOut& o) { emit_csv_wide(trace, o); });
 }
 
 Trace read_trace_csv(const std::filesystem::path& path) {

@@ -210,11 +210,7 @@ std::string trace_vcd(const Trace& trace, std::string_view date) {
 }
 
 void write_trace_vcd(const Trace& trace, const std::filesystem::path& path, std::string_view date) {
-  detail::AtomicFile f(path);
-  detail::TextOut o([&f](std::string_view chunk) { f.write(chunk); });
-  emit_vcd(trace, date, o);
-  o.flush();
-  f.commit();
+  detail::write_streamed(path, [&](detail::TextOut& o) { emit_vcd(trace, date, o); });
 }
 
 }  // namespace rig::report
