@@ -1,19 +1,17 @@
 #!/usr/bin/env bash
-# Every test: installs what is missing, builds the Cortex-M image (cross-cm3) and the host (sil), runs every CTest
-# tier once against the optimised host build and the image under QEMU, then each fuzz harness for a short fixed
-# number of runs (ci/fuzz.sh; the nightly runs them long).
-# BMSRIG_CI_ASAN=1 adds the sanitizer build (sil-asan: ASan + UBSan) and runs the unit, component and sil tiers
-# there instead (any finding fails the test that hit it); pil and the rest stay on the optimised build. Off by
-# default: on 2 cores the sanitizer build (clang, -O1 -g1) takes about 10 minutes and its tiers 4.5, which would
-# bring the whole job to about 27 of CI's 30 minutes.
+# Every test: installs what is missing, builds the Cortex-M image (cross-cm3), the optimised host (sil, GCC) and the
+# sanitizer host (sil-asan: clang, ASan + UBSan), runs the unit, component and sil tiers under the sanitizers (any
+# finding fails the test that hit it), pil and the remaining tiers against the optimised build and the image under
+# QEMU, then each fuzz harness for a short fixed number of runs (ci/fuzz.sh; the nightly runs them long).
+# BMSRIG_CI_ASAN=0 leaves the sanitizer build out and runs every tier on the optimised build (a quicker local run).
 # The library's per-case tests (label `case`, for `ctest -L LD-2`) are left out: the library runs once, in
 # bmsrig.certify.library_run. Extra arguments go to every ctest call (e.g. `-R rig_report`).
-# Each stage prints its wall time.
+# Each stage prints its wall time; the README's "Speed" table has the measured stages.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ci/setup.sh
 jobs=$(nproc 2>/dev/null || echo 2)
-asan=${BMSRIG_CI_ASAN:-0}
+asan=${BMSRIG_CI_ASAN:-1}
 stage_start=$SECONDS
 stage() {
   [ -n "${stage_name:-}" ] && echo "== ${stage_name}: $((SECONDS - stage_start)) s"

@@ -1279,18 +1279,30 @@ Time parse_duration(std::string_view text) {
 }
 
 namespace {
-std::size_t edit_distance(std::string_view a, std::string_view b) {
-  std::vector<std::size_t> prev(b.size() + 1), cur(b.size() + 1);
-  for (std::size_t j = 0; j <= b.size(); ++j) prev[j] = j;
+// The edit (Levenshtein) distance of a and b when it is at most `limit`, otherwise limit + 1. Only the diagonal
+// band |i - j| <= limit can hold a distance within the limit, and once a whole row of the table exceeds it no later
+// row comes back under it, so the work is O(limit * length) and a hopeless candidate is left after a few rows.
+std::size_t bounded_edit_distance(std::string_view a, std::string_view b, std::size_t limit) {
+  const std::size_t over = limit + 1;
+  const std::size_t diff = a.size() > b.size() ? a.size() - b.size() : b.size() - a.size();
+  if (diff > limit) return over;
+  std::vector<std::size_t> prev(b.size() + 2, over), cur(b.size() + 2, over);
+  for (std::size_t j = 0; j <= b.size() && j <= limit; ++j) prev[j] = j;
   for (std::size_t i = 1; i <= a.size(); ++i) {
-    cur[0] = i;
-    for (std::size_t j = 1; j <= b.size(); ++j) {
+    const std::size_t lo = i > limit ? i - limit : 1;
+    const std::size_t hi = std::min(b.size(), i + limit);
+    cur[lo - 1] = lo == 1 ? std::min(i, over) : over;
+    std::size_t row_min = cur[lo - 1];
+    for (std::size_t j = lo; j <= hi; ++j) {
       const std::size_t sub = prev[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1);
-      cur[j] = std::min({prev[j] + 1, cur[j - 1] + 1, sub});
+      cur[j] = std::min({prev[j] + 1, cur[j - 1] + 1, sub, over});
+      row_min = std::min(row_min, cur[j]);
     }
+    cur[hi + 1] = over;  // the next row's band reaches one column further
+    if (row_min > limit) return over;
     std::swap(prev, cur);
   }
-  return prev[b.size()];
+  return std::min(prev[b.size()], over);
 }
 }  // namespace
 
@@ -1303,10 +1315,9 @@ std::vector<std::string> close_matches(std::string_view name, const std::vector<
   };
   std::vector<std::pair<std::size_t, std::string>> scored;
   for (const auto& c : candidates) {
-    // the lengths' difference bounds the distance from below: a name far longer (or shorter) than a candidate is
-    // no close match, and its edit distance is not computed (a 30 000-character name stays linear)
-    const std::size_t diff = name.size() > c.size() ? name.size() - c.size() : c.size() - name.size();
-    std::size_t d = diff > limit ? limit + 1 : edit_distance(name, c);
+    // bounded: a candidate further than `limit` edits costs a few rows of the table, and one whose length differs
+    // by more than `limit` costs nothing (a 30 000-character name stays linear)
+    std::size_t d = bounded_edit_distance(name, c, limit);
     if (d > limit && leaf(c) == leaf(name) && !leaf(name).empty()) d = limit;  // same leaf, other path
     if (d <= limit) scored.emplace_back(d, c);
   }

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <map>
+#include <random>
 
 #include "trace_fixture.hpp"
 
@@ -402,6 +403,49 @@ TEST(ExprParse, VeryLongUnknownNameIsRefusedWithoutSuggestions) {
   EXPECT_THAT(close_matches(std::string(300, 'x'), {"bms/out/load", std::string(299, 'x')}),
               ElementsAre(std::string(299, 'x')));
   EXPECT_THAT(parse_error("bms/out/laod == high", r).what(), HasSubstr("did you mean 'bms/out/load'"));
+}
+
+// The suggestions' edit distance is computed only up to its limit (name length / 3, at least 2); the choice must be
+// the one the full distance gives. Checked against a textbook Levenshtein on random names over a small alphabet,
+// so that distances just under, at and just over the limit all occur.
+TEST(ExprParse, BoundedSuggestionsMatchTheFullEditDistance) {
+  const auto levenshtein = [](const std::string& a, const std::string& b) {
+    std::vector<std::vector<std::size_t>> d(a.size() + 1, std::vector<std::size_t>(b.size() + 1));
+    for (std::size_t i = 0; i <= a.size(); ++i) d[i][0] = i;
+    for (std::size_t j = 0; j <= b.size(); ++j) d[0][j] = j;
+    for (std::size_t i = 1; i <= a.size(); ++i)
+      for (std::size_t j = 1; j <= b.size(); ++j)
+        d[i][j] = std::min({d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1)});
+    return d[a.size()][b.size()];
+  };
+  std::mt19937 rng(7);
+  const auto word = [&](std::size_t n) {
+    std::string w;
+    for (std::size_t i = 0; i < n; ++i) w += "ab/c"[rng() % 4];
+    return w;
+  };
+  std::size_t at_limit = 0, over_limit = 0;
+  for (int round = 0; round < 400; ++round) {
+    const std::string name = word(1 + rng() % 14);
+    std::vector<std::string> candidates;
+    for (int k = 0; k < 6; ++k) candidates.push_back(word(1 + rng() % 16));
+    const std::size_t limit = std::max<std::size_t>(2, name.size() / 3);
+    std::vector<std::pair<std::size_t, std::string>> expected;
+    for (const auto& c : candidates) {
+      const std::size_t d = levenshtein(name, c);
+      at_limit += d == limit;
+      over_limit += d == limit + 1;
+      const auto leaf = [](const std::string& s) { return s.substr(s.rfind('/') == std::string::npos ? 0 : s.rfind('/') + 1); };
+      if (d <= limit) expected.emplace_back(d, c);
+      else if (!leaf(name).empty() && leaf(c) == leaf(name)) expected.emplace_back(limit, c);
+    }
+    std::sort(expected.begin(), expected.end());
+    std::vector<std::string> want;
+    for (std::size_t i = 0; i < expected.size() && i < 3; ++i) want.push_back(expected[i].second);
+    EXPECT_EQ(close_matches(name, candidates, 3), want) << "name " << name;
+  }
+  EXPECT_GT(at_limit, 20u);    // both sides of the limit were exercised
+  EXPECT_GT(over_limit, 20u);
 }
 
 // ---- arithmetic, bit tests, functions -------------------------------------------------------------------------

@@ -132,11 +132,15 @@ RunResult read_json(const std::filesystem::path& path) {
   if (!in) throw WriteError("cannot read " + path.string());
   std::ostringstream ss;
   ss << in.rdbuf();
+  return read_json_text(ss.str(), path.string());
+}
+
+RunResult read_json_text(std::string_view text, const std::string& source) {
   RunResult run;
   try {
-    const auto j = ordered_json::parse(ss.str());
+    const auto j = ordered_json::parse(text);
     if (j.value("format", "") != "bmsrig-results")
-      throw WriteError(path.string() + ": not a bmsrig results file (format != \"bmsrig-results\")");
+      throw WriteError(source + ": not a bmsrig results file (format != \"bmsrig-results\")");
     run.interrupted = !j.value("complete", true);
     run.firmware_version = j["firmware"].value("version", "");
     run.firmware_hash = j["firmware"].value("build_hash", "");
@@ -205,7 +209,7 @@ RunResult read_json(const std::filesystem::path& path) {
       run.cases.push_back(std::move(k));
     }
   } catch (const nlohmann::json::exception& e) {
-    throw WriteError(path.string() + ": malformed results file: " + e.what());
+    throw WriteError(source + ": malformed results file: " + e.what());
   }
   return run;
 }

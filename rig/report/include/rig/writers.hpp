@@ -50,6 +50,8 @@ std::string results_json(const RunResult& run);
 void write_json(const RunResult& run, const std::filesystem::path& path);
 // Reads a results file written by write_json (traces are not loaded); throws WriteError on a malformed file.
 RunResult read_json(const std::filesystem::path& path);
+// The same from text in memory; `source` names it in the errors (a file name, or what the text came from).
+RunResult read_json_text(std::string_view text, const std::string& source);
 
 // ---- Trace CSV (long format) -------------------------------------------------------------------------------------
 // Header "time_s,signal,value", then one row per recorded sample in time order (ties: signal registration order):
