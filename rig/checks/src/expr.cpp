@@ -22,6 +22,10 @@ ParseError::ParseError(std::size_t column, std::string detail)
 // Units
 namespace {
 
+std::int64_t as_bits(double v) {
+  return std::fabs(v) <= kMaxBitOperand ? static_cast<std::int64_t>(v) : 0;  // NaN fails the comparison too
+}
+
 struct UnitInfo {
   std::string_view name;
   std::string_view dimension;  // the SI base unit of the dimension
@@ -403,11 +407,12 @@ class Parser {
     return add(std::move(n));
   }
 
-  // Every '(' and 'not' nests one level; parsing (and later evaluating) recurses per level, so the depth is bounded.
+  // Every '(', 'not' and unary '-' nests one level; parsing (and later evaluating) recurses per level, so the depth
+  // is bounded.
   void enter(const Token& at) {
     if (++nesting_ > kMaxConditionNesting)
       throw ParseError(at.pos + 1, "found conditions nested deeper than " + std::to_string(kMaxConditionNesting) +
-                                       " levels of '(' and 'not', expected a flatter condition");
+                                       " levels of '(', 'not' and '-', expected a flatter condition");
   }
 
   int parse_unary() {
@@ -559,12 +564,16 @@ class Parser {
     r.pos = a.pos;
     r.text = a.text + " " + op.text + " " + b.text;
     r.has_signal = a.has_signal || b.has_signal;
+    if (k == Term::Kind::kBitAnd)
+      for (const auto* x : {&a, &b})
+        if (x->bare_number && !x->level && !(std::fabs(x->raw) <= kMaxBitOperand && x->raw == std::floor(x->raw)))
+          throw ParseError(x->pos + 1, "'&' takes whole numbers within +-2^53; '" + x->text + "' is not one");
     if (a.bare_number && b.bare_number && !a.level && !b.level) {  // two bare numbers: one constant
       r.bare_number = true;
       r.integer = a.integer && b.integer;
       if (k == Term::Kind::kDiv && b.raw == 0.0) throw ParseError(b.pos + 1, "division by zero");
       r.raw = k == Term::Kind::kBitAnd
-                  ? static_cast<double>(static_cast<std::int64_t>(a.raw) & static_cast<std::int64_t>(b.raw))
+                  ? static_cast<double>(as_bits(a.raw) & as_bits(b.raw))
                   : fold(k, a.raw, b.raw);
       Term t;
       t.kind = Term::Kind::kConst;
@@ -661,7 +670,9 @@ class Parser {
   PTerm parse_factor() {
     if (tok_.kind == Tok::kMinus) {
       const Token op = take();
+      enter(op);
       PTerm x = parse_factor();
+      --nesting_;
       if (x.level) throw ParseError(op.pos + 1, "'-' before a level makes no sense");
       if (!x.has_signal && out_.terms[static_cast<std::size_t>(x.term)].kind == Term::Kind::kConst) {
         out_.terms[static_cast<std::size_t>(x.term)].value *= -1.0;
@@ -884,7 +895,7 @@ double eval_term(const Condition::Impl& impl, int idx, const double* values, con
     case Term::Kind::kAbs: return std::fabs(eval_term(impl, t.a, values, known, ok));
     case Term::Kind::kBit: {
       const double v = eval_term(impl, t.a, values, known, ok);
-      return static_cast<double>((static_cast<std::int64_t>(v) >> static_cast<int>(t.value)) & 1);
+      return static_cast<double>((as_bits(v) >> static_cast<int>(t.value)) & 1);
     }
     default: break;
   }
@@ -897,7 +908,7 @@ double eval_term(const Condition::Impl& impl, int idx, const double* values, con
     case Term::Kind::kMin: return std::min(x, y);
     case Term::Kind::kMax: return std::max(x, y);
     case Term::Kind::kBitAnd:
-      return static_cast<double>(static_cast<std::int64_t>(x) & static_cast<std::int64_t>(y));
+      return static_cast<double>(as_bits(x) & as_bits(y));
     default: return 0.0;
   }
 }
@@ -1294,9 +1305,12 @@ std::size_t bounded_edit_distance(std::string_view a, std::string_view b, std::s
     cur[lo - 1] = lo == 1 ? std::min(i, over) : over;
     std::size_t row_min = cur[lo - 1];
     for (std::size_t j = lo; j <= hi; ++j) {
-      const std::size_t sub = prev[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1);
-      cur[j] = std::min({prev[j] + 1, cur[j - 1] + 1, sub, over});
-      row_min = std::min(row_min, cur[j]);
+      std::size_t v = prev[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1);
+      if (prev[j] + 1 < v) v = prev[j] + 1;
+      if (cur[j - 1] + 1 < v) v = cur[j - 1] + 1;
+      if (over < v) v = over;
+      cur[j] = v;
+      if (v < row_min) row_min = v;
     }
     cur[hi + 1] = over;  // the next row's band reaches one column further
     if (row_min > limit) return over;

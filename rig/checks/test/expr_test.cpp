@@ -3,6 +3,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <map>
 #include <random>
 
@@ -388,6 +389,10 @@ TEST(ExprParse, NestingDeeperThanTheLimitIsRefusedNotACrash) {
   // The inputs that used to overflow the stack.
   EXPECT_THAT(parse_error(nested(5000, "(", ")"), r).what(), HasSubstr("nested deeper"));
   EXPECT_THAT(parse_error(nested(8000, "not ", ""), r).what(), HasSubstr("nested deeper"));
+  // unary minus recurses too (a fuzzer's find: 2,700 '-' overflowed the stack)
+  EXPECT_NO_THROW(Condition::parse(nested(kMaxConditionNesting, "-", "") + " < 1", r));
+  EXPECT_THAT(parse_error(nested(kMaxConditionNesting + 1, "-", "") + " < 1", r).what(), HasSubstr("nested deeper"));
+  EXPECT_THAT(parse_error("!!!" + std::string(2700, '-') + "1 == bms/out/load", r).what(), HasSubstr("nested deeper"));
 }
 
 // "Did you mean" compares an unknown name only with names of about its length: a 30 000-character name (which took
@@ -484,6 +489,28 @@ TEST(ExprArithmetic, BitTestsWithBitAndAmpersand) {
   EXPECT_THAT(parse_error("bit(alternator/current_a, 3)", r).detail(), HasSubstr("integer signal"));
   EXPECT_THAT(parse_error("bit(bms/flags, 60)", r).detail(), HasSubstr("a bit number 0..52"));
   EXPECT_THAT(parse_error("alternator/current_a & 4", r).detail(), HasSubstr("'&' tests bits of integer signals"));
+}
+
+// '&' reads its operands as integers: a written number must be a whole number within +-2^53 (both sides of the
+// limit), and a signal value beyond that range, or unknown, has no bits (converting it was undefined behaviour; a
+// fuzzer's find, kept in fuzz/regressions/expr/).
+TEST(ExprArithmetic, AmpersandTakesWholeNumbersWithinTwoToThe53) {
+  const Trace t = arith_trace();
+  const auto r = resolver_for(t);
+  Live live(t);
+  EXPECT_NO_THROW(Condition::parse("bms/flags & 9007199254740992 != 0", r));
+  EXPECT_NO_THROW(Condition::parse("bms/flags == (3 & 9007199254740992)", r));  // two numbers folded
+  EXPECT_NO_THROW(Condition::parse("bms/flags & -9007199254740992 != 0", r));
+  EXPECT_THAT(parse_error("bms/flags & 9007199254740994 != 0", r).detail(), HasSubstr("whole numbers within +-2^53"));
+  EXPECT_THAT(parse_error("2 & 66666666666666666666666 == 1", r).detail(), HasSubstr("whole numbers within +-2^53"));
+  EXPECT_THAT(parse_error("bms/flags & 2.5 == 2", r).detail(), HasSubstr("'2.5' is not one"));
+  const auto amp = Condition::parse("bms/flags & 1 != 0", r);
+  live.set("bms/flags", 1e300);
+  EXPECT_FALSE(amp.evaluate(live.fn()));
+  live.set("bms/flags", std::nan(""));
+  EXPECT_FALSE(amp.evaluate(live.fn()));
+  live.set("bms/flags", 3);
+  EXPECT_TRUE(amp.evaluate(live.fn()));
 }
 
 TEST(ExprArithmetic, DifferencesBetweenSignalsWithUnits) {

@@ -142,9 +142,11 @@ RunResult read_json_text(std::string_view text, const std::string& source) {
     if (j.value("format", "") != "bmsrig-results")
       throw WriteError(source + ": not a bmsrig results file (format != \"bmsrig-results\")");
     run.interrupted = !j.value("complete", true);
-    run.firmware_version = j["firmware"].value("version", "");
-    run.firmware_hash = j["firmware"].value("build_hash", "");
-    run.firmware_target = j["firmware"].value("target", "");
+    // `at`, never `[]`: on a const document `[]` with a missing key is undefined behaviour (a fuzzer's find).
+    const auto& firmware = j.at("firmware");
+    run.firmware_version = firmware.value("version", "");
+    run.firmware_hash = firmware.value("build_hash", "");
+    run.firmware_target = firmware.value("target", "");
     run.mode = j.value("mode", "");
     run.host = j.value("host", "");
     run.date = j.value("date", "");

@@ -143,6 +143,29 @@ TEST(Junit, InconclusiveIsAnErrorOfTypeInconclusive) {
   EXPECT_THAT(junit_xml([] { auto r = test::make_run(false); r.cases.resize(1); return r; }()), Not(HasSubstr("<error")));
 }
 
+// A results text with a member missing or of the wrong kind is refused as malformed, naming its source; reading a
+// missing "firmware" object was undefined behaviour (a fuzzer's find, kept in fuzz/regressions/results_reader/).
+TEST(Json, ReaderRefusesMissingOrMistypedMembers) {
+  const std::string good = results_json(test::make_run(false));
+  EXPECT_NO_THROW(read_json_text(good, "good.json"));
+  auto without = nlohmann::ordered_json::parse(good);
+  without.erase("firmware");
+  try {
+    read_json_text(without.dump(), "no-firmware.json");
+    ADD_FAILURE() << "a results file without \"firmware\" was read";
+  } catch (const WriteError& e) {
+    EXPECT_THAT(e.what(), HasSubstr("no-firmware.json: malformed results file"));
+    EXPECT_THAT(e.what(), HasSubstr("firmware"));
+  }
+  auto mistyped = nlohmann::ordered_json::parse(good);
+  mistyped["firmware"] = 3;
+  EXPECT_THROW(read_json_text(mistyped.dump(), "x.json"), WriteError);
+  mistyped = nlohmann::ordered_json::parse(good);
+  mistyped["cases"] = nlohmann::ordered_json::array({1, "two"});
+  EXPECT_THROW(read_json_text(mistyped.dump(), "x.json"), WriteError);
+  EXPECT_THROW(read_json_text("[1, 2]", "x.json"), WriteError);
+}
+
 TEST(Json, InconclusiveVerdictCountAndMarginUncertaintyRoundTrip) {
   const auto d = temp_dir("json-inconclusive");
   const auto run = inconclusive_run();

@@ -58,9 +58,13 @@
 
 namespace rig::expr {
 
-// Conditions nest at most this many levels of '(' and 'not' (parsing and evaluating recurse once per level; a
+// Conditions nest at most this many levels of '(', 'not' and unary '-' (parsing and evaluating recurse once per level; a
 // deeper text is refused with its column, never a stack overflow). Real conditions use a handful.
 inline constexpr int kMaxConditionNesting = 64;
+
+// '&' and bit() work on whole numbers a double holds exactly: a number written in '&' must be one within
+// +-2^53 (bit numbers run 0..52). A signal value outside that range, or unknown (NaN), has no bits set.
+inline constexpr double kMaxBitOperand = 9007199254740992.0;  // 2^53
 
 // What the resolver knows about a signal.
 struct SignalDecl {
