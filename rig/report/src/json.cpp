@@ -1,5 +1,6 @@
 // JSON results writer and reader (nlohmann-json).
 #include <algorithm>
+#include <cmath>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <sstream>
@@ -135,6 +136,18 @@ RunResult read_json(const std::filesystem::path& path) {
   return read_json_text(ss.str(), path.string());
 }
 
+namespace {
+// A time read back from a results file: a finite number of seconds that nanosecond time can hold (the rig writes
+// at most days; +-9.2e9 s is the int64 nanosecond range, converting beyond it was undefined behaviour).
+Time time_field(const ordered_json& object, const char* key, const std::string& source) {
+  const double s = object.value(key, 0.0);
+  if (!(std::fabs(s) < 9.2e9))
+    throw WriteError(source + ": malformed results file: \"" + key + "\" = " + std::to_string(s) +
+                     " is not a time within +-9.2e9 s");
+  return from_seconds(s);
+}
+}  // namespace
+
 RunResult read_json_text(std::string_view text, const std::string& source) {
   RunResult run;
   try {
@@ -201,11 +214,11 @@ RunResult read_json_text(std::string_view text, const std::string& source) {
         r.evidence = ch.value("evidence", "");
         r.message = ch.value("message", "");
         if (ch.contains("levels")) r.levels = ch.at("levels").get<std::vector<double>>();
-        r.window.begin = from_seconds(ch.at("window").value("begin_s", 0.0));
-        r.window.end = from_seconds(ch.at("window").value("end_s", 0.0));
+        r.window.begin = time_field(ch.at("window"), "begin_s", source);
+        r.window.end = time_field(ch.at("window"), "end_s", source);
         r.signals = ch.at("signals").get<std::vector<std::string>>();
         for (const auto& i : ch.at("instants"))
-          r.instants.push_back({i.value("label", ""), from_seconds(i.value("t_s", 0.0))});
+          r.instants.push_back({i.value("label", ""), time_field(i, "t_s", source)});
         k.checks.push_back(std::move(r));
       }
       run.cases.push_back(std::move(k));

@@ -164,6 +164,18 @@ TEST(Json, ReaderRefusesMissingOrMistypedMembers) {
   mistyped["cases"] = nlohmann::ordered_json::array({1, "two"});
   EXPECT_THROW(read_json_text(mistyped.dump(), "x.json"), WriteError);
   EXPECT_THROW(read_json_text("[1, 2]", "x.json"), WriteError);
+  // times: nanosecond time holds +-9.2e9 s; a window or instant beyond it is refused (both sides of the limit)
+  auto far = nlohmann::ordered_json::parse(good);
+  far["cases"][0]["checks"][0]["window"]["end_s"] = 9.1e9;
+  EXPECT_NO_THROW(read_json_text(far.dump(), "far.json"));
+  for (const double s : {9.3e9, -9.3e9, 6e69}) {
+    far["cases"][0]["checks"][0]["window"]["end_s"] = s;
+    EXPECT_THROW(read_json_text(far.dump(), "far.json"), WriteError) << s;
+  }
+  far = nlohmann::ordered_json::parse(good);
+  ASSERT_FALSE(far["cases"][0]["checks"][0]["instants"].empty());
+  far["cases"][0]["checks"][0]["instants"][0]["t_s"] = 6e69;
+  EXPECT_THROW(read_json_text(far.dump(), "far.json"), WriteError);
 }
 
 TEST(Json, InconclusiveVerdictCountAndMarginUncertaintyRoundTrip) {
