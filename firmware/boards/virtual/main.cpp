@@ -2,7 +2,8 @@
 // WITH INSTRUMENTS, for HIL tests without hardware. Depth: the bench's file, line and serial interfaces —
 //   cell voltages   read from the DAC files the rig writes: <dac-dir>/out_voltage{0..3}_raw (× out_voltage_scale, mV)
 //   LD / CD / PA    written as edge records to FIFOs <gpio-dir>/line{0,1,2}: {int64 CLOCK_MONOTONIC ns, int64 level};
-//                   the time is the board tick at which the firmware changed the output (its pin's instant)
+//                   the time is the board tick at which the firmware changed the output (its pin's instant);
+//                   when a reader closes its end, the line waits for the next reader (a new one gets a high level)
 //   VE.Direct       on an inherited PTY master fd: a text telemetry block every second, HEX requests answered by
 //                   the firmware's register handler (so the rig loads the configuration, fuse rating included,
 //                   like on a real board)
@@ -186,8 +187,9 @@ int main(int argc, char** argv) {
   // Waits until the rig has opened the read ends of the edge FIFOs, serving the instruments meanwhile (a rig may
   // connect them first). The writes stay blocking, as before: edge records are never dropped.
   int line_fd[3];
+  std::string line_path[3];
   for (int k = 0; k < 3; ++k) {
-    const std::string path = gpio_dir + "/line" + std::to_string(k);
+    const std::string& path = line_path[k] = gpio_dir + "/line" + std::to_string(k);
     while ((line_fd[k] = ::open(path.c_str(), O_WRONLY | O_NONBLOCK | O_CLOEXEC)) < 0 && errno == ENXIO && !g_stop)
       serve_until(mono_ns() + 10'000'000, bench, servers);
     if (g_stop) return 0;
@@ -233,13 +235,36 @@ int main(int argc, char** argv) {
 
     const bool now_level[3] = {out.load == fw::Pin::kHigh, out.charge == fw::Pin::kHigh, out.prealarm == fw::Pin::kHigh};
     for (int k = 0; k < 3; ++k) {
-      if (now_level[k] == level[k]) continue;
+      const bool changed = now_level[k] != level[k];
       level[k] = now_level[k];
+      if (line_fd[k] >= 0) {
+        // A FIFO's write end polls POLLERR once its last reader has closed; closing it then drops the records that
+        // reader left unread, so the next reader gets a fresh pipe rather than stale edges.
+        pollfd p{line_fd[k], 0, 0};
+        if (::poll(&p, 1, 0) > 0 && (p.revents & (POLLERR | POLLHUP))) {
+          ::close(line_fd[k]);
+          line_fd[k] = -1;
+        }
+      }
+      if (line_fd[k] < 0) {
+        // The reader went away (a `bench check` that finished, a rig restarted): a board's pin does not care who
+        // watches it, so the line waits for the next reader, re-opened without blocking once per tick. A reader
+        // starts from low, so a new one is sent the present level when it is high.
+        line_fd[k] = ::open(line_path[k].c_str(), O_WRONLY | O_NONBLOCK | O_CLOEXEC);
+        if (line_fd[k] < 0) continue;
+        ::fcntl(line_fd[k], F_SETFL, ::fcntl(line_fd[k], F_GETFL) & ~O_NONBLOCK);
+        if (!level[k]) continue;
+      } else if (!changed) {
+        continue;
+      }
       // The pin changes at the tick, as an MCU drives its outputs from its tick interrupt (microseconds of jitter);
       // the instant is the tick's deadline on CLOCK_MONOTONIC, not when this process got round to writing the record
       // (a host process is scheduled milliseconds late at times, which a board's pins are not).
       const std::int64_t record[2] = {deadline, level[k] ? 1 : 0};
-      if (!write_all(line_fd[k], record, sizeof record)) return 0;  // the rig went away
+      if (!write_all(line_fd[k], record, sizeof record)) {
+        ::close(line_fd[k]);
+        line_fd[k] = -1;
+      }
     }
 
     // HEX requests from the rig.

@@ -16,6 +16,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstdint>
 #include <cstdio>
 #include <memory>
 #include <string>
@@ -160,6 +161,35 @@ class VirtualBench : public ::testing::Test {
     return lowest;
   }
 };
+
+// Reads edge records {ns, level} from a non-blocking FIFO until one has `level` or `within` passes.
+bool await_level(int fd, bool level, std::chrono::milliseconds within) {
+  const auto end = Clock::now() + within;
+  while (Clock::now() < end) {
+    std::int64_t rec[2];
+    const ssize_t n = ::read(fd, rec, sizeof rec);
+    if (n == static_cast<ssize_t>(sizeof rec) && (rec[1] != 0) == level) return true;
+    if (n <= 0) std::this_thread::sleep_for(5ms);
+  }
+  return false;
+}
+
+// A GPIO line whose reader goes away (a `bench check` that finished before `run` opens it again) waits for the next
+// reader instead of ending the board, and the next reader is told the present level.
+TEST_F(VirtualBench, OutputLinesWaitForTheNextReader) {
+  start();
+  const auto line0 = gpio / "line0";
+  ASSERT_TRUE(await_level(fifo[0], true, 3000ms)) << "the load output never went high";
+  ::close(fifo[0]);
+  fifo[0] = -1;
+  std::this_thread::sleep_for(300ms);  // thirty ticks with nobody reading line 0
+  int status = 0;
+  ASSERT_EQ(::waitpid(board, &status, WNOHANG), 0) << "the board ended when its line's reader left";
+  fifo[0] = ::open(line0.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+  ASSERT_GE(fifo[0], 0);
+  EXPECT_TRUE(await_level(fifo[0], true, 500ms)) << "a new reader was not told the line is high";
+  EXPECT_NEAR(psu->measure_current_a(), 0.0, kSettledTolA);  // and the instruments are still served
+}
 
 TEST_F(VirtualBench, InstrumentsSpeakScpiWithAnErrorQueue) {
   start();
