@@ -1,6 +1,7 @@
 // A GPIO line port fed across processes: the wiring of bmsrig_virtual_board (no hardware). Depth: the kernel
 // line-request face, as a FIFO <chip>/line<N> carrying edge records {int64 CLOCK_MONOTONIC ns, int64 level}
-// written by the virtual board. The FIFO's end of file (the board died) is a lost device. Inputs only.
+// written by the virtual board. The FIFO's end of file (the board died) is a lost device. Inputs only. A line reads
+// low until its first record; the board sends a new reader the present level when it is high.
 // BenchDut uses it for a gpiod `chip:` that is a directory (a real GPIO chip never is); see rig/README.md.
 #pragma once
 
