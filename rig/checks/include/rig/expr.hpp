@@ -58,8 +58,8 @@
 
 namespace rig::expr {
 
-// Conditions nest at most this many levels of '(', 'not' and unary '-' (parsing and evaluating recurse once per level; a
-// deeper text is refused with its column, never a stack overflow). Real conditions use a handful.
+// Conditions nest at most this many levels of '(', 'not' and unary '-' (parsing and evaluating recurse once per
+// level; a deeper text is refused with its column, never a stack overflow). Real conditions use a handful.
 inline constexpr int kMaxConditionNesting = 64;
 
 // '&' and bit() work on whole numbers a double holds exactly: a number written in '&' must be one within
