@@ -440,7 +440,10 @@ TEST(ExprParse, BoundedSuggestionsMatchTheFullEditDistance) {
       const std::size_t d = levenshtein(name, c);
       at_limit += d == limit;
       over_limit += d == limit + 1;
-      const auto leaf = [](const std::string& s) { return s.substr(s.rfind('/') == std::string::npos ? 0 : s.rfind('/') + 1); };
+      const auto leaf = [](const std::string& s) {
+        const auto slash = s.rfind('/');
+        return slash == std::string::npos ? s : s.substr(slash + 1);
+      };
       if (d <= limit) expected.emplace_back(d, c);
       else if (!leaf(name).empty() && leaf(c) == leaf(name)) expected.emplace_back(limit, c);
     }
