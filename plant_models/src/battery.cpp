@@ -89,8 +89,21 @@ StepModel Battery::step_model(const CellStepFactors& f) const {
 double Battery::balance_current_a(int c) const { check_cell(c); return bleed_a_[static_cast<std::size_t>(c)]; }
 
 void Battery::advance(double current_a, const CellStepFactors& f, double ambient_c) {
+  advance_cells(current_a, f, ambient_c);
+  finish_cells();
+  finish_step(f.dt_s);
+}
+
+void Battery::advance_cells(double current_a, const CellStepFactors& f, double ambient_c) {
   current_a_ = current_a;
-  for (std::size_t i = 0; i < cells_.size(); ++i) cells_[i].advance(current_a - bleed_a_[i], f, ambient_c);
+  for (std::size_t i = 0; i < cells_.size(); ++i) cells_[i].advance_state(current_a - bleed_a_[i], f, ambient_c);
+}
+
+void Battery::finish_cells() {
+  for (auto& c : cells_) c.finish_step();
+}
+
+void Battery::finish_step(double dt_s) {
   sample_sensors();
   double vmin = v_sensors_[0].reading(), vmax = vmin;
   double tmin = t_sensors_[0].reading(), tmax = tmin;
@@ -100,7 +113,7 @@ void Battery::advance(double current_a, const CellStepFactors& f, double ambient
     tmin = std::min(tmin, t_sensors_[i].reading());
     tmax = std::max(tmax, t_sensors_[i].reading());
   }
-  bms_.update(vmin, vmax, tmin, tmax, f.dt_s);
+  bms_.update(vmin, vmax, tmin, tmax, dt_s);
 }
 
 void Battery::sample_sensors() {

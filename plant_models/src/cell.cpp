@@ -83,9 +83,19 @@ void LfpCell::set_temperature_c(double t) {
 }
 void LfpCell::set_temperature_hold(bool hold) { temp_hold_ = hold; }
 
+// Inlined into advance(): once per cell per plant step.
+[[gnu::always_inline]] inline void LfpCell::cache_state() {
+  const double se = soc_ - cold_u_;
+  double ocv = detail::ocv_slope(se, &s_slope_) + ocv_offset_v_;
+  if (p_.hysteresis_v > 0.0) ocv += p_.hysteresis_v * hyst_ * hyst_weight(soc_);
+  s_ocv_ = ocv;
+  s_k_ = detail::resistance_temp_factor(temp_c_) * detail::resistance_soc_factor(se);
+  s_kt_ = detail::capacity_factor(temp_c_);
+}
+
 void LfpCell::refresh_terminal() {
-  c_valid_ = false;
-  terminal_v_ = ocv_v() + last_current_a_ * r0_ohm() + v1_ + v2_;
+  cache_state();
+  terminal_v_ = s_ocv_ + last_current_a_ * r0_ohm() + v1_ + v2_;
 }
 
 double LfpCell::ocv_v() const {
@@ -108,29 +118,24 @@ double LfpCell::r2_ohm() const {
 }
 
 StepModel LfpCell::step_model(const CellStepFactors& f) const {
-  const double kt = detail::capacity_factor(temp_c_);
-  const double se = soc_ - cold_u_;
-  double slope;
-  double ocv = detail::ocv_slope(se, &slope) + ocv_offset_v_;
-  if (p_.hysteresis_v > 0.0) ocv += p_.hysteresis_v * hyst_ * hyst_weight(soc_);
-  const double k = detail::resistance_temp_factor(temp_c_) * detail::resistance_soc_factor(se);
-  c_k_ = k;
-  c_kt_ = kt;
-  c_valid_ = true;
+  const double k = s_k_, kt = s_kt_;
   // The OCV moves during the step: its average is OCV + slope·ΔSOC_avail/2, ΔSOC_avail ≈ I·dt / (3600·Q·kt)
   // (the available well alone carries the current; its slow refill is neglected within a step).
-  double ocv_r = 0.5 * slope * f.dt_s * inv_q_as_;
+  double ocv_r = 0.5 * s_slope_ * f.dt_s * inv_q_as_;
   if (kt < 1.0) ocv_r /= kt;
   StepModel m;
-  m.e_v = ocv + f.a1 * v1_ + f.a2 * v2_;
+  m.e_v = s_ocv_ + f.a1 * v1_ + f.a2 * v2_;
   m.r_ohm = p_.r0_ohm * r0_scale_ * k + p_.r1_ohm * k * (1.0 - f.a1) + p_.r2_ohm * k * (1.0 - f.a2) + ocv_r;
   return m;
 }
 
 void LfpCell::advance(double current_a, const CellStepFactors& f, double ambient_c) {
-  if (!c_valid_) (void)step_model(f);
-  const double k = c_k_, kt = c_kt_;
-  c_valid_ = false;
+  advance_state(current_a, f, ambient_c);
+  finish_step();
+}
+
+void LfpCell::advance_state(double current_a, const CellStepFactors& f, double ambient_c) {
+  const double k = s_k_, kt = s_kt_;
   const double r0 = p_.r0_ohm * r0_scale_ * k, r1 = p_.r1_ohm * k, r2 = p_.r2_ohm * k;
   const double dt = f.dt_s;
   // Heat: ohmic R0 plus the RC resistors (v²/R averaged over the step by the trapezoid rule).
@@ -159,9 +164,12 @@ void LfpCell::advance(double current_a, const CellStepFactors& f, double ambient
     temp_c_ = ambient_c + rise + (temp_c_ - ambient_c - rise) * f.e_th;
   }
   last_current_a_ = current_a;
-  double ocv = detail::ocv(soc_ - cold_u_) + ocv_offset_v_;
-  if (p_.hysteresis_v > 0.0) ocv += p_.hysteresis_v * hyst_ * hyst_weight(soc_);
-  terminal_v_ = ocv + current_a * r0 + v1_ + v2_;
+  step_r0_ = r0;
+}
+
+void LfpCell::finish_step() {
+  cache_state();
+  terminal_v_ = s_ocv_ + last_current_a_ * step_r0_ + v1_ + v2_;
 }
 
 }  // namespace plant

@@ -37,7 +37,7 @@ double NtcFrontEnd::reading_c(double code) const {
 double NtcFrontEnd::open_c() const { return reading_c(std::ldexp(1.0, adc_bits) - 1.0); }
 double NtcFrontEnd::short_c() const { return reading_c(1.0); }
 
-double Sensor::sample(double physical) {
+double Sensor::sample_full(double physical) {
   if (noise_.sigma > 0.0) physical += noise_.offset + noise_.sigma * noise_rng_.gaussian();
   else physical += noise_.offset;
   switch (fault_.kind) {

@@ -124,6 +124,7 @@ World::World(const WorldParams& p) : p_(p) {
   batteries_.reserve(nb);
   for (const auto& bp : p.bank.batteries) batteries_.emplace_back(bp, ambient_c_);
   models_.assign(nb, StepModel{});
+  battery_in_a_.assign(nb, 0.0);
   factors_.assign(nb, CellStepFactors{});
   spread_cap_.assign(nb, {1.0, 1.0, 1.0, 1.0});
   spread_r0_.assign(nb, {1.0, 1.0, 1.0, 1.0});
@@ -131,6 +132,7 @@ World::World(const WorldParams& p) : p_(p) {
   loads_ = p.loads;
   load_current_a_.assign(loads_.size(), 0.0);
   load_on_.assign(loads_.size(), 0);
+  update_pin_loads();
   alternator_ = Alternator(p.alternator, ambient_c_);
   alternator_.set_engine_rpm(p.engine_rpm);
   starter_ = StarterBattery(p.starter);
@@ -212,14 +214,20 @@ void World::apply_sensor_params() {
   heatsink_sensor_.set_noise(noise(sp.heatsink_offset_max_c, sp.heatsink_sigma_c));
 }
 
-void World::update_pins(double li_v) {
-  const auto& pp = p_.pins;
+void World::update_pin_loads() {
   double g_ld = 0.0, g_cd = 0.0;
   for (const auto& l : loads_) {
     if (l.switched_by == LoadSwitch::kLd) g_ld += 1.0 / l.input_ohm;
     else if (l.switched_by == LoadSwitch::kCd) g_cd += 1.0 / l.input_ohm;
   }
   if (p_.charger.switched_by_cd) g_cd += 1.0 / p_.charger.input_ohm;
+  pin_g_ld_ = g_ld;
+  pin_g_cd_ = g_cd;
+}
+
+void World::update_pins(double li_v) {
+  const auto& pp = p_.pins;
+  const double g_ld = pin_g_ld_, g_cd = pin_g_cd_;
   auto ld_cd = [&](bool high, double g, double* v, double* i) {
     if (!high) { *v = 0.0; *i = 0.0; return; }
     const double vo = std::max(0.0, li_v - pp.ld_cd_drop_v);
@@ -419,7 +427,10 @@ void World::solve() {
   crank_current_a_ = i_crank >= 0 ? -a.c[i_crank].current(va) : 0.0;
   vehicle_drawn_a_ = i_veh >= 0 ? -a.c[i_veh].current(va) : 0.0;
   bank_current_a_ = 0.0;
-  for (const auto& m : models_) bank_current_a_ += (vl - m.e_v) / m.r_ohm;
+  for (std::size_t b = 0; b < models_.size(); ++b) {
+    battery_in_a_[b] = (vl - models_[b].e_v) / models_[b].r_ohm;
+    bank_current_a_ += battery_in_a_[b];
+  }
   load_total_a_ = 0.0;
   for (std::size_t i = 0; i < loads_.size(); ++i) {
     double ii = 0.0;
@@ -455,10 +466,11 @@ void World::step(double dt_s) {
   energy_.charger_out_j += vl * charger_current_a_ * dt_s;
 
   // Advance every state with the solved currents.
-  for (std::size_t b = 0; b < batteries_.size(); ++b) {
-    const double ib = (vl - models_[b].e_v) / models_[b].r_ohm;
-    batteries_[b].advance(ib, factors_[b], ambient_c_);
-  }
+  // Stage by stage over the bank (Battery::advance_cells): the same arithmetic as advancing one battery after
+  // the other, with more independent work in flight.
+  for (std::size_t b = 0; b < batteries_.size(); ++b) batteries_[b].advance_cells(battery_in_a_[b], factors_[b], ambient_c_);
+  for (auto& bat : batteries_) bat.finish_cells();
+  for (auto& bat : batteries_) bat.finish_step(dt_s);
   alternator_.advance(alternator_out_a_, va, dt_s, ambient_c_);
   starter_.advance(starter_.connected() ? starter_in_a_ : 0.0,
                    starter_.connected() ? va : starter_.ocv_v(ambient_c_) + starter_.surface_v(), dt_s, ambient_c_);
@@ -515,6 +527,7 @@ void World::set_load(int i, const LoadParams& load) {
   check_load(i);
   load.validate();
   loads_[static_cast<std::size_t>(i)] = load;
+  update_pin_loads();
   update_pins(li_v_);
 }
 void World::set_load_current_a(int i, double a) {

@@ -2,6 +2,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <vector>
 
 #include "plant/battery.hpp"
 #include "plant/ocv.hpp"
@@ -216,3 +217,61 @@ TEST(Battery, NoBalancerByDefault) {
 }
 
 }  // namespace
+
+namespace {
+
+// Every state a later step reads, compared bit for bit.
+void expect_same_battery(const plant::Battery& a, const plant::Battery& b) {
+  for (int c = 0; c < plant::kCellsPerBattery; ++c) {
+    EXPECT_EQ(a.cell(c).terminal_v(), b.cell(c).terminal_v()) << "cell " << c;
+    EXPECT_EQ(a.cell(c).soc(), b.cell(c).soc()) << "cell " << c;
+    EXPECT_EQ(a.cell(c).temperature_c(), b.cell(c).temperature_c()) << "cell " << c;
+    EXPECT_EQ(a.cell(c).heat_w(), b.cell(c).heat_w()) << "cell " << c;
+    EXPECT_EQ(a.cell_voltage_reading_v(c), b.cell_voltage_reading_v(c)) << "cell " << c;
+  }
+  EXPECT_EQ(a.smart_bms().prealarm(), b.smart_bms().prealarm());
+  EXPECT_EQ(a.smart_bms().atd(), b.smart_bms().atd());
+}
+
+}  // namespace
+
+// The bank steps its batteries stage by stage (all cells' states, then all cells' finish, then sensors); that
+// must be the very arithmetic of advancing one battery after the other, down to the last bit, or traces change.
+TEST(Battery, StagedAdvanceOverSeveralBatteriesEqualsOneAfterTheOther) {
+  plant::BatteryParams p;
+  p.initial_soc = 0.08;    // low: the resistance-SOC factor moves, the pre-alarm trips within the run
+  p.cell.hysteresis_v = 0.01;
+  const plant::CellStepFactors f = plant::CellStepFactors::make(p.cell, 1e-3);
+  std::vector<plant::Battery> one(3, plant::Battery(p, 5.0)), staged(3, plant::Battery(p, 5.0));
+  for (int b = 0; b < 3; ++b)
+    for (auto* v : {&one, &staged}) (*v)[static_cast<std::size_t>(b)].cell(b).set_r0_scale(1.0 + 0.1 * b);
+  for (int k = 0; k < 4000; ++k) {
+    for (std::size_t b = 0; b < 3; ++b) {
+      const double i = -150.0 - 20.0 * static_cast<double>(b) + (k % 7) * 3.0;
+      (void)one[b].step_model(f);
+      (void)staged[b].step_model(f);
+      one[b].advance(i, f, 5.0);
+      staged[b].advance_cells(i, f, 5.0);
+    }
+    for (auto& b : staged) b.finish_cells();
+    for (auto& b : staged) b.finish_step(f.dt_s);
+  }
+  for (std::size_t b = 0; b < 3; ++b) expect_same_battery(one[b], staged[b]);
+  EXPECT_TRUE(one[0].smart_bms().prealarm());   // the run went through the thresholds, not just a flat plateau
+}
+
+// A cell caches what its state gives (OCV, resistance and capacity factors) for the next step; a setter that
+// changes the state must refresh it, so the next step sees the new state exactly as a fresh cell would.
+TEST(LfpCell, SettersRefreshWhatTheNextStepUses) {
+  const plant::CellParams p;
+  const auto f = plant::CellStepFactors::make(p, 1e-3);
+  plant::LfpCell c(p, 0.5, 25.0);
+  c.advance(-50.0, f, 25.0);
+  c.set_soc(0.05);
+  c.set_temperature_c(-10.0);
+  const plant::LfpCell fresh(p, 0.05, -10.0);
+  const auto m = c.step_model(f), m0 = fresh.step_model(f);
+  EXPECT_EQ(m.r_ohm, m0.r_ohm);   // cold and nearly empty: several times R at 25 °C, 50 %
+  EXPECT_GT(m.r_ohm, 2.0 * plant::LfpCell(p, 0.5, 25.0).step_model(f).r_ohm);
+  EXPECT_EQ(c.ocv_v(), fresh.ocv_v());
+}

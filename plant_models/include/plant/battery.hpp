@@ -54,6 +54,12 @@ class Battery {
   StepModel step_model(const CellStepFactors& f) const;
   // Advances all cells with the battery current (> 0 charging), samples the sensors, updates the emulator.
   void advance(double current_a, const CellStepFactors& f, double ambient_c);
+  // advance() in three stages (the cells' states, the cells' finish, then sensors and emulator), for an owner
+  // that steps several batteries: running each stage over every battery before the next gives the processor
+  // independent work to overlap. Called in this order, they do exactly what advance() does.
+  void advance_cells(double current_a, const CellStepFactors& f, double ambient_c);
+  void finish_cells();
+  void finish_step(double dt_s);
 
   double current_a() const { return current_a_; }
   double balance_current_a(int c) const;  // bleed of cell c in the last step (balancer), >= 0

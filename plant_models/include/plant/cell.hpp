@@ -44,6 +44,12 @@ class LfpCell {
   StepModel step_model(const CellStepFactors& f) const;
   // Advances the state by f.dt_s with constant current_a (> 0 charging), ambient at ambient_c.
   void advance(double current_a, const CellStepFactors& f, double ambient_c);
+  // advance() in two halves, for an owner that steps several cells: first every cell's state, then every cell's
+  // finish (its OCV, resistance factors and terminal voltage from the new state). The same arithmetic as
+  // advance(); interleaving the cells lets the processor overlap one cell's dependent chain (heat → temperature →
+  // resistance) with the next cell's work.
+  void advance_state(double current_a, const CellStepFactors& f, double ambient_c);
+  void finish_step();
 
   double soc() const { return soc_; }                  // charge-based: Q / Q(25 °C)
   // SOC on which the OCV is looked up: soc() minus the charge not available at once at low temperature
@@ -82,10 +88,13 @@ class LfpCell {
   double last_current_a_ = 0.0;
   double last_heat_w_ = 0.0;
   double terminal_v_ = 0.0;
-  // Per-step cache: step_model() stores what advance() of the same step reuses.
-  mutable double c_k_ = 1.0, c_kt_ = 1.0;
   double inv_q_as_ = 0.0;              // 1 / (3600 · capacity_ah · capacity_scale)
-  mutable bool c_valid_ = false;
+  // What the present state gives, computed once whenever the state changes (advance() and every setter) and
+  // read by the next step: the rest OCV with offset and hysteresis, its slope dOCV/dSOC, the resistance factor
+  // k(T, SOC) and the capacity factor k(T). The same expressions as before in the same order: the same bits.
+  void cache_state();
+  double s_ocv_ = 0.0, s_slope_ = 0.0, s_k_ = 1.0, s_kt_ = 1.0;
+  double step_r0_ = 0.0;               // R0 of the last step (its start's factors), between the two halves
 };
 
 }  // namespace plant

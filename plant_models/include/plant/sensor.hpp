@@ -72,10 +72,15 @@ class Sensor {
   }
   void set_noise(const SensorNoise& n) { noise_ = n; noise_rng_ = Rng(n.seed); }
   const SensorNoise& noise() const { return noise_; }
-  // Computes and stores the reading of `physical`; returns it.
-  double sample(double physical);
+  // Computes and stores the reading of `physical`; returns it. Inline for a healthy, noise-free sensor (the
+  // common case, 40 samples per plant step with five batteries); faults and noise take the full path.
+  double sample(double physical) {
+    if (fault_.kind == SensorFaultKind::kNone && !(noise_.sigma > 0.0)) return reading_ = physical + noise_.offset;
+    return sample_full(physical);
+  }
   double reading() const { return reading_; }
  private:
+  double sample_full(double physical);
   SensorFault fault_{};
   Rng rng_{1};
   SensorNoise noise_{};

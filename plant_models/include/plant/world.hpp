@@ -259,6 +259,7 @@ class World {
   [[noreturn]] void bad_index(int b, int c) const;
   [[noreturn]] void bad_load_index(int i) const;
   void update_pins(double li_v);
+  void update_pin_loads();              // the pins' load conductances, after the loads changed
   void update_remote();
   void apply_spread(bool keep_mean_soc);
   void apply_cell_scales(int b, int c);
@@ -272,6 +273,7 @@ class World {
   std::vector<double> load_current_a_{};
   std::vector<char> load_on_{};
   std::vector<StepModel> models_{};     // per-battery scratch (sized at construction)
+  std::vector<double> battery_in_a_{};  // per battery, the solved current into it (> 0 charging)
   Alternator alternator_{};
   StarterBattery starter_{};
   Crank crank_{};
@@ -286,6 +288,7 @@ class World {
   // solved element currents of the current step
   double alternator_out_a_ = 0.0, starter_in_a_ = 0.0, vehicle_drawn_a_ = 0.0;
   double ld_pin_a_ = 0.0, cd_pin_a_ = 0.0, pa_pin_a_ = 0.0;
+  double pin_g_ld_ = 0.0, pin_g_cd_ = 0.0;   // input conductance of the loads (and charger) on LD and CD
   PinCommand pins_{};
   RemoteMode remote_mode_ = RemoteMode::kA;
   double time_s_ = 0.0;

@@ -348,7 +348,8 @@ class Loop {
   // The same rule as Trace::record, pre-filtered on contiguous arrays (the trace's series are scattered in memory).
   // One rule for every kind: an analog signal moves by its resolution, any other changes (threshold 0). Before the
   // first sample `last` is NaN, so the difference is NaN and the sample is recorded.
-  void record(SignalId id, Time t, double v) {
+  // Inlined: it runs for every sampled signal after every plant step, and mostly returns at its first test.
+  [[gnu::always_inline]] void record(SignalId id, Time t, double v) {
     const double delta = std::fabs(v - last_[id]);
     if (delta < threshold_[id] || delta == 0.0) return;
     last_[id] = v;
