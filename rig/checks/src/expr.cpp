@@ -829,6 +829,10 @@ class Parser {
     std::optional<SignalDecl> decl;
     if (resolver_.lookup) decl = resolver_.lookup(t.text);
     if (!decl) {
+      // A '(' is read first as a condition, then as a value: a name inside nested parentheses is resolved again on
+      // each reading. Its message (the costly part: the suggestions over the whole catalogue) is built once.
+      for (const auto& [name, known] : unknown_)
+        if (name == t.text) throw ParseError(t.pos + 1, known);
       std::string msg = "unknown signal '" + t.text + "'";
       // "a/2" or "a-b" read as one name: a known signal followed by '/' or '-'.
       bool swallowed = false;
@@ -844,6 +848,7 @@ class Parser {
         for (std::size_t i = 0; i < m.size(); ++i) msg += (i ? ", '" : "'") + m[i] + "'";
         msg += "?)";
       }
+      unknown_.emplace_back(t.text, msg);
       throw ParseError(t.pos + 1, msg);
     }
     SignalRef r;
@@ -862,6 +867,7 @@ class Parser {
   Token tok_;
   int depth_ = 0;
   int nesting_ = 0;  // '(' and 'not' levels open
+  std::vector<std::pair<std::string, std::string>> unknown_;  // unknown names met so far, with their message
 };
 
 std::string trimmed(std::string_view s) {

@@ -395,6 +395,24 @@ TEST(ExprParse, NestingDeeperThanTheLimitIsRefusedNotACrash) {
   EXPECT_THAT(parse_error("!!!" + std::string(2700, '-') + "1 == bms/out/load", r).what(), HasSubstr("nested deeper"));
 }
 
+// A '(' is read as a condition and, failing that, as a value, so a name inside n parentheses is met about n times.
+// Its suggestions (an edit distance against every signal) are worked out once per name, not once per reading (a
+// fuzzer's find: 64 '(' around a misspelt name took 12 s on a loaded machine, under the sanitizers).
+TEST(ExprParse, AnUnknownNameInNestedParenthesesIsLookedUpForSuggestionsOnce) {
+  const Trace t = sample_trace();
+  Resolver r = resolver_for(t);
+  int listed = 0;
+  const auto names = r.names;
+  r.names = [&] { ++listed; return names(); };
+  const std::string text = std::string(kMaxConditionNesting - 1, '(') + "bms/out/lod > 1 +";
+  const auto e = parse_error(text, r);
+  EXPECT_THAT(e.what(), HasSubstr("unknown signal 'bms/out/lod' (did you mean 'bms/out/load'"));
+  EXPECT_EQ(listed, 1);
+  listed = 0;  // what is kept lives for one parse: the next parse looks the name up again
+  EXPECT_THAT(parse_error(std::string(10, '(') + "bms/out/lod > 1 +", r).what(), HasSubstr("did you mean"));
+  EXPECT_EQ(listed, 1);
+}
+
 // "Did you mean" compares an unknown name only with names of about its length: a 30 000-character name (which took
 // seconds of edit distances against every signal) gets no suggestion; a one-letter slip still does.
 TEST(ExprParse, VeryLongUnknownNameIsRefusedWithoutSuggestions) {
