@@ -1269,6 +1269,7 @@ TimelineEntry read_entry(const Ctx& ctx, const YAML::Node& item, const Exprs& ex
     e.repeat = rep;
   }
   if (auto s = item["set"]) {
+    if (!s.IsMap()) fail(ctx, s, "found " + std::string(node_kind(s)) + " for set, expected { <set-point>: <value>, ... }");
     check_keys(ctx, s, "set", [&] {
       std::vector<std::string> keys;
       for (auto it = s.begin(); it != s.end(); ++it) keys.push_back(it->first.Scalar());

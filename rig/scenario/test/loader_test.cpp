@@ -169,6 +169,15 @@ TEST(LoaderErrors, YamlSyntax) {
   EXPECT_THAT(error_of("name: t\nbank: { batteries: 2\n"), Not(HasSubstr("YAML map of scenario keys")));
 }
 
+// A `set:` written as a list (a fuzzer's find: a YAML error about map iterators escaped the loader without a place).
+TEST(LoaderErrors, SetMustBeAMapOfSetPoints) {
+  EXPECT_EQ(error_of(kHead + "timeline:\n  - at: 0 s\n    set:\n    - engine_rpm: 2000\n" + kExpect),
+            "s.yaml:6:5: found a list for set, expected { <set-point>: <value>, ... }");
+  EXPECT_EQ(error_of(kHead + "timeline:\n  - at: 0 s\n    set: 2000\n" + kExpect),
+            "s.yaml:5:10: found a value for set, expected { <set-point>: <value>, ... }");
+  EXPECT_NO_THROW(load_text(kHead + "timeline:\n  - at: 0 s\n    set:\n      engine_rpm: 2000\n" + kExpect, "s.yaml"));
+}
+
 TEST(LoaderErrors, UnknownKeyWithDidYouMean) {
   EXPECT_THAT(error_of(kHead + "firmware:\n  prealarm_vv: 3.1\n" + kExpect),
               HasSubstr("s.yaml:4:3: found unknown key 'prealarm_vv' in firmware (did you mean 'prealarm_v'?), "
