@@ -83,7 +83,7 @@ void LfpCell::set_temperature_c(double t) {
 }
 void LfpCell::set_temperature_hold(bool hold) { temp_hold_ = hold; }
 
-// Inlined into advance(): once per cell per plant step.
+// Inlined: it runs once per cell per plant step (finish_step) and after every setter.
 [[gnu::always_inline]] inline void LfpCell::cache_state() {
   const double se = soc_ - cold_u_;
   double ocv = detail::ocv_slope(se, &s_slope_) + ocv_offset_v_;
