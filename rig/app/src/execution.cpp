@@ -220,6 +220,7 @@ int execute(const RunSpec& spec, rig::report::RunResult& run, std::size_t* file_
       try {
         auto dut = duts().make(mode, spec.dut);
         out = rig::run_scenario(sc, *dut, ro);
+        for (const auto& h : dut->health()) c.health.push_back(rig::report::HealthCount{h.name, h.value, h.fault_count, h.meaning});
         // A bench learns its board's identity from the board itself (telemetry), only once a case has run.
         if (const auto info = dut->firmware_info(); !info.version.empty()) {
           std::lock_guard<std::mutex> lock(print_mutex);
@@ -285,6 +286,8 @@ int execute(const RunSpec& spec, rig::report::RunResult& run, std::size_t* file_
       std::lock_guard lock(print_mutex);
       if (tty) std::fprintf(stderr, "\r\033[K");
       std::printf("%s\n", case_line(c).c_str());
+      // The device misbehaving by itself is said at once, whatever the checks judged.
+      for (const auto& f : c.health_faults()) std::printf("  device fault: %s\n", f.c_str());
       std::fflush(stdout);
     }
   };
@@ -360,6 +363,7 @@ int execute(const RunSpec& spec, rig::report::RunResult& run, std::size_t* file_
     if (!c.error.empty()) key = c.error;
     else if (k != nullptr) key = k->evidence.empty() ? k->message : k->evidence;
     std::printf("%-10s %s — %s\n", verdict_tag(c), c.display_name().c_str(), key.c_str());
+    for (const auto& f : c.health_faults()) std::printf("%-10s   device fault: %s\n", "", f.c_str());
   }
   std::printf("passed %zu, failed %zu, errors %zu, inconclusive %zu, incomplete %zu\n", counts.passed, counts.failed,
               counts.errors, counts.inconclusive, counts.incomplete);

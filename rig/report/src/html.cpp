@@ -759,6 +759,14 @@ std::string html_report_with(const RunResult& run, const HtmlOptions& opt, const
     }
     if (!c.completed) o += "<tr><th>status</th><td>incomplete: the run was interrupted</td></tr>\n";
     if (!c.error.empty()) o += "<tr><th>error</th><td>" + esc(c.error) + "</td></tr>\n";
+    if (!c.health.empty()) {
+      std::string h;
+      for (const auto& x : c.health)
+        h += (h.empty() ? "" : ", ") + std::string("<span title=\"") + esc_attr(x.meaning) + "\">" + esc(x.name) + " " +
+             std::to_string(x.value) + "</span>";
+      o += "<tr><th>device</th><td>" + h + "</td></tr>\n";
+      for (const auto& f : c.health_faults()) o += "<tr class=\"error\"><th>device fault</th><td>" + esc(f) + "</td></tr>\n";
+    }
     o += "</table>\n";
     if (!c.checks.empty()) {
       o += "<table class=\"checks\">\n<tr><th>verdict</th><th>check</th><th>measured</th><th>limit</th><th>margin</th>"

@@ -108,6 +108,12 @@ std::string results_json(const RunResult& run) {
                            {"sched_fifo", l.sched_fifo}, {"mlockall", l.mlockall},
                            {"realtime_status", l.realtime_status}};
     }
+    if (!k.health.empty()) {
+      ordered_json h = ordered_json::array();
+      for (const auto& x : k.health)
+        h.push_back({{"name", x.name}, {"value", x.value}, {"fault_count", x.fault_count}, {"meaning", x.meaning}});
+      cj["dut_health"] = h;
+    }
     ordered_json checks = ordered_json::array();
     for (const auto& ch : k.checks) {
       auto cj_check = check_json(ch);
@@ -191,6 +197,15 @@ RunResult read_json_text(std::string_view text, const std::string& source) {
         l.mlockall = lj.value("mlockall", false);
         l.realtime_status = lj.value("realtime_status", "");
         k.loop_jitter = l;
+      }
+      if (cj.contains("dut_health")) {
+        for (const auto& h : cj.at("dut_health")) {
+          // a count: a whole number >= 0 (a float or a negative number converted to one would be wrong or undefined)
+          if (!h.at("value").is_number_unsigned())
+            throw WriteError(source + ": malformed results file: a dut_health value is not a whole number >= 0");
+          k.health.push_back(HealthCount{h.at("name").get<std::string>(), h.at("value").get<std::uint64_t>(),
+                                         h.at("fault_count").get<bool>(), h.value("meaning", "")});
+        }
       }
       if (cj.contains("measured") && cj["measured"].is_array()) {
         for (const auto& m : cj["measured"])

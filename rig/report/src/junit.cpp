@@ -45,6 +45,13 @@ std::string case_output(const CaseResult& c) {
   if (!c.error.empty()) s += "error: " + c.error + "\n";
   for (const auto& k : c.checks) s += check_line(k) + "\n";
   for (const auto& f : c.trace_files) s += "trace: " + f + "\n";
+  if (!c.health.empty()) {
+    s += "device:";
+    for (std::size_t i = 0; i < c.health.size(); ++i)
+      s += (i ? ", " : " ") + c.health[i].name + " " + std::to_string(c.health[i].value);
+    s += "\n";
+  }
+  for (const auto& f : c.health_faults()) s += "DEVICE FAULT: " + f + "\n";
   if (c.loop_jitter) {
     const auto& l = *c.loop_jitter;
     s += "loop jitter: p50 " + fixed(l.p50_us, 1) + " us, p99 " + fixed(l.p99_us, 1) + " us, max " +
@@ -87,6 +94,16 @@ void properties(std::string& o, const RunResult& run, const std::vector<const Ca
     worst->sched_fifo = worst->sched_fifo && l.sched_fifo;
     worst->mlockall = worst->mlockall && l.mlockall;
   }
+  // The device's fault counts summed over the suite's cases (dut.board_resets, ...), when a Dut kept them.
+  std::vector<std::pair<std::string, std::uint64_t>> faults;
+  for (const auto* c : cases)
+    for (const auto& h : c->health) {
+      if (!h.fault_count) continue;
+      auto it = std::find_if(faults.begin(), faults.end(), [&](const auto& f) { return f.first == h.name; });
+      if (it == faults.end()) faults.emplace_back(h.name, h.value);
+      else it->second += h.value;
+    }
+  for (const auto& [name, total] : faults) prop("dut." + name, std::to_string(total));
   if (worst) {
     prop("hil.loop.ticks", std::to_string(worst->ticks));
     prop("hil.loop.p50_us", fixed(worst->p50_us, 1));

@@ -8,6 +8,13 @@
 
 namespace rig::report {
 
+std::vector<std::string> CaseResult::health_faults() const {
+  std::vector<std::string> out;
+  for (const auto& h : health)
+    if (h.fault_count && h.value > 0) out.push_back(h.name + " = " + std::to_string(h.value) + " (" + h.meaning + ")");
+  return out;
+}
+
 std::string CaseResult::display_name() const {
   if (parameters.empty()) return name;
   std::string s = name + " [";

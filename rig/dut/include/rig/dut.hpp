@@ -9,6 +9,7 @@
 
 #include <chrono>
 #include <cstddef>
+#include <cstdint>
 #include <optional>
 #include <span>
 #include <stdexcept>
@@ -78,6 +79,16 @@ struct LoopReport {
   bool sched_fifo = false;                        // SCHED_FIFO granted
   bool mlockall = false;                          // mlockall granted
   std::string status;                             // human-readable (what was refused and why)
+};
+
+// A count the Dut keeps about the device's own health during a run (Dut::health()). A fault count above zero means
+// the device misbehaved on its own (a board that restarted by itself, a step that overran its tick), whatever the
+// checks say.
+struct HealthCounter {
+  std::string name;          // e.g. "board_resets"
+  std::uint64_t value = 0;
+  bool fault_count = false;  // a count of faults (else a figure: ticks, the longest step)
+  std::string meaning;       // one line, for reports
 };
 
 // The two ways a board restarts mid-run (the scenario's `firmware_reset` action). Both leave the firmware in its
@@ -172,6 +183,10 @@ class Dut {
 
   // Optional (HIL): pacing jitter and real-time status of the last run; nullopt for lockstep DUTs.
   virtual std::optional<LoopReport> loop_report() const { return std::nullopt; }
+
+  // Optional: the device's own health over the run so far (see HealthCounter), reported with the case. Empty for
+  // a Dut that keeps none (the in-process firmware cannot restart or overrun by itself).
+  virtual std::vector<HealthCounter> health() const { return {}; }
 
   // Stops the DUT (process, emulator); idempotent; must not throw.
   virtual void stop() noexcept = 0;

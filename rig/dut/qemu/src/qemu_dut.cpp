@@ -507,6 +507,16 @@ fw::Config QemuDut::start_stored() {
   return board_config_;
 }
 
+std::vector<HealthCounter> QemuDut::health() const {
+  return {
+      {"board_resets", stats_.watchdog_resets, true, "restarts the board did by itself (its watchdog), not asked by the scenario"},
+      {"overruns", stats_.overruns, true, "steps longer than one tick of board time (the board's overrun guard, counted since its last start)"},
+      {"max_step_cycles", stats_.max_step_cycles, false, "the longest step, in board cycles at 25 MHz"},
+      {"ticks", stats_.ticks, false, "ticks the board executed"},
+      {"exchanges", stats_.exchanges, false, "step requests sent over the plant link"},
+  };
+}
+
 void QemuDut::started() {
   observer_.clear();
   before_.clear();

@@ -7,6 +7,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdint>
 #include <cstdio>
@@ -369,12 +370,19 @@ TEST(QemuWatchdog, FLT_3_HungLoopIsResetIntoTheSafeStartUp) {
   ASSERT_EQ(lp.load, fw::Pin::kHigh);
   ASSERT_EQ(lp.charge, fw::Pin::kHigh);
   EXPECT_EQ(pil.stats().watchdog_resets, 0u);
+  for (const auto& h : pil.health()) EXPECT_FALSE(h.fault_count && h.value > 0) << h.name << " = " << h.value;
 
   // 2980 and 2990 run, the board hangs after stepping 3000; the watchdog resets it; the step is repeated.
   std::vector<rig::BoardSample> in(8, healthy());
   std::vector<fw::Outputs> out(8);
   const std::size_t n = pil.step_ticks(in, 2980, lp, out);
   EXPECT_EQ(pil.stats().watchdog_resets, 1u);
+  // ... and the run's results say so: a device fault, whatever the checks judge (Dut::health()).
+  const auto health = pil.health();
+  const auto resets = std::find_if(health.begin(), health.end(), [](const auto& h) { return h.name == "board_resets"; });
+  ASSERT_NE(resets, health.end());
+  EXPECT_EQ(resets->value, 1u);
+  EXPECT_TRUE(resets->fault_count);
   EXPECT_EQ(pil.pid(), qemu);  // the machine reset itself: same QEMU, no restart by the rig
   EXPECT_TRUE(same_config(pil.board_config(), config_a()));  // booted from NVM
   EXPECT_EQ(pil.nvm_status(), fw::StoreError::kOk);

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <memory>
 #include <optional>
 #include <string>
@@ -33,6 +34,15 @@ struct MeasuredSignal {
   double time_s = 0.0;    // timing uncertainty of its instants (reading period, timestamp resolution)
 };
 
+// What the device counted about its own health during the case (rig::Dut::health(); PIL: the board's own restarts,
+// its overruns). A fault count above zero means the device misbehaved by itself, whatever the checks judged.
+struct HealthCount {
+  std::string name;
+  std::uint64_t value = 0;
+  bool fault_count = false;  // a count of faults (else a figure: ticks, the longest step)
+  std::string meaning;
+};
+
 struct CaseResult {
   std::string scenario_file;     // path as given on the command line, e.g. "scenarios/requirements/ld2_lead.yaml"
   std::string scenario_sha256;   // hex SHA-256 of the scenario file's bytes ("" if unknown; see sha256.hpp)
@@ -52,6 +62,9 @@ struct CaseResult {
   std::optional<LoopJitter> loop_jitter;  // HIL only (JSON "loop_jitter", JUnit properties hil.loop.*)
   // HIL only: the measured signals (JSON "measured"); the JSON writer derives each check's "uncertainty" from them.
   std::vector<MeasuredSignal> measured;
+  std::vector<HealthCount> health;  // JSON "dut_health", JUnit properties dut.*; empty when the Dut keeps none
+  // The fault counts above zero, e.g. "board_resets = 1 (restarts the board did by itself ...)"; empty when none.
+  std::vector<std::string> health_faults() const;
 
   // The recorded trace, for the HTML waveforms (not serialised). If null, the HTML writer reads the first
   // ".csv" of trace_files (read_trace_csv) when it exists; otherwise the case is shown without waveforms.

@@ -162,6 +162,8 @@ class QemuDut final : public Dut {
   // vedirect/hex/answers like the scenario's). For tests of the port under traffic.
   void vedirect_send(std::string_view lines);
   const QemuLinkStats& stats() const { return stats_; }
+  // From stats(): the board's own restarts and overruns (faults), its longest step, the ticks and exchanges.
+  std::vector<HealthCounter> health() const override;
   bool mailbox_active() const { return mailbox_on_; }  // the board and the rig exchange frames through the mailbox
   // Tests of the mailbox's checks only: the next mailbox exchange goes wrong on purpose — kStaleRequest: the
   // request's closing sequence word is not its opening one (as a request torn by a writer that stopped half-way);
