@@ -112,6 +112,16 @@ int main(int argc, char** argv) {
     c.checks.emplace_back();
     run.cases.push_back(c);
     rig::report::write_json(run, dir / "seed_0");
+    // a PIL case with the board's health counts, a HIL case with loop jitter and measured signals
+    c.mode = "pil";
+    c.health = {{"board_resets", 1, true, "restarts the board did by itself"}, {"ticks", 400, false, "ticks"}};
+    run.cases.push_back(c);
+    c.mode = "hil";
+    c.health.clear();
+    c.loop_jitter = rig::report::LoopJitter{700, 61.5, 180.25, 950.0, false, true, "SCHED_FIFO refused"};
+    c.measured = {{"port/alt_v", 0.01, 0.001}};
+    run.cases.push_back(c);
+    rig::report::write_json(run, dir / "seed_1");
   }
   return 0;
 }
