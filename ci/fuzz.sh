@@ -23,8 +23,20 @@ for h in "${harnesses[@]}"; do
   seeds=("$bin/corpus/$h")
   [ -d "fuzz/regressions/$h" ] && seeds+=("fuzz/regressions/$h")
   # -timeout: one input taking 10 s is a hang; -rss_limit_mb: a parser must stay bounded on any input.
-  if "$bin/fuzz_$h" -runs="$runs" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
-       -artifact_prefix="$findings/" "$work" "${seeds[@]}" > "$log" 2>&1; then
+  limits=(-timeout=10 -rss_limit_mb=2048)
+  # First every regression input whole, once: some are longer than -max_len below on purpose (20 000 characters
+  # of a name, 5 000 parentheses), and libFuzzer cuts a corpus input at -max_len when it loads it.
+  regressions=()
+  [ -d "fuzz/regressions/$h" ] && mapfile -t regressions < <(find "fuzz/regressions/$h" -type f | sort)
+  : > "$log"
+  if [ ${#regressions[@]} -gt 0 ] && ! "$bin/fuzz_$h" "${limits[@]}" "${regressions[@]}" >> "$log" 2>&1; then
+    result=FAILED status=1
+    tail -40 "$log" >&2
+  # -max_len: libFuzzer would let inputs grow to its largest seed (10 KB, a library scenario), where the YAML
+  # harnesses run six times slower (scenario_loader: about 280 against 1 750 executions/s) for no more coverage;
+  # 4 KB holds every library scenario whole but the 24 h soak (5.4 KB, cut there when loaded).
+  elif "$bin/fuzz_$h" -runs="$runs" -max_len=4096 "${limits[@]}" -print_final_stats=1 \
+       -artifact_prefix="$findings/" "$work" "${seeds[@]}" >> "$log" 2>&1; then
     result=ok
   else
     result=FAILED status=1
