@@ -410,9 +410,11 @@ class Parser {
   // Every '(', 'not' and unary '-' nests one level; parsing (and later evaluating) recurses per level, so the depth
   // is bounded.
   void enter(const Token& at) {
-    if (++nesting_ > kMaxConditionNesting)
+    if (++nesting_ > kMaxConditionNesting) {
+      too_deep_ = true;
       throw ParseError(at.pos + 1, "found conditions nested deeper than " + std::to_string(kMaxConditionNesting) +
                                        " levels of '(', 'not' and '-', expected a flatter condition");
+    }
   }
 
   int parse_unary() {
@@ -445,6 +447,9 @@ class Parser {
       }
       depth_ = saved_depth;
       nesting_ = saved_nesting;
+      // Too deep is too deep in any reading (a value's '(' nests like a condition's): no second reading of the
+      // same text (with thousands of '(' it cost a second parse per level).
+      if (as_condition && too_deep_) throw *as_condition;
       if (!as_condition) {
         advance();
         if (!is_term_continuation()) return inner;  // else "(a - b) * 2 > 1": the parenthesis was a value
@@ -867,6 +872,7 @@ class Parser {
   Token tok_;
   int depth_ = 0;
   int nesting_ = 0;  // '(' and 'not' levels open
+  bool too_deep_ = false;  // the nesting limit was passed: the text is refused whatever the reading
   std::vector<std::pair<std::string, std::string>> unknown_;  // unknown names met so far, with their message
 };
 
