@@ -34,8 +34,6 @@ class Registers : public ::testing::Test {
   RegisterHandler handler_{bms_};
 };
 
-}  // namespace
-
 TEST_F(Registers, TEL_2_MalformedAnswersErrorFrameAndChangesNothing) {
   const fw::Config before = bms_.config();
   // A valid set of fuse 80 A with a wrong checksum (and other malformed lines).
@@ -265,3 +263,5 @@ TEST_F(Registers, FLT_4_AfterSetHookSeesOnlyAppliedSets) {
   EXPECT_EQ(seen.last.prealarm_mv, 3000);
   EXPECT_EQ(seen.last.fuse_rating_a, 80);
 }
+
+}  // namespace

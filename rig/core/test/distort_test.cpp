@@ -10,7 +10,7 @@ using ::testing::HasSubstr;
 
 namespace {
 
-const std::string kDir = std::string(BMSRIG_SOURCE_DIR) + "/scenarios/requirements/";
+const std::string kRequirementsDir = std::string(BMSRIG_SOURCE_DIR) + "/scenarios/requirements/";
 
 const rig::checks::CheckResult& find_check(const rig::RunOutput& r, const std::string& kind) {
   for (const auto& c : r.checks)
@@ -21,7 +21,7 @@ const rig::checks::CheckResult& find_check(const rig::RunOutput& r, const std::s
 }  // namespace
 
 TEST(DistortedFirmware, LoadFalling10sEarlyFailsTheLeadScenarioWithItsEvidence) {
-  const auto sc = rig::scenario::load_file(kDir + "prealarm_lead_fast_cell_collapse.yaml").at(0);
+  const auto sc = rig::scenario::load_file(kRequirementsDir + "prealarm_lead_fast_cell_collapse.yaml").at(0);
   rig::test::DistortingDut dut({20000, 1.0});
   const auto r = rig::run_scenario(sc, dut);
   ASSERT_TRUE(r.error.empty()) << r.error;
@@ -38,7 +38,7 @@ TEST(DistortedFirmware, LoadFalling10sEarlyFailsTheLeadScenarioWithItsEvidence) 
 }
 
 TEST(DistortedFirmware, UndistortedWrapperPassesTheSameScenario) {
-  const auto sc = rig::scenario::load_file(kDir + "prealarm_lead_fast_cell_collapse.yaml").at(0);
+  const auto sc = rig::scenario::load_file(kRequirementsDir + "prealarm_lead_fast_cell_collapse.yaml").at(0);
   rig::test::DistortingDut dut({0, 1.0});
   const auto r = rig::run_scenario(sc, dut);
   EXPECT_EQ(r.verdict, rig::Verdict::kPass);
@@ -46,7 +46,7 @@ TEST(DistortedFirmware, UndistortedWrapperPassesTheSameScenario) {
 }
 
 TEST(DistortedFirmware, AlternatorCommand20PercentOverTheLimitFailsTheCurrentLimitScenario) {
-  const auto cases = rig::scenario::load_file(kDir + "alternator_current_limit_fuses.yaml");
+  const auto cases = rig::scenario::load_file(kRequirementsDir + "alternator_current_limit_fuses.yaml");
   ASSERT_GE(cases.size(), 3u);
   for (const std::size_t i : {std::size_t{0}, std::size_t{2}}) {  // 40 A and 100 A fuses
     rig::test::DistortingDut dut({0, 1.2});
@@ -61,7 +61,7 @@ TEST(DistortedFirmware, AlternatorCommand20PercentOverTheLimitFailsTheCurrentLim
 }
 
 TEST(DistortedFirmware, UndistortedCurrentLimitPasses) {
-  const auto cases = rig::scenario::load_file(kDir + "alternator_current_limit_fuses.yaml");
+  const auto cases = rig::scenario::load_file(kRequirementsDir + "alternator_current_limit_fuses.yaml");
   rig::test::DistortingDut dut({0, 1.0});
   EXPECT_EQ(rig::run_scenario(cases[0], dut).verdict, rig::Verdict::kPass);
 }
