@@ -18,12 +18,6 @@ namespace {
 using ::testing::HasSubstr;
 using ::testing::Not;
 
-std::size_t occurrences(const std::string& s, const std::string& what) {
-  std::size_t n = 0;
-  for (auto p = s.find(what); p != std::string::npos; p = s.find(what, p + 1)) ++n;
-  return n;
-}
-
 HtmlOptions options() {
   HtmlOptions o;
   o.requirement_ids = {"LD-2", "LD-3", "PA-3", "ALT-2", "FLT-1"};
@@ -33,8 +27,8 @@ HtmlOptions options() {
 TEST(HtmlReport, OneSvgPerCaseAndSelfContained) {
   const auto run = test::make_run(false);
   const auto html = html_report(run, options());
-  EXPECT_EQ(occurrences(html, "<svg "), run.cases.size());
-  EXPECT_EQ(occurrences(html, "</svg>"), run.cases.size());
+  EXPECT_EQ(test::occurrences(html, "<svg "), run.cases.size());
+  EXPECT_EQ(test::occurrences(html, "</svg>"), run.cases.size());
   EXPECT_THAT(html, ::testing::StartsWith("<!DOCTYPE html>"));
   EXPECT_THAT(html, Not(HasSubstr("<script")));
   EXPECT_THAT(html, Not(HasSubstr("src=\"http")));
@@ -66,7 +60,7 @@ TEST(HtmlReport, ProvenanceAndEvidence) {
   EXPECT_THAT(html, HasSubstr("&lt;30 s&gt; &amp; &quot;more&quot;"));  // escaped names
   // the lead is drawn as an arrow labelled with its measured value, the instants are marked
   EXPECT_THAT(html, HasSubstr("font-weight=\"bold\">30.000 s</text>"));
-  EXPECT_GE(occurrences(html, "class=\"instant\""), 4u);
+  EXPECT_GE(test::occurrences(html, "class=\"instant\""), 4u);
   EXPECT_THAT(html, HasSubstr(">alternator/current_a</text>"));  // a lane per signal the checks use
   EXPECT_THAT(html, HasSubstr("no trace available for this case"));  // the error case has no trace
 }
@@ -86,7 +80,7 @@ TEST(HtmlReport, LongRunsGetADetailPanelAroundTheLead) {
   run.cases[0].trace = t;
   const auto html = html_report(run, options());
   EXPECT_THAT(html, HasSubstr(">detail 92.500 s to 137.500 s</text>"));
-  EXPECT_EQ(occurrences(html, "<svg "), run.cases.size());  // still one SVG per case
+  EXPECT_EQ(test::occurrences(html, "<svg "), run.cases.size());  // still one SVG per case
   EXPECT_THAT(html, Not(HasSubstr(">-0 s<")));
 }
 

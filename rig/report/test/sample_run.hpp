@@ -2,12 +2,21 @@
 // error, and (optionally) an interrupted one; traces attached in memory.
 #pragma once
 
+#include <cstddef>
 #include <memory>
+#include <string>
 
 #include "rig/checks.hpp"
 #include "rig/result.hpp"
 
 namespace rig::test {
+
+// How many times `what` occurs in `s` (overlapping occurrences counted).
+inline std::size_t occurrences(const std::string& s, const std::string& what) {
+  std::size_t n = 0;
+  for (auto p = s.find(what); p != std::string::npos; p = s.find(what, p + 1)) ++n;
+  return n;
+}
 
 inline std::shared_ptr<Trace> make_trace(double load_fall_s) {
   auto t = std::make_shared<Trace>();

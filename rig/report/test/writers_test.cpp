@@ -34,12 +34,6 @@ std::string slurp(const fs::path& p) {
   return ss.str();
 }
 
-std::size_t count(const std::string& s, const std::string& what) {
-  std::size_t n = 0;
-  for (auto p = s.find(what); p != std::string::npos; p = s.find(what, p + 1)) ++n;
-  return n;
-}
-
 // ---- atomic writes -------------------------------------------------------------------------------------------
 TEST(AtomicWrite, ReplacesWholeFileAndLeavesNoTemp) {
   const auto d = temp_dir("atomic");
@@ -59,7 +53,7 @@ TEST(AtomicWrite, ReplacesWholeFileAndLeavesNoTemp) {
 // ---- JUnit ---------------------------------------------------------------------------------------------------
 TEST(Junit, OneTestcasePerCaseWithEvidence) {
   const auto xml = junit_xml(test::make_run(false));
-  EXPECT_EQ(count(xml, "<testcase "), 3u);
+  EXPECT_EQ(test::occurrences(xml, "<testcase "), 3u);
   EXPECT_THAT(xml, HasSubstr("<testsuites name=\"bmsrig\" tests=\"3\" failures=\"1\" errors=\"1\""));
   EXPECT_THAT(xml, HasSubstr("<testsuite name=\"scenarios.requirements\" tests=\"2\" failures=\"1\" errors=\"0\""));
   EXPECT_THAT(xml, HasSubstr("<testsuite name=\"scenarios.faults\" tests=\"1\" failures=\"0\" errors=\"1\""));
