@@ -65,6 +65,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
@@ -112,6 +113,9 @@ bool write_all(int fd, const void* data, std::size_t n) {
   return true;
 }
 
+// A tick is late when it starts this long after its instant: an MCU's tick interrupt has microseconds of jitter, and
+// a host process woken by clock_nanosleep on an idle machine well under a millisecond.
+constexpr std::int64_t kLateNs = 1'000'000;
 constexpr std::int64_t kServeMarginNs = 200'000;  // stop serving this long before a tick, then sleep precisely
 
 // Serves the instruments until `until_ns`. A port whose peer is gone is left alone until the next tick.
@@ -208,7 +212,10 @@ int main(int argc, char** argv) {
   bool level[3] = {false, false, false};
   const std::int64_t start = mono_ns();
   std::int64_t next_telemetry_ms = 1000;
+  std::uint32_t ticks = 0, late_ticks = 0;
+  std::int64_t worst_late_ns = 0;
   for (std::uint32_t tick = 0; !g_stop; ++tick) {
+    ticks = tick + 1;
     const std::uint32_t now_ms = tick * fw::kTickMs;
     const std::int64_t deadline = start + static_cast<std::int64_t>(now_ms) * 1'000'000;
     serve_until(deadline - kServeMarginNs, bench, servers);
@@ -216,7 +223,19 @@ int main(int argc, char** argv) {
     while (::clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, nullptr) == EINTR && !g_stop) {
     }
     if (g_stop) break;
-    bench.advance(mono_ns());
+    const std::int64_t woke = mono_ns();
+    if (woke - deadline > kLateNs) {
+      // A tick that starts late reads the cell DACs and the instruments after its instant, yet its output edges are
+      // stamped at the instant: a change the rig made in between looks seen earlier than it was (a measured lead
+      // comes out short by up to the lateness). A board's MCU is never late; a starved host process is. Said at
+      // the first such tick and counted, so that a timing check that fails for this reason says so.
+      if (late_ticks == 0)
+        std::fprintf(stderr, "virtual board: tick %u started %.1f ms late (the host is starving this process)\n", tick,
+                     static_cast<double>(woke - deadline) / 1e6);
+      ++late_ticks;
+      worst_late_ns = std::max(worst_late_ns, woke - deadline);
+    }
+    bench.advance(woke);
 
     fw::Inputs in;
     std::int32_t sum_mv = 0;
@@ -286,5 +305,8 @@ int main(int argc, char** argv) {
       write_all(ve_fd, block, len);
     }
   }
+  if (late_ticks > 0)
+    std::fprintf(stderr, "virtual board: %u of %u ticks started more than %.1f ms late (worst %.1f ms)\n", late_ticks,
+                 ticks, static_cast<double>(kLateNs) / 1e6, static_cast<double>(worst_late_ns) / 1e6);
   return 0;
 }
