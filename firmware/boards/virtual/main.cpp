@@ -55,6 +55,8 @@
 // It steps fw::Bms every fw::kTickMs on an absolute CLOCK_MONOTONIC schedule (clock_nanosleep); between ticks it
 // serves the instruments (ppoll until 200 µs before the tick). It exits on SIGTERM, when the rig closes a FIFO,
 // or when killed (the test's "board dies mid-run"). A PTY whose slave side is closed is skipped until the next tick.
+// A tick that starts more than 1 ms after its instant (the host starved the process) is said on stderr at the first
+// one and counted (the count is printed at a SIGTERM exit): its readings postdate the instant its edges carry.
 //
 //   bmsrig_virtual_board --dac-dir DIR --gpio-dir DIR --vedirect-fd N
 //                        [--psu-fd N] [--battery-fd N] [--eload-fd N] [--fault limit-at-fuse|reverse|no-soft-start]
