@@ -214,10 +214,9 @@ int main(int argc, char** argv) {
   bool level[3] = {false, false, false};
   const std::int64_t start = mono_ns();
   std::int64_t next_telemetry_ms = 1000;
-  std::uint32_t ticks = 0, late_ticks = 0;
+  std::uint32_t tick = 0, late_ticks = 0;  // after the loop: the ticks run
   std::int64_t worst_late_ns = 0;
-  for (std::uint32_t tick = 0; !g_stop; ++tick) {
-    ticks = tick + 1;
+  for (; !g_stop; ++tick) {
     const std::uint32_t now_ms = tick * fw::kTickMs;
     const std::int64_t deadline = start + static_cast<std::int64_t>(now_ms) * 1'000'000;
     serve_until(deadline - kServeMarginNs, bench, servers);
@@ -309,6 +308,6 @@ int main(int argc, char** argv) {
   }
   if (late_ticks > 0)
     std::fprintf(stderr, "virtual board: %u of %u ticks started more than %.1f ms late (worst %.1f ms)\n", late_ticks,
-                 ticks, static_cast<double>(kLateNs) / 1e6, static_cast<double>(worst_late_ns) / 1e6);
+                 tick, static_cast<double>(kLateNs) / 1e6, static_cast<double>(worst_late_ns) / 1e6);
   return 0;
 }
