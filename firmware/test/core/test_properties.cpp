@@ -195,13 +195,15 @@ void run_property_sequence(std::uint32_t seed, std::uint32_t duration_ms) {
                                 now);
     if (valid.update(all_valid, now) >= 1000) ever_valid_1s = true;
 
-    SCOPED_TRACE(::testing::Message() << "seed " << seed << " t=" << (now - t_reset) << " ms");
+    // Where a failure happened, streamed into an assertion's message: gtest evaluates it only when the assertion
+    // fails (a SCOPED_TRACE would build its message on every one of the 12 M ticks).
+    const auto at = [&] { return ::testing::Message() << "seed " << seed << " t=" << (now - t_reset) << " ms"; };
     // P7
     if (!ever_valid_1s) {
-      ASSERT_EQ(out.load, Pin::kFloating);
-      ASSERT_EQ(out.charge, Pin::kFloating);
-      ASSERT_EQ(out.prealarm, Pin::kFloating);
-      ASSERT_FALSE(out.alt_path_on);
+      ASSERT_EQ(out.load, Pin::kFloating) << at();
+      ASSERT_EQ(out.charge, Pin::kFloating) << at();
+      ASSERT_EQ(out.prealarm, Pin::kFloating) << at();
+      ASSERT_FALSE(out.alt_path_on) << at();
     }
     // P1
     if (out.prealarm_active && !pa_active) {
@@ -216,47 +218,48 @@ void run_property_sequence(std::uint32_t seed, std::uint32_t duration_ms) {
       const bool floor_fired = cell_under_floor_ms >= fw::kEmergencyFloorHoldMs;
       const bool exempt = !bms_enabled || floor_fired;
       if (floor_fired && bms_enabled) {
-        ASSERT_TRUE(out.lead_violation || (out.prealarm_active && now - pa_rise >= fw::kPrealarmLeadMs && !out.atd));
+        ASSERT_TRUE(out.lead_violation || (out.prealarm_active && now - pa_rise >= fw::kPrealarmLeadMs && !out.atd))
+            << at();
       }
       if (!exempt) {
-        ASSERT_TRUE(out.prealarm_active);
-        ASSERT_GE(now - pa_rise, fw::kPrealarmLeadMs);
+        ASSERT_TRUE(out.prealarm_active) << at();
+        ASSERT_GE(now - pa_rise, fw::kPrealarmLeadMs) << at();
         if (now - pa_rise < min_lead) min_lead = now - pa_rise;
       }
     }
     prev_load_high = out.load == Pin::kHigh;
     // P2..P6
     if (atc_false_ms > 100) {
-      ASSERT_EQ(out.alt_limit_ma, 0);
+      ASSERT_EQ(out.alt_limit_ma, 0) << at();
     }
     if (config.input_mode == fw::InputMode::kCells && !out.atc) {
-      ASSERT_EQ(out.alt_limit_ma, 0);
+      ASSERT_EQ(out.alt_limit_ma, 0) << at();
     }
     if (remote_off_ms > 100) {
-      ASSERT_EQ(out.alt_limit_ma, 0);
+      ASSERT_EQ(out.alt_limit_ma, 0) << at();
     }
     if (in.alt_port_mv <= fw::kAltFloorMv) {
-      ASSERT_EQ(out.alt_limit_ma, 0);
+      ASSERT_EQ(out.alt_limit_ma, 0) << at();
     }
     if (port_low_ms >= fw::kFloorOffMs) {
-      ASSERT_FALSE(out.alt_path_on);
+      ASSERT_FALSE(out.alt_path_on) << at();
     }
-    ASSERT_LE(out.alt_limit_ma, fw::derated_limit_ma(limit, in.heatsink_temp_dc));
-    ASSERT_LE(out.alt_limit_ma, limit);
-    ASSERT_GE(out.alt_limit_ma, 0);
+    ASSERT_LE(out.alt_limit_ma, fw::derated_limit_ma(limit, in.heatsink_temp_dc)) << at();
+    ASSERT_LE(out.alt_limit_ma, limit) << at();
+    ASSERT_GE(out.alt_limit_ma, 0) << at();
     if (in.alt_port_mv <= in.li_port_mv || in.alt_current_ma < 0) {
-      ASSERT_EQ(out.alt_limit_ma, 0);
-      ASSERT_FALSE(out.alt_path_on);
+      ASSERT_EQ(out.alt_limit_ma, 0) << at();
+      ASSERT_FALSE(out.alt_path_on) << at();
     }
     if (!out.alt_path_on) {
-      ASSERT_EQ(out.alt_limit_ma, 0);
+      ASSERT_EQ(out.alt_limit_ma, 0) << at();
     }
     // Consistency of the pins with the reported state.
     if (out.charge == Pin::kHigh) {
-      ASSERT_TRUE(out.atc);
+      ASSERT_TRUE(out.atc) << at();
     }
     if (out.prealarm == Pin::kHigh) {
-      ASSERT_TRUE(out.prealarm_active);
+      ASSERT_TRUE(out.prealarm_active) << at();
     }
     if (out.alt_limit_ma > 0) ++alt_on_ticks;
 
