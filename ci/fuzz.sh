@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Fuzzing: builds the `fuzz` preset (clang, libFuzzer, ASan + UBSan) and runs every harness over its seed corpus.
 #   ci/fuzz.sh [RUNS [HARNESS...]]
-# RUNS executions per harness (default 10000000, the nightly goal; ci/test.sh runs a short smoke). The corpus each
+# RUNS executions per harness (default 10000000, the nightly goal; ci/test.sh runs the harnesses' regressions and a
+# short smoke as the CTest tier `fuzz` of the sanitizer tree instead, see fuzz/CMakeLists.txt). The corpus each
 # harness grows is kept in build/fuzz/corpus/<harness>; a finding (crash-*, leak-*, timeout-*, oom-*) is written to
 # build/fuzz/findings/<harness>/ and fails the run. Reproduce one with: build/fuzz/fuzz/fuzz_<harness> <file>.
 # The harnesses run side by side, as many at a time as there are cores (BMSRIG_FUZZ_JOBS to choose): each fuzzer is

@@ -128,8 +128,7 @@ def main():
             fail("usage")
     finally:
         if board is not None:
-            board.kill()
-            board.wait()
+            virtual_bench.stop(board)
         shutil.rmtree(root, ignore_errors=True)
 
 

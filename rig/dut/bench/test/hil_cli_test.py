@@ -100,9 +100,8 @@ def main():
             subprocess.run([xmllint, "--noout", "--schema", xsd, junit], check=True)
         print("ok")
     finally:
-        if board is not None and board.poll() is None:
-            board.kill()
-            board.wait()
+        if board is not None:
+            virtual_bench.stop(board)
         shutil.rmtree(root, ignore_errors=True)
 
 

@@ -131,9 +131,8 @@ def main():
             fail("SIL and HIL on a board with '%s' should disagree; compare exit %d" % (what, c.returncode))
         print("PASS", flush=True)
     finally:
-        if board is not None and board.poll() is None:
-            board.kill()
-            board.wait()
+        if board is not None:
+            virtual_bench.stop(board)
         shutil.rmtree(root, ignore_errors=True)
 
 

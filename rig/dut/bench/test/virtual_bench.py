@@ -66,3 +66,16 @@ def start(root, board_exe, instruments, fault=None, realtime=True):
         os.close(master)
         os.close(slave)
     return board, rig_yaml, dac
+
+
+def stop(board):
+    """Ends the board as a bench's operator would (SIGTERM), so that it says on stderr how many of its ticks the host
+    started late; a board that does not stop within 5 s is killed."""
+    if board.poll() is not None:
+        return
+    board.terminate()
+    try:
+        board.wait(timeout=5)
+    except subprocess.TimeoutExpired:
+        board.kill()
+        board.wait()
