@@ -51,7 +51,8 @@ if [ "$asan" = "1" ]; then
 
   # Every test belongs to a tier that runs here: the sanitized tiers, the optimised ones, or `case` (the library's
   # per-case tests; the library runs whole in bmsrig.certify.library_run).
-  stray=$(ctest --test-dir build/sil-asan -N -LE "^(case|$sanitized_tiers|$optimised_tiers)\$" | sed -n 's/^ *Test *#[0-9]*: //p')
+  stray=$(ctest --test-dir build/sil-asan -N -LE "^(case|$sanitized_tiers|$optimised_tiers)\$" |
+          sed -n 's/^ *Test *#[0-9]*: //p')
   if [ -n "$stray" ]; then
     echo "ci/test.sh: these tests carry no label of a tier ci/test.sh runs:" >&2
     echo "$stray" >&2
