@@ -79,6 +79,10 @@ std::string infer_unit(std::string_view name) {
   return {};
 }
 
+// A comparison. Outside the anonymous namespace: the AST below (Node), held by Condition::Impl with the library's
+// linkage, carries it.
+enum class CmpOp : std::uint8_t { kEq, kNe, kLt, kLe, kGt, kGe };
+
 namespace {
 
 // Scale of a signal's raw values to the base unit of its dimension, and that dimension.
@@ -101,7 +105,6 @@ SignalScale signal_scale(const SignalRef& s) {
 // ---------------------------------------------------------------------------------------------------------------
 // Lexer
 enum class Tok { kName, kNumber, kLParen, kRParen, kCmp, kAnd, kOr, kNot, kPlus, kMinus, kStar, kSlash, kAmp, kComma, kEnd };
-enum class CmpOp : std::uint8_t { kEq, kNe, kLt, kLe, kGt, kGe };
 
 struct Token {
   Tok kind = Tok::kEnd;

@@ -48,9 +48,10 @@ std::string opt(const std::optional<double>& v) {
   return s.str();
 }
 
-class PilScenario : public ::testing::TestWithParam<std::string> {};
-
 }  // namespace
+
+// Outside the anonymous namespace: the test class TEST_P derives from it has the program's linkage.
+class PilScenario : public ::testing::TestWithParam<std::string> {};
 
 TEST_P(PilScenario, VerdictsAndMarginsEqualSil) {
   const auto image = rig::default_pil_image();
