@@ -1,5 +1,7 @@
 #include "plant/battery.hpp"
 
+#include "cell_kernel.hpp"
+
 #include <algorithm>
 #include <stdexcept>
 #include <string>
@@ -56,13 +58,41 @@ void SmartBmsEmulator::update(double min_v, double max_v, double min_t, double m
 
 Battery::Battery(const BatteryParams& p, double temp_c) : p_(p), bms_(p.smart_bms) {
   p.validate();
-  for (auto& c : cells_) c = LfpCell(p.cell, p.initial_soc, temp_c);
+  const LfpCell cell(p.cell, p.initial_soc, temp_c);
+  for (int c = 0; c < kCellsPerBattery; ++c) store_cell(c, cell);
   sample_sensors();
 }
 
+namespace {
+// Every field of a cell's state, one lane of four against one cell: f(lane_field, cell_field).
+template <class Q, class S, class F> void each_field(Q& q, S& s, F f) {
+  f(q.soc, s.soc); f(q.v1, s.v1); f(q.v2, s.v2); f(q.hyst, s.hyst); f(q.cold_u, s.cold_u); f(q.temp_c, s.temp_c);
+  f(q.capacity_scale, s.capacity_scale); f(q.r0_scale, s.r0_scale); f(q.ocv_offset_v, s.ocv_offset_v);
+  f(q.inv_q_as, s.inv_q_as); f(q.last_current_a, s.last_current_a); f(q.last_heat_w, s.last_heat_w);
+  f(q.terminal_v, s.terminal_v); f(q.s_ocv, s.s_ocv); f(q.s_slope, s.s_slope); f(q.s_k, s.s_k);
+  f(q.s_kt, s.s_kt); f(q.step_r0, s.step_r0);
+}
+}  // namespace
 
-LfpCell& Battery::cell(int c) { check_cell(c); return cells_[static_cast<std::size_t>(c)]; }
-const LfpCell& Battery::cell(int c) const { check_cell(c); return cells_[static_cast<std::size_t>(c)]; }
+LfpCell Battery::cell_copy(int c) const {
+  lanes::CellState<double> s;
+  const auto& q = cells_[static_cast<std::size_t>(c / lanes::kLanes)];
+  const int k = c % lanes::kLanes;
+  each_field(q, s, [k](const lanes::Lanes2& v, double& x) { x = v[k]; });
+  s.temp_hold = q.temp_hold[k] != 0;
+  return LfpCell(p_.cell, s);
+}
+
+void Battery::store_cell(int c, const LfpCell& cell) {
+  auto s = cell.s_;
+  auto& q = cells_[static_cast<std::size_t>(c / lanes::kLanes)];
+  const int k = c % lanes::kLanes;
+  each_field(q, s, [k](lanes::Lanes2& v, double& x) { v[k] = x; });
+  q.temp_hold[k] = s.temp_hold ? -1 : 0;
+}
+
+CellRef Battery::cell(int c) { check_cell(c); return CellRef(*this, c); }
+CellView Battery::cell(int c) const { check_cell(c); return CellView(*this, c); }
 Sensor& Battery::voltage_sensor(int c) { check_cell(c); return v_sensors_[static_cast<std::size_t>(c)]; }
 Sensor& Battery::temperature_sensor(int c) { check_cell(c); return t_sensors_[static_cast<std::size_t>(c)]; }
 double Battery::cell_voltage_reading_v(int c) const { check_cell(c); return v_sensors_[static_cast<std::size_t>(c)].reading(); }
@@ -70,18 +100,23 @@ double Battery::cell_temperature_reading_c(int c) const { check_cell(c); return 
 
 StepModel Battery::step_model(const CellStepFactors& f) const {
   StepModel m{0.0, p_.busbar_ohm};
+  const auto tv = [this](int c) { return cell_lane(&lanes::CellState<lanes::Lanes2>::terminal_v, c); };
   if (p_.balance_current_a > 0.0) {
-    double vmin = cells_[0].terminal_v();
-    for (const auto& c : cells_) vmin = std::min(vmin, c.terminal_v());
-    for (std::size_t i = 0; i < cells_.size(); ++i) {
-      const double v = cells_[i].terminal_v();
-      bleed_a_[i] = (v >= p_.balance_start_v && v > vmin + p_.balance_delta_v) ? p_.balance_current_a : 0.0;
+    double vmin = tv(0);
+    for (int c = 0; c < kCellsPerBattery; ++c) vmin = std::min(vmin, tv(c));
+    for (int c = 0; c < kCellsPerBattery; ++c) {
+      const double v = tv(c);
+      bleed_a_[static_cast<std::size_t>(c)] =
+          (v >= p_.balance_start_v && v > vmin + p_.balance_delta_v) ? p_.balance_current_a : 0.0;
     }
   }
-  for (std::size_t i = 0; i < cells_.size(); ++i) {
-    const StepModel cm = cells_[i].step_model(f);
-    m.e_v += cm.e_v - bleed_a_[i] * cm.r_ohm;  // the cell carries I - bleed
-    m.r_ohm += cm.r_ohm;
+  for (std::size_t h = 0; h < cells_.size(); ++h) {
+    const auto cm = detail::step_model(p_.cell, f, cells_[h]);
+    for (int k = 0; k < lanes::kLanes; ++k) {
+      const double bleed = bleed_a_[h * lanes::kLanes + static_cast<std::size_t>(k)];
+      m.e_v += cm.e_v[k] - bleed * cm.r_ohm[k];  // the cell carries I - bleed
+      m.r_ohm += cm.r_ohm[k];
+    }
   }
   return m;
 }
@@ -96,18 +131,21 @@ void Battery::advance(double current_a, const CellStepFactors& f, double ambient
 
 void Battery::advance_cells(double current_a, const CellStepFactors& f, double ambient_c) {
   current_a_ = current_a;
-  for (std::size_t i = 0; i < cells_.size(); ++i) cells_[i].advance_state(current_a - bleed_a_[i], f, ambient_c);
+  for (std::size_t h = 0; h < cells_.size(); ++h) {
+    const lanes::Lanes2 bleed{bleed_a_[2 * h], bleed_a_[2 * h + 1]};
+    detail::advance_state(p_.cell, f, current_a - bleed, ambient_c, cells_[h]);
+  }
 }
 
 void Battery::finish_cells() {
-  for (auto& c : cells_) c.finish_step();
+  for (auto& h : cells_) detail::finish_step(p_.cell, h);
 }
 
 void Battery::finish_step(double dt_s) {
   sample_sensors();
   double vmin = v_sensors_[0].reading(), vmax = vmin;
   double tmin = t_sensors_[0].reading(), tmax = tmin;
-  for (std::size_t i = 1; i < cells_.size(); ++i) {
+  for (std::size_t i = 1; i < kCellsPerBattery; ++i) {
     vmin = std::min(vmin, v_sensors_[i].reading());
     vmax = std::max(vmax, v_sensors_[i].reading());
     tmin = std::min(tmin, t_sensors_[i].reading());
@@ -117,33 +155,33 @@ void Battery::finish_step(double dt_s) {
 }
 
 void Battery::sample_sensors() {
-  for (std::size_t i = 0; i < cells_.size(); ++i) {
-    v_sensors_[i].sample(cells_[i].terminal_v());
-    t_sensors_[i].sample(cells_[i].temperature_c());
+  for (int c = 0; c < kCellsPerBattery; ++c) {
+    v_sensors_[static_cast<std::size_t>(c)].sample(cell_lane(&lanes::CellState<lanes::Lanes2>::terminal_v, c));
+    t_sensors_[static_cast<std::size_t>(c)].sample(cell_lane(&lanes::CellState<lanes::Lanes2>::temp_c, c));
   }
 }
 
 double Battery::terminal_v() const {
   double v = current_a_ * p_.busbar_ohm;
-  for (const auto& c : cells_) v += c.terminal_v();
+  for (int c = 0; c < kCellsPerBattery; ++c) v += cell_lane(&lanes::CellState<lanes::Lanes2>::terminal_v, c);
   return v;
 }
 
 double Battery::soc() const {
   double s = 0.0;
-  for (const auto& c : cells_) s += c.soc();
+  for (int c = 0; c < kCellsPerBattery; ++c) s += cell_lane(&lanes::CellState<lanes::Lanes2>::soc, c);
   return s / kCellsPerBattery;
 }
 
 double Battery::min_soc() const {
-  double s = cells_[0].soc();
-  for (const auto& c : cells_) s = std::min(s, c.soc());
+  double s = cell_lane(&lanes::CellState<lanes::Lanes2>::soc, 0);
+  for (int c = 0; c < kCellsPerBattery; ++c) s = std::min(s, cell_lane(&lanes::CellState<lanes::Lanes2>::soc, c));
   return s;
 }
 
 double Battery::charge_ah() const {
   double q = 0.0;
-  for (const auto& c : cells_) q += c.charge_ah();
+  for (int c = 0; c < kCellsPerBattery; ++c) q += cell(c).charge_ah();
   return q / kCellsPerBattery;
 }
 

@@ -163,7 +163,7 @@ void World::set_factors(double dt_s) {
 
 void World::apply_cell_scales(int b, int c) {
   const auto bi = static_cast<std::size_t>(b), ci = static_cast<std::size_t>(c);
-  auto& cell = batteries_[bi].cell(c);
+  auto cell = batteries_[bi].cell(c);
   const auto& f = cell_faults_[bi][ci];
   cell.set_capacity_scale(spread_cap_[bi][ci] * f.capacity_scale);
   cell.set_r0_scale(spread_r0_[bi][ci] * f.r0_scale);
@@ -614,7 +614,7 @@ void World::set_cell_temperature_sensor_fault(int b, int c, const SensorFault& f
 }
 void World::set_cell_temperature_override(int b, int c, std::optional<double> t) {
   check_bc(b, c);
-  auto& cell = batteries_[static_cast<std::size_t>(b)].cell(c);
+  auto cell = batteries_[static_cast<std::size_t>(b)].cell(c);
   if (t) {
     check("cell_temperature_override_c", *t, -40.0, 120.0);
     cell.set_temperature_c(*t);

@@ -275,3 +275,60 @@ TEST(LfpCell, SettersRefreshWhatTheNextStepUses) {
   EXPECT_GT(m.r_ohm, 2.0 * plant::LfpCell(p, 0.5, 25.0).step_model(f).r_ohm);
   EXPECT_EQ(c.ocv_v(), fresh.ocv_v());
 }
+
+// A battery steps its four cells as lanes, two cells in one vector (plant/cell_lanes.hpp). Each lane must do
+// exactly what a standalone LfpCell does with the same current, bit for bit, through the branches of the cell
+// model: cold (capacity factor below 1, the two-well model) and warm, discharge, rest and charge (hysteresis
+// both ways), a held temperature, per-cell scales and an OCV offset, the low and high ends of the OCV curve.
+TEST(Battery, CellLanesEqualStandaloneCells) {
+  plant::BatteryParams p;
+  p.cell.hysteresis_v = 0.01;
+  const plant::CellStepFactors f = plant::CellStepFactors::make(p.cell, 1e-2);
+  plant::Battery b(p, -5.0);
+  b.cell(0).set_soc(0.12);
+  b.cell(0).set_ocv_offset_v(-0.05);
+  b.cell(1).set_temperature_c(30.0);
+  b.cell(2).set_soc(0.99);
+  b.cell(2).set_r0_scale(1.7);
+  b.cell(3).set_soc(0.87);
+  b.cell(3).set_capacity_scale(0.6);
+  b.cell(3).set_temperature_hold(true);
+  std::vector<plant::LfpCell> cells;
+  for (int c = 0; c < 4; ++c) cells.push_back(b.cell(c).copy());
+  bool low = false, high = false, warm = false, cold_well = false;
+  for (int k = 0; k < 30000; ++k) {
+    const double i = k < 9000 ? -150.0 : (k < 10000 ? 0.0 : (k < 25000 ? 120.0 : -40.0 + (k % 13)));
+    const double ambient = k < 15000 ? -5.0 : 40.0;
+    const plant::StepModel m = b.step_model(f);
+    plant::StepModel sum{0.0, p.busbar_ohm};
+    for (const auto& c : cells) {
+      const plant::StepModel cm = c.step_model(f);
+      sum.e_v += cm.e_v - 0.0 * cm.r_ohm;
+      sum.r_ohm += cm.r_ohm;
+    }
+    ASSERT_EQ(m.e_v, sum.e_v) << "step " << k;
+    ASSERT_EQ(m.r_ohm, sum.r_ohm) << "step " << k;
+    b.advance(i, f, ambient);
+    for (int c = 0; c < 4; ++c) {
+      auto& cell = cells[static_cast<std::size_t>(c)];
+      cell.advance(i, f, ambient);
+      ASSERT_EQ(b.cell(c).terminal_v(), cell.terminal_v()) << "step " << k << " cell " << c;
+      ASSERT_EQ(b.cell(c).soc(), cell.soc()) << "step " << k << " cell " << c;
+      ASSERT_EQ(b.cell(c).temperature_c(), cell.temperature_c()) << "step " << k << " cell " << c;
+      ASSERT_EQ(b.cell(c).heat_w(), cell.heat_w()) << "step " << k << " cell " << c;
+      ASSERT_EQ(b.cell(c).unavailable_soc(), cell.unavailable_soc()) << "step " << k << " cell " << c;
+      ASSERT_EQ(b.cell(c).ocv_v(), cell.ocv_v()) << "step " << k << " cell " << c;
+      low = low || cell.soc() < 0.10;
+      high = high || cell.soc() > 1.0;
+      warm = warm || cell.temperature_c() > 25.0;
+      cold_well = cold_well || cell.unavailable_soc() > 0.0;
+    }
+  }
+  // The run went where the branches are: below 10 % SOC, above full, from below 0 °C to above 25 °C, charge
+  // held back by the cold.
+  EXPECT_TRUE(low);
+  EXPECT_TRUE(high);
+  EXPECT_TRUE(warm);
+  EXPECT_TRUE(cold_well);
+  EXPECT_EQ(b.cell(3).temperature_c(), -5.0);   // held
+}

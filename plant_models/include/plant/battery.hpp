@@ -39,6 +39,55 @@ class SmartBmsEmulator {
   double t_uv_ = 0, t_uv_rec_ = 0, t_pa_ = 0, t_pa_rec_ = 0, t_ov_ = 0, t_ot_ = 0, t_ut_ = 0;
 };
 
+class Battery;
+
+// One cell of a battery, by reference: a battery keeps its four cells as lanes (plant/cell_lanes.hpp) and steps
+// them together, so Battery::cell() hands out this view rather than an LfpCell. It has LfpCell's getters, and
+// CellRef its setters, which validate and refresh the cell exactly as LfpCell's do.
+class CellView {
+ public:
+  using Lanes = lanes::CellState<lanes::Lanes2>;
+  CellView(const Battery& b, int c) : b_(&b), c_(c) {}
+  LfpCell copy() const;                     // the cell as a standalone LfpCell (same state, same next step)
+  double soc() const { return lane(&Lanes::soc); }
+  double available_soc() const { return soc() - unavailable_soc(); }
+  double unavailable_soc() const { return lane(&Lanes::cold_u); }
+  double charge_ah() const { return soc() * capacity_ah(); }
+  double capacity_ah() const;
+  double ocv_v() const { return copy().ocv_v(); }
+  double v1_v() const { return lane(&Lanes::v1); }
+  double v2_v() const { return lane(&Lanes::v2); }
+  double temperature_c() const { return lane(&Lanes::temp_c); }
+  double r0_ohm() const { return copy().r0_ohm(); }
+  double r1_ohm() const { return copy().r1_ohm(); }
+  double r2_ohm() const { return copy().r2_ohm(); }
+  double terminal_v() const { return lane(&Lanes::terminal_v); }
+  double current_a() const { return lane(&Lanes::last_current_a); }
+  double heat_w() const { return lane(&Lanes::last_heat_w); }
+  StepModel step_model(const CellStepFactors& f) const { return copy().step_model(f); }
+  const CellParams& params() const;
+
+ protected:
+  double lane(lanes::Lanes2 Lanes::*field) const;
+  const Battery* b_;
+  int c_;
+};
+
+class CellRef : public CellView {
+ public:
+  CellRef(Battery& b, int c) : CellView(b, c), mb_(&b) {}
+  void set_capacity_scale(double s) { edit([&](LfpCell& c) { c.set_capacity_scale(s); }); }
+  void set_r0_scale(double s) { edit([&](LfpCell& c) { c.set_r0_scale(s); }); }
+  void set_ocv_offset_v(double v) { edit([&](LfpCell& c) { c.set_ocv_offset_v(v); }); }
+  void set_soc(double soc) { edit([&](LfpCell& c) { c.set_soc(soc); }); }
+  void set_temperature_c(double t) { edit([&](LfpCell& c) { c.set_temperature_c(t); }); }
+  void set_temperature_hold(bool hold) { edit([&](LfpCell& c) { c.set_temperature_hold(hold); }); }
+
+ private:
+  template <class F> void edit(F f);   // the cell as an LfpCell, changed by f, stored back (f may throw: no change)
+  Battery* mb_;
+};
+
 // One signal line of the BMS cable (single-line faults).
 enum class CableLine : std::uint8_t { kAllowedToCharge = 0, kAllowedToDischarge = 1, kPrealarm = 2 };
 
@@ -47,8 +96,8 @@ class Battery {
   Battery() = default;
   explicit Battery(const BatteryParams& p, double temp_c = 25.0);  // throws std::invalid_argument
 
-  LfpCell& cell(int c);             // c in 0..3 (throws std::out_of_range)
-  const LfpCell& cell(int c) const;
+  CellRef cell(int c);              // c in 0..3 (throws std::out_of_range)
+  CellView cell(int c) const;
 
   // Step-averaged Thevenin equivalent of the whole battery (4 cells + busbar).
   StepModel step_model(const CellStepFactors& f) const;
@@ -92,9 +141,17 @@ class Battery {
   const BatteryParams& params() const { return p_; }
 
  private:
+  friend class CellView;
+  friend class CellRef;
+  LfpCell cell_copy(int c) const;
+  void store_cell(int c, const LfpCell& cell);
   void sample_sensors();
   BatteryParams p_{};
-  std::array<LfpCell, kCellsPerBattery> cells_{};
+  // Cell c is lane c % 2 of cells_[c / 2].
+  std::array<lanes::CellState<lanes::Lanes2>, kCellsPerBattery / lanes::kLanes> cells_{};
+  double cell_lane(lanes::Lanes2 lanes::CellState<lanes::Lanes2>::*field, int c) const {
+    return (cells_[static_cast<std::size_t>(c / lanes::kLanes)].*field)[c % lanes::kLanes];
+  }
   std::array<Sensor, kCellsPerBattery> v_sensors_{};
   std::array<Sensor, kCellsPerBattery> t_sensors_{};
   SmartBmsEmulator bms_{};
@@ -103,5 +160,15 @@ class Battery {
   double current_a_ = 0.0;
   mutable std::array<double, kCellsPerBattery> bleed_a_{};  // decided in step_model() for the step
 };
+
+inline double CellView::lane(lanes::Lanes2 Lanes::*field) const { return b_->cell_lane(field, c_); }
+inline double CellView::capacity_ah() const { return b_->p_.cell.capacity_ah * lane(&Lanes::capacity_scale); }
+inline const CellParams& CellView::params() const { return b_->p_.cell; }
+inline LfpCell CellView::copy() const { return b_->cell_copy(c_); }
+template <class F> void CellRef::edit(F f) {
+  LfpCell cell = mb_->cell_copy(c_);
+  f(cell);
+  mb_->store_cell(c_, cell);
+}
 
 }  // namespace plant

@@ -7,6 +7,7 @@
 // hold for any dt. Copyable value type; no allocation.
 #pragma once
 
+#include "plant/cell_lanes.hpp"
 #include "plant/params.hpp"
 
 namespace plant {
@@ -27,9 +28,11 @@ struct StepModel {
   double r_ohm = 0.0;
 };
 
+class Battery;
+
 class LfpCell {
  public:
-  LfpCell() = default;
+  LfpCell() { s_.soc = 0.5; s_.temp_c = 25.0; s_.capacity_scale = s_.r0_scale = s_.s_k = s_.s_kt = 1.0; }
   LfpCell(const CellParams& p, double soc, double temp_c);  // throws std::invalid_argument
 
   // Per-cell deviations (spread and faults). Scales > 0.
@@ -51,50 +54,34 @@ class LfpCell {
   void advance_state(double current_a, const CellStepFactors& f, double ambient_c);
   void finish_step();
 
-  double soc() const { return soc_; }                  // charge-based: Q / Q(25 °C)
+  double soc() const { return s_.soc; }               // charge-based: Q / Q(25 °C)
   // SOC on which the OCV is looked up: soc() minus the charge not available at once at low temperature
   // (> 0 after a cold discharge, < 0 after a cold charge, relaxing to 0 at rest and at >= 25 °C).
-  double available_soc() const { return soc_ - cold_u_; }
-  double unavailable_soc() const { return cold_u_; }
-  double charge_ah() const { return soc_ * capacity_ah(); }
-  double capacity_ah() const { return p_.capacity_ah * capacity_scale_; }  // at 25 °C
+  double available_soc() const { return s_.soc - s_.cold_u; }
+  double unavailable_soc() const { return s_.cold_u; }
+  double charge_ah() const { return s_.soc * capacity_ah(); }
+  double capacity_ah() const { return p_.capacity_ah * s_.capacity_scale; }  // at 25 °C
   double ocv_v() const;                                // rest OCV incl. hysteresis and offset
-  double v1_v() const { return v1_; }
-  double v2_v() const { return v2_; }
-  double temperature_c() const { return temp_c_; }
+  double v1_v() const { return s_.v1; }
+  double v2_v() const { return s_.v2; }
+  double temperature_c() const { return s_.temp_c; }
   double r0_ohm() const;                               // at the present SOC and temperature
   double r1_ohm() const;
   double r2_ohm() const;
   // Terminal voltage at the end of the last step (OCV + I·R0 + v1 + v2 with the last current; the
   // resistance factors are those of the step's start). Updated by advance() and by every setter.
-  double terminal_v() const { return terminal_v_; }
-  double current_a() const { return last_current_a_; }
-  double heat_w() const { return last_heat_w_; }       // dissipation in the last step
+  double terminal_v() const { return s_.terminal_v; }
+  double current_a() const { return s_.last_current_a; }
+  double heat_w() const { return s_.last_heat_w; }     // dissipation in the last step
   const CellParams& params() const { return p_; }
 
  private:
-  double effective_soc() const { return soc_ - cold_u_; }   // OCV / resistance lookup
-  void refresh_terminal();             // recomputes terminal_v_ from the state (after a setter)
+  friend class Battery;   // keeps its four cells as lanes (plant/cell_lanes.hpp) and steps them together
+  LfpCell(const CellParams& p, const lanes::CellState<double>& s) : p_(p), s_(s) {}
+  double effective_soc() const { return s_.soc - s_.cold_u; }   // OCV / resistance lookup
+  void refresh_terminal();             // recomputes the cache and the terminal voltage (after a setter)
   CellParams p_{};
-  double soc_ = 0.5;
-  double v1_ = 0.0, v2_ = 0.0;
-  double hyst_ = 0.0;                  // -1..+1
-  double cold_u_ = 0.0;                // charge not available at once (SOC units; two-well model)
-  double temp_c_ = 25.0;
-  bool temp_hold_ = false;
-  double capacity_scale_ = 1.0;
-  double r0_scale_ = 1.0;
-  double ocv_offset_v_ = 0.0;
-  double last_current_a_ = 0.0;
-  double last_heat_w_ = 0.0;
-  double terminal_v_ = 0.0;
-  double inv_q_as_ = 0.0;              // 1 / (3600 · capacity_ah · capacity_scale)
-  // What the present state gives, computed once whenever the state changes (advance() and every setter) and
-  // read by the next step: the rest OCV with offset and hysteresis, its slope dOCV/dSOC, the resistance factor
-  // k(T, SOC) and the capacity factor k(T). The same expressions as before in the same order: the same bits.
-  void cache_state();
-  double s_ocv_ = 0.0, s_slope_ = 0.0, s_k_ = 1.0, s_kt_ = 1.0;
-  double step_r0_ = 0.0;               // R0 of the last step (its start's factors), between the two halves
+  lanes::CellState<double> s_{};
 };
 
 }  // namespace plant
