@@ -66,7 +66,8 @@ template <class V>
   // The OCV moves during the step: its average is OCV + slope·ΔSOC_avail/2, ΔSOC_avail ≈ I·dt / (3600·Q·kt)
   // (the available well alone carries the current; its slow refill is neglected within a step).
   V ocv_r = 0.5 * s.s_slope * f.dt_s * s.inv_q_as;
-  ocv_r = lanes::select(kt < 1.0, ocv_r / kt, ocv_r);
+  const auto cold = kt < 1.0;
+  if (!lanes::none_of(cold)) ocv_r = lanes::select(cold, ocv_r / kt, ocv_r);   // no division when all are warm
   StepModelLanes<V> m;
   m.e_v = s.s_ocv + f.a1 * s.v1 + f.a2 * s.v2;
   m.r_ohm = p.r0_ohm * s.r0_scale * k + p.r1_ohm * k * (1.0 - f.a1) + p.r2_ohm * k * (1.0 - f.a2) + ocv_r;
@@ -98,8 +99,10 @@ template <class V>
   s.last_heat_w = heat;
   s.soc += current_a * dt * s.inv_q_as;
   // Two-well cold capacity: u' = -u/τ - I·(1 - k)/(Q·k), exact for I held over the step.
-  const V u_ss = select(kt < 1.0, -current_a * s.inv_q_as * p.cold_recovery_tau_s * (1.0 - kt) / kt,
-                        lanes::splat<V>(0.0));
+  const auto cold = kt < 1.0;
+  const V u_ss = lanes::none_of(cold) ? lanes::splat<V>(0.0)   // no division when all are warm
+                                      : select(cold, -current_a * s.inv_q_as * p.cold_recovery_tau_s * (1.0 - kt) / kt,
+                                               lanes::splat<V>(0.0));
   s.cold_u = u_ss + (s.cold_u - u_ss) * f.e_cold;
   if (p.hysteresis_v > 0.0) {
     const V target = select(current_a > 0.0, lanes::splat<V>(1.0), lanes::splat<V>(-1.0));

@@ -40,6 +40,8 @@ inline bool mask_and(bool a, bool b) { return a && b; }
 inline Mask2 mask_and(Mask2 a, Mask2 b) { return a & b; }
 inline bool all_of(bool m) { return m; }
 inline bool all_of(Mask2 m) { return (m[0] & m[1]) != 0; }
+inline bool none_of(bool m) { return !m; }
+inline bool none_of(Mask2 m) { return (m[0] | m[1]) == 0; }
 
 inline double abs(double x) { return std::fabs(x); }
 inline Lanes2 abs(Lanes2 x) {   // clears the sign bit, as std::fabs
