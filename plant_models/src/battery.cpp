@@ -9,10 +9,10 @@
 namespace plant {
 namespace {
 constexpr double kEps = 1e-9;  // timer comparisons robust to summing many small dt
-void check_cell(int c) {
-  if (c < 0 || c >= kCellsPerBattery)
-    throw std::out_of_range("plant: cell index " + std::to_string(c) + " is outside [0, 3]");
 }
+
+void Battery::bad_cell(int c) {
+  throw std::out_of_range("plant: cell index " + std::to_string(c) + " is outside [0, 3]");
 }
 
 SmartBmsEmulator::SmartBmsEmulator(const SmartBmsParams& p) : p_(p) { p.validate(); }
@@ -91,12 +91,8 @@ void Battery::store_cell(int c, const LfpCell& cell) {
   q.temp_hold[k] = s.temp_hold ? -1 : 0;
 }
 
-CellRef Battery::cell(int c) { check_cell(c); return CellRef(*this, c); }
-CellView Battery::cell(int c) const { check_cell(c); return CellView(*this, c); }
 Sensor& Battery::voltage_sensor(int c) { check_cell(c); return v_sensors_[static_cast<std::size_t>(c)]; }
 Sensor& Battery::temperature_sensor(int c) { check_cell(c); return t_sensors_[static_cast<std::size_t>(c)]; }
-double Battery::cell_voltage_reading_v(int c) const { check_cell(c); return v_sensors_[static_cast<std::size_t>(c)].reading(); }
-double Battery::cell_temperature_reading_c(int c) const { check_cell(c); return t_sensors_[static_cast<std::size_t>(c)].reading(); }
 
 StepModel Battery::step_model(const CellStepFactors& f) const {
   StepModel m{0.0, p_.busbar_ohm};
@@ -185,14 +181,5 @@ double Battery::charge_ah() const {
   return q / kCellsPerBattery;
 }
 
-CableSignals Battery::cable_signals() const {
-  if (!cable_connected_) return CableSignals{false, false, false, false};
-  auto line = [&](CableLine l, bool v) {
-    const auto f = line_force_[static_cast<std::size_t>(l)];
-    return f < 0 ? v : f != 0;
-  };
-  return CableSignals{true, line(CableLine::kAllowedToCharge, bms_.atc()),
-                      line(CableLine::kAllowedToDischarge, bms_.atd()), line(CableLine::kPrealarm, bms_.prealarm())};
-}
 
 }  // namespace plant

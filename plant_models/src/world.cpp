@@ -650,33 +650,8 @@ void World::set_belt_slip(double fraction) { alternator_.set_belt_slip(fraction)
 void World::start_crank(const CrankProfile& p) { crank_.start(p); }
 void World::set_starter_connected(bool connected) { starter_.set_connected(connected); }
 
-double World::cell_voltage_v(int b, int c) const {
-  check_bc(b, c);
-  return batteries_[static_cast<std::size_t>(b)].cell_voltage_reading_v(c);
-}
-double World::cell_temperature_c(int b, int c) const {
-  check_bc(b, c);
-  return batteries_[static_cast<std::size_t>(b)].cell_temperature_reading_c(c);
-}
-CableSignals World::cable_signals(int b) const {
-  check_bc(b, 0);
-  return batteries_[static_cast<std::size_t>(b)].cable_signals();
-}
-double World::battery_current_a(int b) const { check_bc(b, 0); return batteries_[static_cast<std::size_t>(b)].current_a(); }
 double World::battery_soc(int b) const { check_bc(b, 0); return batteries_[static_cast<std::size_t>(b)].soc(); }
 double World::battery_voltage_v(int b) const { check_bc(b, 0); return batteries_[static_cast<std::size_t>(b)].terminal_v(); }
-double World::cell_true_voltage_v(int b, int c) const {
-  check_bc(b, c);
-  return batteries_[static_cast<std::size_t>(b)].cell(c).terminal_v();
-}
-double World::cell_true_temperature_c(int b, int c) const {
-  check_bc(b, c);
-  return batteries_[static_cast<std::size_t>(b)].cell(c).temperature_c();
-}
-double World::cell_soc(int b, int c) const {
-  check_bc(b, c);
-  return batteries_[static_cast<std::size_t>(b)].cell(c).soc();
-}
 double World::load_current_a(int i) const { check_load(i); return load_current_a_[static_cast<std::size_t>(i)]; }
 bool World::load_on(int i) const { check_load(i); return load_on_[static_cast<std::size_t>(i)] != 0; }
 const LoadParams& World::load(int i) const { check_load(i); return loads_[static_cast<std::size_t>(i)]; }

@@ -96,8 +96,8 @@ class Battery {
   Battery() = default;
   explicit Battery(const BatteryParams& p, double temp_c = 25.0);  // throws std::invalid_argument
 
-  CellRef cell(int c);              // c in 0..3 (throws std::out_of_range)
-  CellView cell(int c) const;
+  CellRef cell(int c) { check_cell(c); return CellRef(*this, c); }   // c in 0..3 (throws std::out_of_range)
+  CellView cell(int c) const { check_cell(c); return CellView(*this, c); }
 
   // Step-averaged Thevenin equivalent of the whole battery (4 cells + busbar).
   StepModel step_model(const CellStepFactors& f) const;
@@ -121,8 +121,12 @@ class Battery {
   Sensor& voltage_sensor(int c);
   Sensor& temperature_sensor(int c);
   void resample_sensors() { sample_sensors(); }  // after a state change outside advance()
-  double cell_voltage_reading_v(int c) const;
-  double cell_temperature_reading_c(int c) const;
+  // Inline, as the cell getters: a scenario's signals read them after every plant step.
+  double cell_voltage_reading_v(int c) const { check_cell(c); return v_sensors_[static_cast<std::size_t>(c)].reading(); }
+  double cell_temperature_reading_c(int c) const {
+    check_cell(c);
+    return t_sensors_[static_cast<std::size_t>(c)].reading();
+  }
 
   // BMS cable.
   void set_cable_connected(bool connected) { cable_connected_ = connected; }
@@ -135,7 +139,15 @@ class Battery {
     const auto f = line_force_[static_cast<std::size_t>(line)];
     return f < 0 ? std::nullopt : std::optional<bool>(f != 0);
   }
-  CableSignals cable_signals() const;
+  CableSignals cable_signals() const {
+    if (!cable_connected_) return CableSignals{false, false, false, false};
+    const auto line = [this](CableLine l, bool v) {
+      const auto f = line_force_[static_cast<std::size_t>(l)];
+      return f < 0 ? v : f != 0;
+    };
+    return CableSignals{true, line(CableLine::kAllowedToCharge, bms_.atc()),
+                        line(CableLine::kAllowedToDischarge, bms_.atd()), line(CableLine::kPrealarm, bms_.prealarm())};
+  }
   const SmartBmsEmulator& smart_bms() const { return bms_; }
 
   const BatteryParams& params() const { return p_; }
@@ -143,6 +155,10 @@ class Battery {
  private:
   friend class CellView;
   friend class CellRef;
+  static void check_cell(int c) {
+    if (c < 0 || c >= kCellsPerBattery) [[unlikely]] bad_cell(c);
+  }
+  [[noreturn]] static void bad_cell(int c);
   LfpCell cell_copy(int c) const;
   void store_cell(int c, const LfpCell& cell);
   void sample_sensors();

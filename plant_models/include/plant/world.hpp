@@ -168,9 +168,19 @@ class World {
 
   // ---- sensor side: what the BMS measures (TOP-2) ----
   int battery_count() const { return static_cast<int>(batteries_.size()); }
-  double cell_voltage_v(int b, int c) const;          // sensed (faults applied)
-  double cell_temperature_c(int b, int c) const;      // sensed
-  CableSignals cable_signals(int b) const;            // connected, ATC, ATD, PA of battery b
+  // The cell getters are inline: a scenario's signals read them after every plant step.
+  double cell_voltage_v(int b, int c) const {         // sensed (faults applied)
+    check_bc(b, c);
+    return batteries_[static_cast<std::size_t>(b)].cell_voltage_reading_v(c);
+  }
+  double cell_temperature_c(int b, int c) const {     // sensed
+    check_bc(b, c);
+    return batteries_[static_cast<std::size_t>(b)].cell_temperature_reading_c(c);
+  }
+  CableSignals cable_signals(int b) const {           // connected, ATC, ATD, PA of battery b
+    check_bc(b, 0);
+    return batteries_[static_cast<std::size_t>(b)].cable_signals();
+  }
   double alt_port_v() const { return alt_port_v_; }   // at the BMS alternator terminal
   double li_port_v() const { return li_v_; }         // Li bus
   double alt_port_current_a() const { return ps_current_a_; }  // > 0 into the Li bus (imposed value while set)
@@ -180,12 +190,21 @@ class World {
 
   // ---- physical quantities for recording ----
   double bank_current_a() const { return bank_current_a_; }          // > 0 charging
-  double battery_current_a(int b) const;
+  double battery_current_a(int b) const { check_bc(b, 0); return batteries_[static_cast<std::size_t>(b)].current_a(); }
   double battery_soc(int b) const;
   double battery_voltage_v(int b) const;
-  double cell_true_voltage_v(int b, int c) const;     // physical, no sensor fault
-  double cell_true_temperature_c(int b, int c) const;
-  double cell_soc(int b, int c) const;
+  double cell_true_voltage_v(int b, int c) const {    // physical, no sensor fault
+    check_bc(b, c);
+    return batteries_[static_cast<std::size_t>(b)].cell(c).terminal_v();
+  }
+  double cell_true_temperature_c(int b, int c) const {
+    check_bc(b, c);
+    return batteries_[static_cast<std::size_t>(b)].cell(c).temperature_c();
+  }
+  double cell_soc(int b, int c) const {
+    check_bc(b, c);
+    return batteries_[static_cast<std::size_t>(b)].cell(c).soc();
+  }
   double heatsink_true_temperature_c() const { return stage_.heatsink_temperature_c(); }
   double alternator_current_a() const { return alternator_.current_a(); }
   double alternator_voltage_v() const { return alt_node_v_; }
