@@ -278,7 +278,12 @@ class Loop {
     for (auto& g : guards_) {
       if (!(g.groups & group_bit)) continue;
       const bool live = g.condition.evaluate(g.ids, s.values);
-      const bool recorded = g.condition.evaluate(g.ids, last_);
+      // The recorded values change only when something is recorded: their truth is kept until then.
+      if (g.recorded_epoch != record_epoch_) {
+        g.recorded = g.condition.evaluate(g.ids, last_);
+        g.recorded_epoch = record_epoch_;
+      }
+      const bool recorded = g.recorded;
       if (live == recorded) continue;
       for (const SignalId id : g.ids) record_exact(id, s.now, s.values[id]);
     }
@@ -292,6 +297,7 @@ class Loop {
   void record_exact(SignalId id, Time t, double v) {
     if (std::isnan(v) || last_[id] == v || (has_edges_ && edge_timed_[id])) return;
     last_[id] = v;
+    ++record_epoch_;
     trace_.record_exact(id, t, v);
   }
 
@@ -353,6 +359,7 @@ class Loop {
     const double delta = std::fabs(v - last_[id]);
     if (delta < threshold_[id] || delta == 0.0) return;
     last_[id] = v;
+    ++record_epoch_;
     trace_.record(id, t, v);
   }
   void record_timeline(SimState& s) {
@@ -540,6 +547,7 @@ class Loop {
   std::vector<std::pair<SignalId, std::string>> observed_;  // Source::kDut signals (Dut::observed_at())
   bool single_ticks_ = false;  // a `when:` reads a Source::kDut signal: step one tick at a time
   std::vector<double> last_, resolution_, threshold_;  // threshold: the resolution of an analog signal, else 0
+  std::uint64_t record_epoch_ = 0;   // counts the changes of last_ (a guard's recorded truth is kept until one)
   std::vector<char> analog_;
   SignalId timeline_id_ = 0;
   Time reached_{0};
@@ -558,6 +566,8 @@ class Loop {
     expr::Condition condition;
     std::vector<SignalId> ids;  // trace ids of the condition's signals, in its order
     unsigned groups = 0;        // the sampled sets its signals are in
+    bool recorded = false;      // the condition's truth on the recorded values, as of record_epoch_ ==
+    std::uint64_t recorded_epoch = ~std::uint64_t{0};   // recorded_epoch (never at first)
   };
   struct Level {
     SignalId id;
