@@ -1,10 +1,10 @@
 #include "plant/battery.hpp"
 
-#include "cell_kernel.hpp"
-
 #include <algorithm>
 #include <stdexcept>
 #include <string>
+
+#include "cell_kernel.hpp"
 
 namespace plant {
 namespace {
@@ -56,6 +56,11 @@ void SmartBmsEmulator::update(double min_v, double max_v, double min_t, double m
   atc_ = !(ov_ || ot_ || ut_);
 }
 
+Battery::Battery() {
+  const LfpCell cell;
+  for (int c = 0; c < kCellsPerBattery; ++c) store_cell(c, cell);
+}
+
 Battery::Battery(const BatteryParams& p, double temp_c) : p_(p), bms_(p.smart_bms) {
   p.validate();
   const LfpCell cell(p.cell, p.initial_soc, temp_c);
@@ -64,7 +69,7 @@ Battery::Battery(const BatteryParams& p, double temp_c) : p_(p), bms_(p.smart_bm
 }
 
 namespace {
-// Every field of a cell's state, one lane of four against one cell: f(lane_field, cell_field).
+// Every field of a cell's state, a pair of lanes against one cell: f(lanes_field, cell_field).
 template <class Q, class S, class F> void each_field(Q& q, S& s, F f) {
   f(q.soc, s.soc); f(q.v1, s.v1); f(q.v2, s.v2); f(q.hyst, s.hyst); f(q.cold_u, s.cold_u); f(q.temp_c, s.temp_c);
   f(q.capacity_scale, s.capacity_scale); f(q.r0_scale, s.r0_scale); f(q.ocv_offset_v, s.ocv_offset_v);

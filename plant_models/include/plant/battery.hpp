@@ -93,7 +93,7 @@ enum class CableLine : std::uint8_t { kAllowedToCharge = 0, kAllowedToDischarge 
 
 class Battery {
  public:
-  Battery() = default;
+  Battery();                        // four default cells (LfpCell()), default parameters
   explicit Battery(const BatteryParams& p, double temp_c = 25.0);  // throws std::invalid_argument
 
   CellRef cell(int c) { check_cell(c); return CellRef(*this, c); }   // c in 0..3 (throws std::out_of_range)
