@@ -9,6 +9,8 @@
 #include <optional>
 #include <stdexcept>
 
+#include "rig/in_process_dut.hpp"   // same_outputs
+
 namespace rig {
 namespace {
 
@@ -57,6 +59,7 @@ struct SimState {
   bool reset_due = false;  // a `when:` entry fired after the firmware's step asked for a reset: done at the next tick
   bool plant_set = false;  // timeline actions or ramps changed the plant at this tick (inputs are re-sampled)
   bool vedirect_due = false;  // speculation: a VE.Direct request fired at this tick (not sent: run() ends the batch)
+  bool outputs_sampled = false;  // the firmware's signals were sampled once (after that, again when Outputs change)
   double timeline_entry = 0.0;
   std::optional<std::uint64_t> observed_version;  // Dut::observed_version() when the observed signals were last read
 };
@@ -103,7 +106,7 @@ class Loop {
   }
 
   void run() {
-    SimState s{make_world(sc_), {}, {}, {}, {}, {}, Time{0}, false, false, false, false, 0.0, std::nullopt};
+    SimState s{make_world(sc_), {}, {}, {}, {}, {}, Time{0}, false, false, false, false, false, 0.0, std::nullopt};
     s.values.assign(sc_.signals.size(), std::numeric_limits<double>::quiet_NaN());
     s.entries.resize(sc_.timeline.size());
     for (std::size_t i = 0; i < sc_.timeline.size(); ++i) {
@@ -391,8 +394,15 @@ class Loop {
     if (s.plant_set) sample(s, fast_, rec);  // the plant changed at t: record what the firmware samples at t
     if (closed_loop_) drive_bench(s);
     const BoardSample in = sample_board(s.world);
+    const fw::Outputs previous = s.outputs;
     s.outputs = step(in, reset);
-    sample(s, outputs_, rec);
+    // The firmware's signals are fields of its Outputs: when none changed, their values are those already held and
+    // recorded, and every condition watched on them last ran on these same values (the sets sampled since ran
+    // their own). A Dut with its own output timestamps, or a bench in the loop, samples them every tick.
+    if (!s.outputs_sampled || has_edges_ || closed_loop_ || !same_outputs(previous, s.outputs)) {
+      sample(s, outputs_, rec);
+      s.outputs_sampled = true;
+    }
     if (!observed_.empty()) {  // looked up again only when the Dut's observations may have changed
       const auto version = dut_.observed_version(now_ms(s.now));
       if (!s.observed_version || *s.observed_version != version) {
