@@ -144,11 +144,6 @@ fw::Inputs adc_sample(const BoardSample& s) {
   return in;
 }
 
-bool same_outputs(const fw::Outputs& a, const fw::Outputs& b) {
-  return a.load == b.load && a.charge == b.charge && a.prealarm == b.prealarm && a.alt_path_on == b.alt_path_on &&
-         a.alt_limit_ma == b.alt_limit_ma && a.leds == b.leds && a.alarm_reason == b.alarm_reason &&
-         a.bms_error == b.bms_error && a.bms_flags == b.bms_flags && a.atc == b.atc && a.atd == b.atd &&
-         a.prealarm_active == b.prealarm_active && a.remote_on == b.remote_on && a.lead_violation == b.lead_violation;
-}
+bool same_outputs(const fw::Outputs& a, const fw::Outputs& b) { return a == b; }
 
 }  // namespace rig

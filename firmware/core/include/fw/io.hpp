@@ -96,6 +96,7 @@ struct Outputs {
   bool prealarm_active = false;   // pre-alarm counts as active (PA-2: from the first rising edge)
   bool remote_on = false;
   bool lead_violation = false;    // LD-5 floor fired: LD floated before the 30 s lead (latched until reset)
+  bool operator==(const Outputs&) const = default;   // every field (a field added later is compared too)
 };
 
 // The configuration (FLT-4: validated; an invalid value is refused and the previous configuration stays).

@@ -63,7 +63,8 @@ class InProcessDut final : public Dut {
   fw::Outputs last_polled_{};
 };
 
-// Outputs compare equal when every field does (used for speculation in batched stepping).
+// Outputs compare equal when every field does (fw::Outputs::operator==): the speculation of batched stepping, and
+// the loop, which samples the firmware's signals again only when they differ, use it.
 bool same_outputs(const fw::Outputs& a, const fw::Outputs& b);
 
 }  // namespace rig
