@@ -40,22 +40,13 @@ inline StateCache state_cache(const CellParams& p, double soc, double cold_u, do
   return c;
 }
 
-template <class V> [[gnu::always_inline]] inline void cache_state(const CellParams& p, lanes::CellState<V>& s) {
-  if constexpr (std::is_same_v<V, double>) {
-    const auto c = state_cache(p, s.soc, s.cold_u, s.temp_c, s.hyst, s.ocv_offset_v);
-    s.s_ocv = c.ocv;
-    s.s_slope = c.slope;
-    s.s_k = c.k;
-    s.s_kt = c.kt;
-  } else {
-    for (int i = 0; i < lanes::kLanes; ++i) {
-      const auto c = state_cache(p, s.soc[i], s.cold_u[i], s.temp_c[i], s.hyst[i], s.ocv_offset_v[i]);
-      s.s_ocv[i] = c.ocv;
-      s.s_slope[i] = c.slope;
-      s.s_k[i] = c.k;
-      s.s_kt[i] = c.kt;
-    }
-  }
+// The cache of one cell from its state (the setters' refresh and the one-lane finish).
+[[gnu::always_inline]] inline void cache_state(const CellParams& p, lanes::CellState<double>& s) {
+  const auto c = state_cache(p, s.soc, s.cold_u, s.temp_c, s.hyst, s.ocv_offset_v);
+  s.s_ocv = c.ocv;
+  s.s_slope = c.slope;
+  s.s_k = c.k;
+  s.s_kt = c.kt;
 }
 
 // Step-averaged Thevenin equivalent for the coming step: V_avg = e_v + I·r_ohm.
