@@ -186,12 +186,6 @@ bool decode_config(Reader& r, Config& c) {
   return ok && r.ok();
 }
 
-bool same_outputs(const Outputs& a, const Outputs& b) {
-  return a.load == b.load && a.charge == b.charge && a.prealarm == b.prealarm && a.alt_path_on == b.alt_path_on &&
-         a.alt_limit_ma == b.alt_limit_ma && a.leds == b.leds && a.alarm_reason == b.alarm_reason &&
-         a.bms_error == b.bms_error && a.bms_flags == b.bms_flags && a.atc == b.atc && a.atd == b.atd &&
-         a.prealarm_active == b.prealarm_active && a.remote_on == b.remote_on && a.lead_violation == b.lead_violation;
-}
 
 // --- Delta coding and step messages ----------------------------------------------------------------------------
 

@@ -219,7 +219,7 @@ TEST(PlantLink, RoundTripRandomInputsOutputs) {
     Reader ro(buf, wo.size());
     fw::Outputs oback;
     ASSERT_TRUE(decode_outputs(ro, oback));
-    ASSERT_TRUE(same_outputs(out, oback));
+    ASSERT_TRUE(out == oback);
   }
 }
 
@@ -369,9 +369,9 @@ TEST(PlantLink, StepBatchMatchesLocalBmsAndStopsEarly) {
     for (std::uint16_t i = 0; i < executed; ++i) {
       const fw::Outputs got = i + 1 < executed ? assumed : res.last;  // earlier ticks equal `assumed`
       const fw::Outputs want = local.step(in, now + i * fw::kTickMs);
-      ASSERT_TRUE(same_outputs(got, want)) << "round " << round << " tick " << i;
+      ASSERT_TRUE(got == want) << "round " << round << " tick " << i;
       if (i + 1 == executed && executed < kMaxBatch) {
-        ASSERT_FALSE(same_outputs(got, assumed));  // stopped right after the first difference
+        ASSERT_FALSE(got == assumed);  // stopped right after the first difference
         ++early_stops;
       }
     }
@@ -605,7 +605,7 @@ TEST(PlantLink, CompactStepsFromReference) {
   // First step: full.
   auto replies = board.exchange(frame(Type::kStep, 100, step_payload(0, fw::Outputs{}, {prev})));
   StepResult res = parse_result(replies.at(0));
-  ASSERT_TRUE(same_outputs(res.last, local.step(prev, 0)));
+  ASSERT_TRUE(res.last == local.step(prev, 0));
   fw::Outputs assumed = res.last;
   std::uint16_t ref_seq = 100;
   fw::Millis now = fw::kTickMs;
@@ -630,7 +630,7 @@ TEST(PlantLink, CompactStepsFromReference) {
     res = parse_result(replies.at(0));
     for (std::uint16_t i = 0; i < res.executed; ++i) {
       const fw::Outputs got = i + 1 < res.executed ? assumed : res.last;
-      ASSERT_TRUE(same_outputs(got, local.step(batch[i], now + i * fw::kTickMs))) << seq << " " << i;
+      ASSERT_TRUE(got == local.step(batch[i], now + i * fw::kTickMs)) << seq << " " << i;
     }
     prev = batch[res.executed - 1];
     assumed = res.last;

@@ -9,8 +9,6 @@
 #include <optional>
 #include <stdexcept>
 
-#include "rig/in_process_dut.hpp"   // same_outputs
-
 namespace rig {
 namespace {
 
@@ -399,7 +397,7 @@ class Loop {
     // The firmware's signals are fields of its Outputs: when none changed, their values are those already held and
     // recorded, and every condition watched on them last ran on these same values (the sets sampled since ran
     // their own). A Dut with its own output timestamps, or a bench in the loop, samples them every tick.
-    if (!s.outputs_sampled || has_edges_ || closed_loop_ || !same_outputs(previous, s.outputs)) {
+    if (!s.outputs_sampled || has_edges_ || closed_loop_ || previous != s.outputs) {
       sample(s, outputs_, rec);
       s.outputs_sampled = true;
     }

@@ -71,7 +71,7 @@ std::size_t InProcessDut::step_ticks(std::span<const BoardSample> samples, fw::M
     const fw::Inputs in = adc_sample(samples[n]);
     out[n] = bms_.step(in, now);
     observe(in, out[n], now);
-    if (!same_outputs(out[n], assumed)) return n + 1;
+    if (out[n] != assumed) return n + 1;
   }
   return n;
 }
@@ -86,7 +86,7 @@ void InProcessDut::observe(const fw::Inputs& in, const fw::Outputs& out, fw::Mil
         fw::vedirect::encode_telemetry(fw::vedirect::make_telemetry(in, out, bms_.config()), block, sizeof block);
     observer_.feed(std::string_view(block, len), now);
   }
-  if (polled_ && same_outputs(out, last_polled_)) return;
+  if (polled_ && out == last_polled_) return;
   polled_ = true;
   last_polled_ = out;
   for (const auto reg : VeDirectObserver::registers()) {
@@ -144,6 +144,5 @@ fw::Inputs adc_sample(const BoardSample& s) {
   return in;
 }
 
-bool same_outputs(const fw::Outputs& a, const fw::Outputs& b) { return a == b; }
 
 }  // namespace rig

@@ -157,8 +157,6 @@ bool decode_outputs(Reader& r, Outputs& out);
 void encode_config(Writer& w, const Config& c);
 bool decode_config(Reader& r, Config& c);
 
-// Outputs equality over every field (the early-stop rule of kStep).
-bool same_outputs(const Outputs& a, const Outputs& b);
 
 struct Identity {
   std::uint8_t protocol_version = kVersion;

@@ -63,8 +63,5 @@ class InProcessDut final : public Dut {
   fw::Outputs last_polled_{};
 };
 
-// Outputs compare equal when every field does (fw::Outputs::operator==): the speculation of batched stepping, and
-// the loop, which samples the firmware's signals again only when they differ, use it.
-bool same_outputs(const fw::Outputs& a, const fw::Outputs& b);
 
 }  // namespace rig

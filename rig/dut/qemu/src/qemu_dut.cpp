@@ -630,7 +630,7 @@ std::size_t QemuDut::step_once(std::span<const BoardSample> samples, fw::Millis 
   req.first_now = first_now;
   req.count = static_cast<std::uint16_t>(n);
   req.assumed = assumed;
-  if (has_last_outputs_ && pl::same_outputs(assumed, last_outputs_)) req.flags |= pl::kStepAssumedIsLast;
+  if (has_last_outputs_ && assumed == last_outputs_) req.flags |= pl::kStepAssumedIsLast;
   if (has_reference_) {
     req.flags |= pl::kStepDeltaFromReference;
     req.reference_sequence = reference_sequence_;

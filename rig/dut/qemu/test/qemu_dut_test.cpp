@@ -172,8 +172,8 @@ TEST(QemuDut, LockstepOutputsEqualInProcessDut) {
   ASSERT_EQ(p.outputs.size(), s.outputs.size());
   std::size_t changes = 0;
   for (std::size_t i = 0; i < s.outputs.size(); ++i) {
-    ASSERT_TRUE(rig::same_outputs(p.outputs[i], s.outputs[i])) << "tick " << i << " (t = " << i * fw::kTickMs << " ms)";
-    if (i > 0 && !rig::same_outputs(s.outputs[i], s.outputs[i - 1])) ++changes;
+    ASSERT_TRUE(p.outputs[i] == s.outputs[i]) << "tick " << i << " (t = " << i * fw::kTickMs << " ms)";
+    if (i > 0 && s.outputs[i] != s.outputs[i - 1]) ++changes;
   }
   EXPECT_GT(changes, 10u);  // the history exercised the firmware
   // Sanity of the scenario: the load output floated at some point and came back.
@@ -207,7 +207,7 @@ TEST(QemuDut, LockstepOverUartWithoutTheMailbox) {
   const RunResult s = run(sil, kDuration, 1);
   ASSERT_EQ(p.outputs.size(), s.outputs.size());
   for (std::size_t i = 0; i < s.outputs.size(); ++i)
-    ASSERT_TRUE(rig::same_outputs(p.outputs[i], s.outputs[i])) << "tick " << i;
+    ASSERT_TRUE(p.outputs[i] == s.outputs[i]) << "tick " << i;
   EXPECT_FALSE(pil.mailbox_active());
   EXPECT_EQ(pil.stats().mailbox_exchanges, 0u);
   EXPECT_GT(pil.stats().exchanges, 10u);
@@ -250,7 +250,7 @@ TEST(QemuDut, ResetRestartsTheFirmwareLikeSil) {
   fw::Outputs po, so;
   ASSERT_EQ(pil.step_ticks({&in, 1}, 3000, a.outputs.back(), {&po, 1}), 1u);
   ASSERT_EQ(sil.step_ticks({&in, 1}, 3000, b.outputs.back(), {&so, 1}), 1u);
-  EXPECT_TRUE(rig::same_outputs(po, so));
+  EXPECT_TRUE(po == so);
   EXPECT_EQ(po.load, fw::Pin::kFloating);  // FLT-3: safe state after the reset
 }
 
@@ -278,7 +278,7 @@ TEST(QemuDut, PowerResetRestartsQemuAndMatchesSil) {
     fw::Outputs pn, sn;
     ASSERT_EQ(pil.step_ticks({&in, 1}, now, po, {&pn, 1}), 1u);
     ASSERT_EQ(sil.step_ticks({&in, 1}, now, so, {&sn, 1}), 1u);
-    ASSERT_TRUE(rig::same_outputs(pn, sn)) << "t = " << now << " ms";
+    ASSERT_TRUE(pn == sn) << "t = " << now << " ms";
     if (now == 5000 || now == 5990) {
       EXPECT_EQ(pn.load, fw::Pin::kFloating) << now;  // FLT-3 until start-up
     }
@@ -500,7 +500,7 @@ TEST(QemuDut, FLT_4_HexSetRefusedChangesNothingAcceptedAppliesAtTheNextTick) {
   const auto p = run_with_set(pil, true);
   const auto s = run_with_set(sil, true);
   ASSERT_EQ(p.size(), s.size());
-  for (std::size_t i = 0; i < s.size(); ++i) ASSERT_TRUE(rig::same_outputs(p[i], s[i])) << "t = " << i * fw::kTickMs << " ms";
+  for (std::size_t i = 0; i < s.size(); ++i) ASSERT_TRUE(p[i] == s[i]) << "t = " << i * fw::kTickMs << " ms";
   EXPECT_FALSE(p[1454].prealarm_active);
   EXPECT_TRUE(p[1455].prealarm_active);  // 14.55 s
   const auto without = run_with_set(sil, false);

@@ -408,7 +408,7 @@ TEST(QemuWatchdog, FLT_3_HungLoopIsResetIntoTheSafeStartUp) {
   fw::Outputs so{};
   rig::BoardSample h = healthy();
   ASSERT_EQ(sil.step_ticks({&h, 1}, 2980, ls, {&so, 1}), 1u);
-  ASSERT_TRUE(rig::same_outputs(out[0], so));
+  ASSERT_TRUE(out[0] == so);
   lp = out[0];
   ls = so;
   const auto p1 = run(pil, 2990, 5000, lp);
@@ -416,7 +416,7 @@ TEST(QemuWatchdog, FLT_3_HungLoopIsResetIntoTheSafeStartUp) {
   ASSERT_EQ(p1.size(), s1.size());
   for (std::size_t i = 0; i < p1.size(); ++i) {
     const fw::Millis t = 2990 + static_cast<fw::Millis>(i) * fw::kTickMs;
-    ASSERT_TRUE(rig::same_outputs(p1[i], s1[i])) << "t = " << t << " ms";
+    ASSERT_TRUE(p1[i] == s1[i]) << "t = " << t << " ms";
     if (t < 3980) {  // FLT-3 until FLT-2 completes: 1 s of valid inputs from the first sample after the reset
       EXPECT_EQ(p1[i].load, fw::Pin::kFloating) << t;
       EXPECT_EQ(p1[i].charge, fw::Pin::kFloating) << t;
