@@ -303,7 +303,7 @@ TEST(Battery, CellLanesEqualStandaloneCells) {
     plant::StepModel sum{0.0, p.busbar_ohm};
     for (const auto& c : cells) {
       const plant::StepModel cm = c.step_model(f);
-      sum.e_v += cm.e_v - 0.0 * cm.r_ohm;
+      sum.e_v += cm.e_v - 0.0 * cm.r_ohm;   // as the battery sums them, with no balancer bleed
       sum.r_ohm += cm.r_ohm;
     }
     ASSERT_EQ(m.e_v, sum.e_v) << "step " << k;
