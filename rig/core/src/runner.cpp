@@ -328,10 +328,19 @@ class Loop {
   }
 
   void sample(SimState& s, const std::vector<Binding>& set, bool rec) {
-    for (const auto& b : set) {
-      const double v = b.get(s.world, s.outputs, b.a, b.b);
-      s.values[b.id] = v;
-      if (rec && !(has_edges_ && edge_timed_[b.id])) record(b.id, s.now, v);
+    double* const values = s.values.data();
+    if (rec && !has_edges_) {  // the common case, without the per-signal tests below
+      for (const auto& b : set) {
+        const double v = b.get(s.world, s.outputs, b.a, b.b);
+        values[b.id] = v;
+        record(b.id, s.now, v);
+      }
+    } else {
+      for (const auto& b : set) {
+        const double v = b.get(s.world, s.outputs, b.a, b.b);
+        values[b.id] = v;
+        if (rec && !(has_edges_ && edge_timed_[b.id])) record(b.id, s.now, v);
+      }
     }
     if (rec && (!guards_.empty() || !levels_.empty()))
       apply_guards(s, &set == &fast_ ? 1u : &set == &slow_ ? 2u : 4u);

@@ -30,6 +30,7 @@ double pin(fw::Pin p) { return p == fw::Pin::kHigh ? 1.0 : 0.0; }
 double flag(bool v) { return v ? 1.0 : 0.0; }
 
 // The firmware's view of a cell voltage: the in-process board's ADC truncates to 1 mV (rig::sample_inputs).
+// It never decreases with v, so the ADC of the lowest (highest) cell is the lowest (highest) ADC reading.
 double adc_v(double v) { return std::floor(v * 1000.0) / 1000.0; }
 
 template <class F>
@@ -97,12 +98,12 @@ const std::vector<SignalDef>& table() {
        "1-based index of the timeline entry that fired last (0 before any)"},
       {"bms/in/min_cell_v", "V", A, 0, kTick, kPlant,
        [](W w, O, int, int) {
-         return over_cells(w, kInf, [](double m, W x, int b, int c) { return std::min(m, adc_v(x.cell_voltage_v(b, c))); });
+         return adc_v(over_cells(w, kInf, [](double m, W x, int b, int c) { return std::min(m, x.cell_voltage_v(b, c)); }));
        },
        {}, Bench::kNone, "", "lowest cell as the firmware reads it (ADC, 1 mV)"},
       {"bms/in/max_cell_v", "V", A, 0, kTick, kPlant,
        [](W w, O, int, int) {
-         return over_cells(w, -kInf, [](double m, W x, int b, int c) { return std::max(m, adc_v(x.cell_voltage_v(b, c))); });
+         return adc_v(over_cells(w, -kInf, [](double m, W x, int b, int c) { return std::max(m, x.cell_voltage_v(b, c)); }));
        },
        {}, Bench::kNone, "", "highest cell as the firmware reads it (ADC, 1 mV)"},
 
