@@ -34,9 +34,12 @@ double StarterBattery::acceptance_current_a() const {
 }
 double StarterBattery::charge_resistance_ohm(double temp_c) const {
   const double r0 = r0_ohm(temp_c);
+  return p_.limit_charge_acceptance ? charge_resistance_ohm(r0, ocv_v(temp_c)) : r0;
+}
+double StarterBattery::charge_resistance_ohm(double r0, double ocv) const {
   if (!p_.limit_charge_acceptance) return r0;
   // At acceptance_v with a fresh surface the current is acceptance_current_a().
-  return std::max(r0, (p_.acceptance_v - ocv_v(temp_c)) / acceptance_current_a());
+  return std::max(r0, (p_.acceptance_v - ocv) / acceptance_current_a());
 }
 double StarterBattery::gassing_v(double temp_c) const {
   return p_.gassing_v + p_.gassing_temp_v_per_c * (temp_c - 25.0);
@@ -52,9 +55,10 @@ StarterStepModel StarterBattery::step_model(double temp_c, double dt_s) const {
   // The surface RC only carries charge current (it is the charge path's diffusion layer): its step
   // average enters the source, its resistance the charge branch.
   StarterStepModel m;
-  m.e_v = ocv_v(temp_c) + a_sc_ * v_sc_;
-  m.r_discharge_ohm = r0_ohm(temp_c);
-  m.r_charge_ohm = charge_resistance_ohm(temp_c) + p_.surface_ohm * (1.0 - a_sc_);
+  const double ocv = ocv_v(temp_c), r0 = r0_ohm(temp_c);   // each once per step
+  m.e_v = ocv + a_sc_ * v_sc_;
+  m.r_discharge_ohm = r0;
+  m.r_charge_ohm = charge_resistance_ohm(r0, ocv) + p_.surface_ohm * (1.0 - a_sc_);
   m.gassing_v = gassing_v(temp_c);
   m.gassing_ohm = p_.gassing_ohm;
   return m;

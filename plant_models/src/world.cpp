@@ -1,7 +1,9 @@
 #include "plant/world.hpp"
 
 #include <algorithm>
+#include <bit>
 #include <cmath>
+#include <cstdint>
 #include <limits>
 #include <sstream>
 #include <stdexcept>
@@ -31,11 +33,9 @@ void check(const char* name, double v, double lo, double hi) {
 // A piecewise-linear element from a node to minus: current INTO the node = clamp((e - V) / r, lo, hi).
 struct Clamp {
   double e, r, lo, hi;
-  double current(double v) const { return std::clamp((e - v) / r, lo, hi); }
-  int regime(double v) const {
-    const double u = (e - v) / r;
-    return u < lo ? -1 : (u > hi ? 1 : 0);
-  }
+  double unclamped(double v) const { return (e - v) / r; }
+  double current(double v) const { return std::clamp(unclamped(v), lo, hi); }
+  int regime_of(double u) const { return u < lo ? -1 : (u > hi ? 1 : 0); }
 };
 
 // A node: linear part (current into node = j - g V) plus clamp elements. Fixed capacity, no heap.
@@ -43,6 +43,10 @@ struct Node {
   double j = 0.0, g = kLeakS;
   Clamp c[kMaxClamps];
   signed char reg[kMaxClamps];
+  // Each element's (e - V)/r at the voltage the regimes were last decided at (u_at): the element currents at the
+  // solution are taken from it instead of dividing again (the same operation on the same operands).
+  double u[kMaxClamps];
+  std::uint64_t u_at = ~std::uint64_t{0};   // the bits of that voltage (none yet: a NaN pattern no solve gives)
   int n = 0;
   void add(double e, double r, double lo, double hi) { c[n++] = Clamp{e, r, lo, hi}; }
   double h(double v) const {  // total current into the node from its elements
@@ -50,7 +54,17 @@ struct Node {
     for (int k = 0; k < n; ++k) s += c[k].current(v);
     return s;
   }
-  void init_regimes(double v) { for (int k = 0; k < n; ++k) reg[k] = static_cast<signed char>(c[k].regime(v)); }
+  void init_regimes(double v) {
+    for (int k = 0; k < n; ++k) {
+      u[k] = c[k].unclamped(v);
+      reg[k] = static_cast<signed char>(c[k].regime_of(u[k]));
+    }
+    u_at = std::bit_cast<std::uint64_t>(v);
+  }
+  // Element k's current into the node at v.
+  double current(int k, double v) const {
+    return std::bit_cast<std::uint64_t>(v) == u_at ? std::clamp(u[k], c[k].lo, c[k].hi) : c[k].current(v);
+  }
   // Linearisation for the present regimes: current into node = a - b V.
   void linear(double* a, double* b) const {
     double aa = j, bb = g;
@@ -63,12 +77,13 @@ struct Node {
   }
   bool update_regimes(double v) {  // returns true if any regime changed
     bool changed = false;
+    u_at = std::bit_cast<std::uint64_t>(v);
     for (int k = 0; k < n; ++k) {
-      const auto r = static_cast<signed char>(c[k].regime(v));
+      const double uk = u[k] = c[k].unclamped(v);
+      const auto r = static_cast<signed char>(c[k].regime_of(uk));
       if (r == reg[k]) continue;
       if (reg[k] == 0) {  // a linear solution sitting on its bound (round-off) stays linear
-        const double u = (c[k].e - v) / c[k].r;
-        if ((r < 0 && u > c[k].lo - 1e-9) || (r > 0 && u < c[k].hi + 1e-9)) continue;
+        if ((r < 0 && uk > c[k].lo - 1e-9) || (r > 0 && uk < c[k].hi + 1e-9)) continue;
       }
       reg[k] = r;
       changed = true;
@@ -419,13 +434,13 @@ void World::solve() {
   alt_port_v_ = va - ips * p_.power_stage.wiring_ohm;
 
   // ---- element currents at the solution ----
-  starter_in_a_ = i_starter >= 0 ? -(a.c[i_starter].current(va) + a.c[i_starter + 1].current(va) +
-                                      a.c[i_starter + 2].current(va))
+  starter_in_a_ = i_starter >= 0 ? -(a.current(i_starter, va) + a.current(i_starter + 1, va) +
+                                      a.current(i_starter + 2, va))
                                    : 0.0;
-  alternator_out_a_ = i_alt >= 0 ? a.c[i_alt].current(va) : 0.0;
-  dump_current_a_ = i_dump >= 0 ? a.c[i_dump].current(va) : 0.0;
-  crank_current_a_ = i_crank >= 0 ? -a.c[i_crank].current(va) : 0.0;
-  vehicle_drawn_a_ = i_veh >= 0 ? -a.c[i_veh].current(va) : 0.0;
+  alternator_out_a_ = i_alt >= 0 ? a.current(i_alt, va) : 0.0;
+  dump_current_a_ = i_dump >= 0 ? a.current(i_dump, va) : 0.0;
+  crank_current_a_ = i_crank >= 0 ? -a.current(i_crank, va) : 0.0;
+  vehicle_drawn_a_ = i_veh >= 0 ? -a.current(i_veh, va) : 0.0;
   bank_current_a_ = 0.0;
   for (std::size_t b = 0; b < models_.size(); ++b) {
     battery_in_a_[b] = (vl - models_[b].e_v) / models_[b].r_ohm;
@@ -436,19 +451,20 @@ void World::solve() {
     double ii = 0.0;
     if (load_on_[i]) {
       if (loads_[i].resistance_ohm > 0.0) ii += vl / loads_[i].resistance_ohm;
-      if (load_clamp[i] >= 0) ii -= l.c[load_clamp[i]].current(vl);
+      if (load_clamp[i] >= 0) ii -= l.current(load_clamp[i], vl);
     }
     load_current_a_[i] = ii;
     load_total_a_ += ii;
   }
-  charger_current_a_ = i_chg >= 0 ? l.c[i_chg].current(vl) : 0.0;
+  charger_current_a_ = i_chg >= 0 ? l.current(i_chg, vl) : 0.0;
 }
 
 void World::step(double dt_s) {
   if (!(dt_s >= 1e-5 && dt_s <= 1.0)) bad("step.dt_s", dt_s, "[1e-05, 1]");
   step_dt_s_ = dt_s;
   set_factors(dt_s);
-  update_pins(li_v_);
+  // The pins need no update here: every input of update_pins() (the pin command, the bus voltage, the loads on LD
+  // and CD, shore power) was last changed by a call that updated them (the end of the last step, or a setter).
   for (std::size_t b = 0; b < batteries_.size(); ++b) models_[b] = batteries_[b].step_model(factors_[b]);
   solve();
 
@@ -500,7 +516,13 @@ void World::set_command(bool path_on, double limit_a) {
   if (std::isnan(limit_a)) bad("set_command.limit_a", limit_a, "finite values");
   stage_.set_command(path_on, limit_a);
 }
-void World::set_pins(const PinCommand& pins) { pins_ = pins; update_pins(li_v_); }
+void World::set_pins(const PinCommand& pins) {
+  if (pins.load_high == pins_.load_high && pins.charge_high == pins_.charge_high &&
+      pins.prealarm_high == pins_.prealarm_high)
+    return;  // as they are: the pins were updated with this command and the present bus voltage
+  pins_ = pins;
+  update_pins(li_v_);
+}
 
 void World::set_alt_port_current_input(std::optional<double> current_a) {
   if (current_a && !std::isfinite(*current_a)) bad("set_alt_port_current_input.current_a", *current_a, "finite values");

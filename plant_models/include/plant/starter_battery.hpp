@@ -50,6 +50,8 @@ class StarterBattery {
   const StarterBatteryParams& params() const { return p_; }
 
  private:
+  double charge_resistance_ohm(double r0, double ocv) const;   // the same from r0_ohm() and ocv_v() at hand
+
   StarterBatteryParams p_{};
   double soc_ = 0.9;
   bool connected_ = true;
