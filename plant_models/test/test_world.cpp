@@ -333,6 +333,43 @@ TEST(World, OutputPinsElectricalBehaviour) {
   EXPECT_TRUE(v.pa_overloaded());
 }
 
+// The pins are updated where their inputs change (a step's new bus voltage, a new command, a load or shore power),
+// not again at the next step's start, and a repeated command is a no-op: a world given the same command before
+// every step and one given it once must agree bit for bit, and the pins must follow the bus as it falls.
+TEST(World, PinsFollowTheBusWithTheCommandUnchanged) {
+  auto p = bank_of(1, 0.3);
+  p.loads[0].current_a = 60.0;     // always on: the bus falls from step to step
+  p.loads[1].current_a = 5.0;      // behind LD: on while LD is high
+  World once(p), every(p);
+  once.set_pins(true, true, true);
+  every.set_pins(true, true, true);
+  const double v0 = once.li_port_v();
+  for (int k = 0; k < 2000; ++k) {
+    every.set_pins(true, true, true);
+    once.step(1e-2);
+    every.step(1e-2);
+    ASSERT_EQ(once.ld_pin_v(), every.ld_pin_v()) << "step " << k;
+    ASSERT_EQ(once.pa_pin_v(), every.pa_pin_v()) << "step " << k;
+    ASSERT_EQ(once.load_current_a(1), every.load_current_a(1)) << "step " << k;
+    ASSERT_EQ(once.li_port_v(), every.li_port_v()) << "step " << k;
+    // After each step the pins are at this step's bus voltage (not the one before it).
+    ASSERT_NEAR(once.ld_pin_v(), once.li_port_v() - 0.1, 1e-9) << "step " << k;   // through the input's conductance
+    ASSERT_EQ(once.pa_pin_v(), once.li_port_v() / (0.05 + 240.0) * 240.0) << "step " << k;
+  }
+  EXPECT_LT(once.li_port_v(), v0 - 0.05);   // the bus did move: the pins followed it
+  EXPECT_NEAR(once.load_current_a(1), 5.0, 1e-9);
+  // A load step moves the bus by volts within one step; the pins are at the new voltage right after it.
+  const double before = once.li_port_v();
+  once.set_load_current_a(0, 300.0);
+  once.step(1e-2);
+  EXPECT_LT(once.li_port_v(), before - 0.3);
+  EXPECT_NEAR(once.ld_pin_v(), once.li_port_v() - 0.1, 1e-9);
+  // A new command takes effect at once, without a step.
+  once.set_pins(false, true, true);
+  EXPECT_EQ(once.ld_pin_v(), 0.0);
+  EXPECT_FALSE(once.load_on(1));
+}
+
 TEST(World, LdSwitchedLoadFollowsThePin) {
   auto p = bank_of(1, 0.6);
   p.loads[1].current_a = 40.0;
