@@ -201,6 +201,31 @@ TEST(Runner, SampleInputsTruncatesLikeAnAdc) {
   EXPECT_EQ(in.cell_mv[4], 0);  // battery 1 does not exist
 }
 
+// bms/in/min_cell_v and max_cell_v are the lowest and highest cell as the firmware reads them: the ADC's extremes,
+// in volts. The registry takes the ADC of the extreme cell (one truncation), which must be the same number.
+TEST(Runner, FirmwareCellExtremesAreTheAdcExtremes) {
+  plant::WorldParams p;
+  p.bank.batteries.assign(3, plant::BatteryParams{});
+  p.bank.spread = {0.02, 0.1, 0.02, 5};
+  p.sensors = plant::SensorParams::realistic(11);   // noisy readings: cells a fraction of a millivolt apart
+  p.loads[0].current_a = 50.0;
+  plant::World w(p);
+  const auto lo = rig::scenario::resolve("bms/in/min_cell_v", 3, static_cast<int>(p.loads.size()));
+  const auto hi = rig::scenario::resolve("bms/in/max_cell_v", 3, static_cast<int>(p.loads.size()));
+  ASSERT_TRUE(lo && hi);
+  const fw::Outputs none{};
+  int distinct = 0;
+  for (int k = 0; k < 500; ++k) {
+    w.step(1e-2);
+    const auto in = rig::sample_inputs(w);
+    const auto [mn, mx] = std::minmax_element(in.cell_mv, in.cell_mv + 12);
+    ASSERT_EQ(lo->def->read(w, none, lo->a, lo->b), *mn / 1000.0) << "step " << k;
+    ASSERT_EQ(hi->def->read(w, none, hi->a, hi->b), *mx / 1000.0) << "step " << k;
+    distinct += *mn != *mx;
+  }
+  EXPECT_GT(distinct, 400);   // the extremes were different cells, not one value
+}
+
 TEST(Runner, BatchedSteppingStaysIdenticalAcrossFirmwareResetsRampsAndRepeats) {
   const std::string text = R"(name: resets under batching
 duration: 90 s
