@@ -1,14 +1,16 @@
 #!/bin/sh
-# Instructions per plant step and per firmware tick, counted by valgrind's callgrind (Debian package valgrind).
+# Instructions per plant step and per firmware tick, counted by valgrind's callgrind (Debian packages valgrind and
+# python3, which reads callgrind's output).
 #
 # A wall time on a shared or virtual machine varies by tens of per cent from run to run; an instruction count is the
 # same on every run of the same binary. This plant and loop run near the core's peak throughput (several
-# instructions per cycle), so their time follows their instruction count: a change that removes instructions is
-# faster, whatever the noise of the machine says on the day. Compare two builds with this script, and their wall
-# times with rig_core_bench or `bmsrig run --json` (README, Speed).
+# instructions per cycle), so their time follows their instruction count: a change that removes instructions, and
+# adds no cache misses or mispredicted branches, is faster, whatever the noise of the machine says on the day.
+# Compare two builds with this script, and their wall times with rig_core_bench or `bmsrig run --json` (README,
+# Speed): the wall time still decides for a change that trades instructions for branches.
 #
 # Usage: rig/core/bench/instructions.sh [build-dir]     (default build/sil; needs plant_bench and bmsrig built)
-# Takes about a minute: the references are short (World::step in plant_bench; the five-battery reference cut to 2
+# Takes about 30 s: the references are short (World::step in plant_bench; the five-battery reference cut to 2
 # minutes; the first hour of the 24 h soak).
 set -eu
 
@@ -19,7 +21,9 @@ bmsrig=$build/rig/app/bmsrig
 for x in "$plant_bench" "$bmsrig"; do
   [ -x "$x" ] || { echo "instructions.sh: $x is not built (cmake --build $build --target plant_bench bmsrig)" >&2; exit 2; }
 done
-command -v valgrind >/dev/null || { echo "instructions.sh: valgrind is not installed (apt-get install valgrind)" >&2; exit 2; }
+for tool in valgrind python3; do
+  command -v $tool >/dev/null || { echo "instructions.sh: $tool is not installed (apt-get install $tool)" >&2; exit 2; }
+done
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
