@@ -5,8 +5,10 @@
 // (plant/cell_lanes.hpp). Here the same kernel (src/cell_kernel.hpp: the step equivalent, the state advance; the
 // finish, OCV lookup and characteristic functions, one lane at a time as in the product) runs on the 20 cells of a
 // five-battery bank held in one array, at each width. Four lanes are compiled for AVX2 and eight for AVX-512, each
-// in its own function chosen at run time; a width this processor lacks is skipped. The battery-level work around
-// the cells (sensors, the Smart BMS emulation, the network solve) is not included.
+// in its own function chosen at run time; a width this processor lacks is skipped. The *_VectorFinish variants run
+// the finish for all lanes at once, its branches as selects; before timing they check, over 10,000 steps, that it
+// gives the lane-by-lane finish's bits. The battery-level work around the cells (sensors, the Smart BMS emulation,
+// the network solve) is not included.
 //
 // Run: build/<dir>/plant_models/bench/cell_width_bench
 #include <benchmark/benchmark.h>
