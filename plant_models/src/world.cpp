@@ -517,9 +517,7 @@ void World::set_command(bool path_on, double limit_a) {
   stage_.set_command(path_on, limit_a);
 }
 void World::set_pins(const PinCommand& pins) {
-  if (pins.load_high == pins_.load_high && pins.charge_high == pins_.charge_high &&
-      pins.prealarm_high == pins_.prealarm_high)
-    return;  // as they are: the pins were updated with this command and the present bus voltage
+  if (pins == pins_) return;  // as they are: the pins were updated with this command and the present bus voltage
   pins_ = pins;
   update_pins(li_v_);
 }

@@ -52,6 +52,7 @@ struct PinCommand {
   bool load_high = false;       // LD
   bool charge_high = false;     // CD
   bool prealarm_high = false;   // PA
+  bool operator==(const PinCommand&) const = default;   // every field: one added later is compared too
 };
 
 // One side of the circuit as seen from a board terminal, linearised at the last solved operating point:
